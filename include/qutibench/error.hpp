@@ -1,0 +1,39 @@
+// The library's exception type for bad input at load and build boundaries.
+#pragma once
+
+#include <stdexcept>
+#include <string>
+
+namespace qutibench {
+
+/// Numbered error IDs; docs/errors.md lists each with its meaning and an example.
+enum class error_id : int {
+  unknown_datatype = 101,      ///< a datatype name that does not parse
+  invalid_datatype = 102,      ///< a datatype width outside 1..32 (integers)
+  shape_mismatch = 201,        ///< inputs of an add/mul/concat/matmul do not agree
+  cycle = 202,                 ///< the graph has a cycle
+  dangling_input = 203,        ///< a node names an input that does not exist
+  nonpositive_dimension = 204, ///< a channel count, size or width <= 0
+  window_too_large = 205,      ///< kernel/stride larger than the (padded) input
+  count_overflow = 206,        ///< an op/element count exceeds 64 bits
+  duplicate_name = 207,        ///< two nodes share a name
+  input_arity = 208,           ///< wrong number of inputs for a layer
+  rank_mismatch = 209,         ///< an input tensor of the wrong rank for the layer
+  unknown_id = 301,            ///< an unknown topology, task or node id
+};
+
+/// Thrown where input enters the library (builders, parsers, loaders); the message
+/// reads "[qutibench.spec_error.ID] WHERE: WHAT", WHERE naming the file, node or field.
+class spec_error : public std::runtime_error {
+ public:
+  spec_error(error_id id, const std::string& where, const std::string& what)
+      : std::runtime_error("[qutibench.spec_error." + std::to_string(static_cast<int>(id)) + "] " + where +
+                           ": " + what),
+        id_(id) {}
+  error_id id() const noexcept { return id_; }
+
+ private:
+  error_id id_;
+};
+
+}  // namespace qutibench
