@@ -20,6 +20,7 @@ enum class error_id : int {
   input_arity = 208,           ///< wrong number of inputs for a layer
   rank_mismatch = 209,         ///< an input tensor of the wrong rank for the layer
   unknown_id = 301,            ///< an unknown topology, task or node id
+  malformed_record = 401,      ///< a data file row that does not parse
 };
 
 /// Thrown where input enters the library (builders, parsers, loaders); the message

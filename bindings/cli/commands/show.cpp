@@ -1,0 +1,99 @@
+// `qutibench show <topology>`: per-layer requirements for a datatype and batch.
+#include <iostream>
+#include <memory>
+#include <string>
+
+#include "../commands.hpp"
+#include "../table.hpp"
+#include "qutibench/requirements.hpp"
+#include "qutibench/zoo.hpp"
+
+namespace qutibench::cli {
+
+namespace {
+
+struct show_options {
+  std::string topology;
+  std::string datatype = "fp32";
+  std::uint64_t batch = 1;
+  std::string format = "table";
+};
+
+cell count(std::uint64_t v) { return static_cast<std::int64_t>(v); }
+
+void run_show(const show_options& o) {
+  const zoo::entry& e = zoo::find(o.topology);
+  const topology net = e.make();
+  const datatype dt = datatype::parse(o.datatype);
+  const network_requirements r = requirements(net, precision::uniform(dt), batch_size{o.batch});
+  const auto nodes = net.nodes();
+
+  table t;
+  t.columns = {"name", "kind", "inputs", "out_shape", "ops", "other_ops", "weights", "biases",
+               "activations_in", "activations_out", "state", "weight_bytes", "activation_in_bytes"};
+  for (std::size_t i = 0; i < nodes.size(); ++i) {
+    const layer_requirements& l = r.layers[i];
+    std::string inputs;
+    for (std::size_t src : nodes[i].inputs) inputs += (inputs.empty() ? "" : " ") + nodes[src].name;
+    t.rows.push_back({std::string(l.name), std::string(l.kind), inputs, l.out.str(), count(l.ops.value()),
+                      count(l.other_ops.value()), count(l.weights.value()), count(l.biases.value()),
+                      count(l.activations_in.value()), count(l.activations_out.value()), count(l.state.value()),
+                      l.weight_bytes.value(), l.activation_in_bytes.value()});
+  }
+  const requirement_totals& tot = r.total;
+  const format f = parse_format(o.format);
+  if (f != format::json) {
+    t.footer.push_back({std::string("total"), std::string(net.layer_defined() ? "" : "summary-level"), std::string(),
+                        std::string(), count(tot.ops.value()), count(tot.other_ops.value()), count(tot.weights.value()),
+                        count(tot.biases.value()), count(tot.activations.value()), std::string(),
+                        count(tot.state.value()), (tot.weight_bytes + tot.bias_bytes).value(),
+                        tot.activation_bytes.value()});
+    print(std::cout, t, f);
+    if (f == format::table)
+      std::cout << "peak live activations: " << tot.peak_live.value() << " elements ("
+                << format_real(tot.peak_live_bytes.value()) << " bytes); operational intensity (weights off-chip): "
+                << format_real(r.operational_intensity().value()) << " ops/byte\n";
+    return;
+  }
+  nlohmann::ordered_json layers = to_json(t);
+  for (std::size_t i = 0; i < nodes.size(); ++i) {
+    auto& inputs = layers[i]["inputs"] = nlohmann::ordered_json::array();
+    for (std::size_t src : nodes[i].inputs) inputs.push_back(nodes[src].name);
+    auto& shape = layers[i]["out_shape"] = nlohmann::ordered_json::array();
+    for (int d = 0; d < r.layers[i].out.rank; ++d) shape.push_back(r.layers[i].out[d]);
+  }
+  nlohmann::ordered_json doc;
+  doc["topology"] = e.id;
+  doc["task"] = e.task.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(e.task);
+  doc["datatype"] = dt.name();
+  doc["batch"] = o.batch;
+  doc["layer_defined"] = net.layer_defined();
+  doc["layers"] = std::move(layers);
+  doc["totals"] = {{"ops", tot.ops.value()},
+                   {"other_ops", tot.other_ops.value()},
+                   {"weights", tot.weights.value()},
+                   {"biases", tot.biases.value()},
+                   {"activations", tot.activations.value()},
+                   {"state", tot.state.value()},
+                   {"peak_live", tot.peak_live.value()},
+                   {"weight_bytes", tot.weight_bytes.value()},
+                   {"peak_live_bytes", tot.peak_live_bytes.value()},
+                   {"operational_intensity", r.operational_intensity().value()}};
+  std::cout << doc.dump(2) << '\n';
+}
+
+}  // namespace
+
+void add_show_command(CLI::App& app) {
+  auto o = std::make_shared<show_options>();
+  auto* cmd = app.add_subcommand("show", "Per-layer requirements of one zoo topology: ops (2 x MACs), other "
+                                         "element-wise ops, weights, biases, activations, state and bytes");
+  cmd->add_option("topology", o->topology, "Zoo id (see `qutibench zoo`)")->required();
+  cmd->add_option("--datatype", o->datatype, "Datatype of weights and activations (int2, int4, int8, fp16, fp32, intN, ...)")
+      ->capture_default_str();
+  cmd->add_option("--batch", o->batch, "Batch size")->check(CLI::PositiveNumber)->capture_default_str();
+  cmd->add_option("--format", o->format, "Output format")->check(CLI::IsMember({"table", "csv", "json"}))->capture_default_str();
+  cmd->callback([o] { run_show(*o); });
+}
+
+}  // namespace qutibench::cli

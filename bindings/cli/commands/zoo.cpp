@@ -1,0 +1,47 @@
+// `qutibench zoo`: the zoo with its totals and operational intensities under the
+// thesis's defaults (weights off-chip, activations on-chip, batch 1; Table 6.1).
+#include <iostream>
+#include <memory>
+#include <string>
+
+#include "../commands.hpp"
+#include "../table.hpp"
+#include "qutibench/requirements.hpp"
+#include "qutibench/zoo.hpp"
+
+namespace qutibench::cli {
+
+namespace {
+
+table zoo_table() {
+  table t;
+  t.columns = {"topology", "task", "gops", "model_me", "t_total_me", "peak_live_me"};
+  for (const datatype& d : datatypes::thesis_set) t.columns.push_back("oi_" + d.name());
+  for (const zoo::entry& e : zoo::catalogue) {
+    const topology net = e.make();
+    const network_requirements base = requirements(net);
+    std::vector<cell> row = {std::string(e.id),
+                             e.task.empty() ? cell{} : cell{std::string(e.task)},
+                             static_cast<double>(base.total.ops.value()) / 1e9,
+                             static_cast<double>(base.total.weights.value()) / 1e6,
+                             static_cast<double>(base.total.activations.value()) / 1e6,
+                             static_cast<double>(base.total.peak_live.value()) / 1e6};
+    for (const datatype& d : datatypes::thesis_set)
+      row.emplace_back(requirements(net, precision::uniform(d)).operational_intensity().value());
+    t.rows.push_back(std::move(row));
+  }
+  return t;
+}
+
+}  // namespace
+
+void add_zoo_command(CLI::App& app) {
+  auto* cmd = app.add_subcommand("zoo", "List every zoo topology: task, GOPs per input, model size and T_total in "
+                                        "million elements, peak live activations, and operational intensity (ops/byte) "
+                                        "per datatype with weights off-chip, activations on-chip, batch 1 (thesis Table 6.1)");
+  auto fmt_name = std::make_shared<std::string>("table");
+  cmd->add_option("--format", *fmt_name, "Output format")->check(CLI::IsMember({"table", "csv", "json"}))->capture_default_str();
+  cmd->callback([fmt_name] { print(std::cout, zoo_table(), parse_format(*fmt_name)); });
+}
+
+}  // namespace qutibench::cli

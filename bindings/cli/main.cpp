@@ -1,0 +1,24 @@
+// The `qutibench` command line: level-0 requirements of the zoo's networks.
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+
+#include "commands.hpp"
+#include "qutibench/error.hpp"
+
+int main(int argc, char** argv) {
+  CLI::App app{"qutibench: predict, measure and compare how fast neural networks run on heterogeneous hardware "
+               "(QuTiBench, Blott 2021)"};
+  app.require_subcommand(1);
+  qutibench::cli::add_zoo_command(app);
+  qutibench::cli::add_show_command(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  } catch (const qutibench::spec_error& e) {
+    std::cerr << "qutibench: " << e.what() << '\n';
+    return 2;
+  }
+  return 0;
+}

@@ -1,0 +1,40 @@
+// A small result table for the command line: one set of rows printed as an aligned
+// text table, CSV or JSON (an array of objects with the column names as keys).
+#pragma once
+
+#include <cstdint>
+#include <iosfwd>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace qutibench::cli {
+
+/// A cell: text, an exact count or a real number; null prints empty (CSV), "-" (table), null (JSON).
+using cell = std::variant<std::monostate, std::string, std::int64_t, double>;
+
+enum class format { table, csv, json };
+
+struct table {
+  std::vector<std::string> columns;
+  std::vector<std::vector<cell>> rows;
+  /// Printed below the rows in the text table only (e.g. a totals line).
+  std::vector<std::vector<cell>> footer;
+};
+
+/// Parses "table", "csv" or "json" (the --format values).
+format parse_format(const std::string& name);
+
+/// Writes `t` to `out` in format `f`. Reals keep 15 significant digits so that exact
+/// counts divided by 10^6 or 10^9 survive a round trip.
+void print(std::ostream& out, const table& t, format f);
+
+/// The rows of `t` as a JSON array of objects keyed by column name.
+nlohmann::ordered_json to_json(const table& t);
+
+/// A real number as text with 15 significant digits, trailing zeros dropped.
+std::string format_real(double v);
+
+}  // namespace qutibench::cli

@@ -1,0 +1,69 @@
+// Published accuracies per (topology, datatype), read from data/accuracy/*.csv.
+#pragma once
+
+#include <charconv>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "qutibench/datatype.hpp"
+#include "qutibench/error.hpp"
+
+namespace qutibench {
+
+/// One accuracy figure: a zoo topology id, its task, the datatype of weights and
+/// activations, top-1 and (where published) top-5 accuracy in percent.
+struct accuracy_record {
+  std::string topology;
+  std::string task;
+  datatype type;
+  double top1_pct = 0;
+  std::optional<double> top5_pct;
+};
+
+/// Reads a CSV with the header `topology,task,datatype,top1_pct,top5_pct`. Throws
+/// spec_error 401 naming file:line for a malformed row (nothing is returned half-read).
+inline std::vector<accuracy_record> load_accuracy(const std::filesystem::path& file) {
+  std::ifstream in(file);
+  if (!in) throw spec_error(error_id::malformed_record, file.string(), "cannot open");
+  const std::string header = "topology,task,datatype,top1_pct,top5_pct";
+  std::vector<accuracy_record> out;
+  std::string line;
+  for (int number = 1; std::getline(in, line); ++number) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    const std::string where = file.string() + ":" + std::to_string(number);
+    if (number == 1) {
+      if (line != header) throw spec_error(error_id::malformed_record, where, "header must be '" + header + "'");
+      continue;
+    }
+    if (line.empty()) continue;
+    std::vector<std::string> f;
+    std::stringstream ss(line);
+    for (std::string cell; std::getline(ss, cell, ',');) f.push_back(cell);
+    if (line.back() == ',') f.emplace_back();
+    if (f.size() != 5) throw spec_error(error_id::malformed_record, where, "expected 5 columns, got " + std::to_string(f.size()));
+    auto number_of = [&](const std::string& s, const char* column) {
+      double v = 0;
+      const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+      if (ec != std::errc{} || end != s.data() + s.size() || v < 0 || v > 100)
+        throw spec_error(error_id::malformed_record, where, std::string(column) + " '" + s + "' is not a percentage");
+      return v;
+    };
+    if (f[0].empty() || f[1].empty()) throw spec_error(error_id::malformed_record, where, "topology and task are required");
+    datatype type;
+    try {
+      type = datatype::parse(f[2]);
+    } catch (const spec_error& e) {
+      throw spec_error(error_id::unknown_datatype, where, e.what());
+    }
+    accuracy_record r{f[0], f[1], type, number_of(f[3], "top1_pct"), std::nullopt};
+    if (!f[4].empty()) r.top5_pct = number_of(f[4], "top5_pct");
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+}  // namespace qutibench
