@@ -97,13 +97,23 @@ TEST_CASE("zoo: CNV 12.5 % OI is the hand-derived value, 1.3 % under Table 6.1",
 }
 
 TEST_CASE("zoo: ImageNet networks match Table 6.1 within 5 % on ops and ME", "[zoo][table6_1]") {
+  // Published figures the published architectures cannot reproduce (docs/zoo.md); their
+  // exact counts are pinned in test_imagenet_cnns.cpp. Here: they still deviate, so a
+  // change that "fixes" them to the table shows up.
+  const std::map<std::string, std::string> deviations = {{"GoogLeNetv1", "me"},
+                                                         {"EfficientNet Edge S", "gops"},
+                                                         {"EfficientNet Edge M", "gops"},
+                                                         {"EfficientNet Edge L", "gops"}};
   for (const published& p : table6_1()) {
     if (p.variant.starts_with("CNV") || p.variant.starts_with("MLP")) continue;
     INFO(p.variant);
-    const topology net = entry_for(p.variant).make();
-    const auto base = requirements(net);
-    CHECK(static_cast<double>(base.total.ops.value()) / 1e9 == Approx(p.gops).epsilon(0.05));
-    CHECK(static_cast<double>(base.total.weights.value()) / 1e6 == Approx(p.me).epsilon(0.05));
+    const auto base = requirements(entry_for(p.variant).make());
+    const double gops = static_cast<double>(base.total.ops.value()) / 1e9;
+    const double me = static_cast<double>(base.total.weights.value()) / 1e6;
+    const auto deviation = deviations.find(p.variant);
+    const std::string off = deviation == deviations.end() ? "" : deviation->second;
+    CHECK((off == "gops") != (gops == Approx(p.gops).epsilon(0.05)));
+    CHECK((off == "me") != (me == Approx(p.me).epsilon(0.05)));
   }
 }
 
