@@ -144,13 +144,23 @@ constexpr network_requirements requirements(const topology& t, const precision& 
   for (std::size_t i = 0; i < n; ++i)
     for (std::size_t src : nodes[i].inputs) death[root[src]] = std::max(death[root[src]], i);
   for (std::size_t o : t.outputs()) death[root[o]] = n;
+  // Sweep the schedule once: a buffer joins the live set at its root's step and leaves
+  // after its death step (linear, not a scan of every buffer at every step).
+  std::vector<std::uint64_t> leaving(n + 1, 0);
+  std::vector<double> leaving_bytes(n + 1, 0.0);
+  for (std::size_t i = 0; i < n; ++i) {
+    if (root[i] != i || death[i] >= n) continue;
+    leaving[death[i] + 1] += r.layers[i].activations_out.value();
+    leaving_bytes[death[i] + 1] += r.layers[i].activation_out_bytes.value();
+  }
+  std::uint64_t live = 0;
+  double live_bytes = 0;
   for (std::size_t step = 0; step < n; ++step) {
-    std::uint64_t live = 0;
-    double live_bytes = 0;
-    for (std::size_t i = 0; i < n; ++i) {
-      if (root[i] != i || i > step || death[i] < step) continue;
-      live = detail::add(live, r.layers[i].activations_out.value(), "peak live activations");
-      live_bytes += r.layers[i].activation_out_bytes.value();
+    live -= leaving[step];
+    live_bytes -= leaving_bytes[step];
+    if (root[step] == step) {
+      live = detail::add(live, r.layers[step].activations_out.value(), "peak live activations");
+      live_bytes += r.layers[step].activation_out_bytes.value();
     }
     if (live > tot.peak_live.value()) {
       tot.peak_live = make_elements(live);
