@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "qutibench/topology.hpp"
+#include "qutibench/zoo/common.hpp"
 
 namespace qutibench::zoo {
 
@@ -47,13 +48,6 @@ constexpr std::int64_t edgetpu_round_repeats(std::int64_t repeats, double multip
   const double scaled = static_cast<double>(repeats) * multiplier;
   const auto whole = static_cast<std::int64_t>(scaled);
   return static_cast<double>(whole) < scaled ? whole + 1 : whole;
-}
-
-/// Optional single input list: `from` empty means "the node added last".
-constexpr std::vector<std::string> efficientnet_from(std::string_view from) {
-  std::vector<std::string> in;
-  if (!from.empty()) in.emplace_back(from);
-  return in;
 }
 
 }  // namespace detail
@@ -161,9 +155,7 @@ constexpr topology efficientnet_b0() {
   topology::builder b("efficientnet-b0", {3, 224, 224});
   // torchvision's Conv2dNormActivation: conv "<p>0", batch norm "<p>1", SiLU "<p>2".
   auto conv_bn = [&b](std::string_view prefix, qutibench::conv2d c, bool silu, std::string_view from = {}) {
-    const std::string p(prefix);
-    b.conv2d(p + "0", c, detail::efficientnet_from(from)).batch_norm(p + "1");
-    if (silu) b.activation(p + "2", activation_kind::swish);
+    detail::conv_norm_act(b, prefix, c, silu ? std::optional{activation_kind::swish} : std::nullopt, from);
   };
   conv_bn("features.0.", {.out_channels = 32, .kernel = 3, .stride = 2, .padding = 1}, true);
   std::uint64_t s = 1;

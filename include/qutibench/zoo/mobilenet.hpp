@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "qutibench/topology.hpp"
+#include "qutibench/zoo/common.hpp"
 
 namespace qutibench::zoo {
 
@@ -57,22 +58,6 @@ constexpr topology mobilenet_v1() {
   return b.build();
 }
 
-namespace detail {
-
-/// Appends torchvision's Conv2dNormActivation named `prefix` ("features.0."): a
-/// convolution without bias ("<prefix>0"), batch norm ("<prefix>1") and, if `relu6`,
-/// ReLU6 ("<prefix>2"), reading from `from` (empty: the node added last).
-constexpr void mbv2_conv_bn(topology::builder& b, std::string_view prefix, qutibench::conv2d c, bool relu6,
-                            std::string_view from = {}) {
-  const std::string p(prefix);
-  std::vector<std::string> in;
-  if (!from.empty()) in.emplace_back(from);
-  b.conv2d(p + "0", c, in).batch_norm(p + "1");
-  if (relu6) b.activation(p + "2", activation_kind::relu6);
-}
-
-}  // namespace detail
-
 /// MobileNet v2 exactly as torchvision 0.14's mobilenet_v2() (width 1.0, 224): a 3x3/2
 /// convolution of 32 channels; 17 inverted residual blocks (1x1 expansion by t unless
 /// t = 1, 3x3 depthwise, linear 1x1 projection, each with batch norm, ReLU6 after the
@@ -89,7 +74,7 @@ constexpr topology mobilenet_v2() {
   constexpr stage stages[] = {{1, 16, 1, 1}, {6, 24, 2, 2}, {6, 32, 3, 2}, {6, 64, 4, 2},
                               {6, 96, 3, 1}, {6, 160, 3, 2}, {6, 320, 1, 1}};
   topology::builder b("mobilenet-v2", {3, 224, 224});
-  detail::mbv2_conv_bn(b, "features.0.", {.out_channels = 32, .kernel = 3, .stride = 2, .padding = 1}, true);
+  detail::conv_norm_act(b, "features.0.", {.out_channels = 32, .kernel = 3, .stride = 2, .padding = 1}, activation_kind::relu6);
   std::int64_t channels = 32;
   std::uint64_t index = 1;
   for (const stage& st : stages) {
@@ -100,18 +85,18 @@ constexpr topology mobilenet_v2() {
       const std::string from = b.last();
       std::uint64_t part = 0;  // index inside the block's "conv" Sequential
       if (st.t != 1)
-        detail::mbv2_conv_bn(b, numbered(block + ".conv.", part++) + ".", {.out_channels = hidden, .kernel = 1}, true,
-                             from);
-      detail::mbv2_conv_bn(b, numbered(block + ".conv.", part++) + ".",
-                           {.out_channels = hidden, .kernel = 3, .stride = stride, .padding = 1, .groups = hidden}, true,
-                           st.t != 1 ? std::string_view{} : std::string_view{from});
+        detail::conv_norm_act(b, numbered(block + ".conv.", part++) + ".", {.out_channels = hidden, .kernel = 1},
+                              activation_kind::relu6, from);
+      detail::conv_norm_act(b, numbered(block + ".conv.", part++) + ".",
+                            {.out_channels = hidden, .kernel = 3, .stride = stride, .padding = 1, .groups = hidden},
+                            activation_kind::relu6, st.t != 1 ? std::string_view{} : std::string_view{from});
       b.conv2d(numbered(block + ".conv.", part), {.out_channels = st.c, .kernel = 1})
           .batch_norm(numbered(block + ".conv.", part + 1));
       if (stride == 1 && channels == st.c) b.add(block + ".add", {from, b.last()});
       channels = st.c;
     }
   }
-  detail::mbv2_conv_bn(b, numbered("features.", index) + ".", {.out_channels = 1280, .kernel = 1}, true);
+  detail::conv_norm_act(b, numbered("features.", index) + ".", {.out_channels = 1280, .kernel = 1}, activation_kind::relu6);
   b.global_avg_pool("avgpool").flatten("flatten").dense("classifier.1", {.out_features = 1000, .bias = true});
   return b.build();
 }

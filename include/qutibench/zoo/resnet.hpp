@@ -13,6 +13,7 @@
 
 #include "qutibench/error.hpp"
 #include "qutibench/topology.hpp"
+#include "qutibench/zoo/common.hpp"
 
 namespace qutibench::zoo {
 
@@ -30,9 +31,7 @@ namespace detail {
 /// batch norm that follows carries the shift (torchvision).
 constexpr void resnet_conv_bn(topology::builder& b, std::string_view prefix, int index, qutibench::conv2d c,
                               bool relu, std::string_view from = {}) {
-  std::vector<std::string> in;
-  if (!from.empty()) in.emplace_back(from);
-  b.conv2d(numbered(std::string(prefix) + "conv", static_cast<std::uint64_t>(index)), c, in)
+  b.conv2d(numbered(std::string(prefix) + "conv", static_cast<std::uint64_t>(index)), c, inputs_from(from))
       .batch_norm(numbered(std::string(prefix) + "bn", static_cast<std::uint64_t>(index)));
   if (relu) b.relu(numbered(std::string(prefix) + "relu", static_cast<std::uint64_t>(index)));
 }
