@@ -9,5 +9,15 @@ namespace qutibench::cli {
 void add_zoo_command(CLI::App& app);
 /// `qutibench show <topology>`: the per-layer requirements of one topology.
 void add_show_command(CLI::App& app);
+/// `qutibench platforms`: the platform database.
+void add_platforms_command(CLI::App& app);
+/// `qutibench predict`: one roofline prediction, whole network or per layer.
+void add_predict_command(CLI::App& app);
+/// `qutibench heatmap --task T`: predicted inputs/s over platforms x networks.
+void add_heatmap_command(CLI::App& app);
+/// `qutibench pareto --task T`: the theoretical pareto frontier.
+void add_pareto_command(CLI::App& app);
+/// `qutibench check-platform FILE...`: schema and consistency checks of platform specs.
+void add_check_platform_command(CLI::App& app);
 
 }  // namespace qutibench::cli

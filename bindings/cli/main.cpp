@@ -1,4 +1,4 @@
-// The `qutibench` command line: level-0 requirements of the zoo's networks.
+// The `qutibench` command line: level-0 requirements and roofline predictions.
 #include <iostream>
 
 #include <CLI/CLI.hpp>
@@ -12,6 +12,11 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   qutibench::cli::add_zoo_command(app);
   qutibench::cli::add_show_command(app);
+  qutibench::cli::add_platforms_command(app);
+  qutibench::cli::add_predict_command(app);
+  qutibench::cli::add_heatmap_command(app);
+  qutibench::cli::add_pareto_command(app);
+  qutibench::cli::add_check_platform_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

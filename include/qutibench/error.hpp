@@ -21,6 +21,11 @@ enum class error_id : int {
   rank_mismatch = 209,         ///< an input tensor of the wrong rank for the layer
   unknown_id = 301,            ///< an unknown topology, task or node id
   malformed_record = 401,      ///< a data file row that does not parse
+  malformed_json = 501,        ///< a JSON spec that does not parse or is not an object
+  missing_field = 502,         ///< a required JSON field is absent
+  invalid_value = 503,         ///< a JSON value of the wrong type or out of range
+  unknown_field = 504,         ///< a JSON key the schema does not know (often a typo)
+  inconsistent_spec = 505,     ///< a spec that parses but contradicts itself (check-platform)
 };
 
 /// Thrown where input enters the library (builders, parsers, loaders); the message

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <span>
+#include <type_traits>
 #include <string_view>
 #include <vector>
 
@@ -54,7 +56,7 @@ struct requirement_totals {
   bytes activation_bytes;
   bytes state_bytes;
   element_count peak_live;    ///< largest sum of simultaneously live activation elements
-  bytes peak_live_bytes;
+  bytes peak_live_bytes;      ///< largest sum of simultaneously live activation bytes (its own maximum)
 };
 
 struct network_requirements {
@@ -74,6 +76,57 @@ struct network_requirements {
 constexpr bool fused(const layer& l) {
   return std::holds_alternative<batch_norm>(l) || std::holds_alternative<activation>(l);
 }
+
+namespace detail {
+/// Activation buffers over the schedule. A view aliases its input's buffer, and so does a
+/// fused batch norm or activation whose input nothing else reads (it runs in place); each
+/// buffer has a root node and lives from the root's step to the last step that reads it
+/// or an alias of it (`death`); a network output lives to the end (death = size).
+struct lifetimes {
+  std::vector<std::size_t> root, death;
+};
+
+constexpr lifetimes buffer_lifetimes(const topology& t) {
+  const auto nodes = t.nodes();
+  const std::size_t n = nodes.size();
+  lifetimes lt{std::vector<std::size_t>(n), std::vector<std::size_t>(n)};
+  std::vector<std::size_t> readers(n, 0);
+  for (const node& nd : nodes)
+    for (std::size_t src : nd.inputs) ++readers[src];
+  for (std::size_t i = 0; i < n; ++i) {
+    const node& nd = nodes[i];
+    const bool aliases = nd.cost.is_view || (fused(nd.op) && readers[nd.inputs.front()] == 1);
+    lt.root[i] = aliases ? lt.root[nd.inputs.front()] : i;
+    lt.death[i] = i;
+  }
+  for (std::size_t i = 0; i < n; ++i)
+    for (std::size_t src : nodes[i].inputs) lt.death[lt.root[src]] = std::max(lt.death[lt.root[src]], i);
+  for (std::size_t o : t.outputs()) lt.death[lt.root[o]] = n;
+  return lt;
+}
+
+/// The largest sum of sizes of simultaneously live buffers, `size[i]` being the output of
+/// node i. One sweep of the schedule: a buffer joins the live set at its root's step and
+/// leaves after its death step (linear, not a scan of every buffer at every step).
+/// Integer sizes are checked against overflow (spec_error 206).
+template <class T>
+constexpr T peak_live(const lifetimes& lt, std::span<const T> size) {
+  const std::size_t n = size.size();
+  std::vector<T> leaving(n + 1, T{});
+  for (std::size_t i = 0; i < n; ++i)
+    if (lt.root[i] == i && lt.death[i] < n) leaving[lt.death[i] + 1] += size[i];
+  T live{}, peak{};
+  for (std::size_t step = 0; step < n; ++step) {
+    live -= leaving[step];
+    if (lt.root[step] == step) {
+      if constexpr (std::is_integral_v<T>) live = add(live, size[step], "peak live activations");
+      else live += size[step];
+    }
+    peak = std::max(peak, live);
+  }
+  return peak;
+}
+}  // namespace detail
 
 /// Requirements of `t` at precision `p` for `b` inputs; throws spec_error 206 if a
 /// count exceeds 64 bits.
@@ -127,46 +180,15 @@ constexpr network_requirements requirements(const topology& t, const precision& 
     r.layers.push_back(l);
   }
 
-  // Liveness: a view aliases its input's buffer, and so does a fused batch norm or
-  // activation whose input nothing else reads (it runs in place); each buffer has a root
-  // node and lives from the root's step to the last step that reads it or an alias of
-  // it; a network output lives to the end.
-  const std::size_t n = nodes.size();
-  std::vector<std::size_t> root(n), death(n), readers(n, 0);
-  for (const node& nd : nodes)
-    for (std::size_t src : nd.inputs) ++readers[src];
-  for (std::size_t i = 0; i < n; ++i) {
-    const node& nd = nodes[i];
-    const bool aliases = nd.cost.is_view || (fused(nd.op) && readers[nd.inputs.front()] == 1);
-    root[i] = aliases ? root[nd.inputs.front()] : i;
-    death[i] = i;
+  const detail::lifetimes lt = detail::buffer_lifetimes(t);
+  std::vector<std::uint64_t> out_elements(nodes.size());
+  std::vector<double> out_bytes(nodes.size());
+  for (std::size_t i = 0; i < nodes.size(); ++i) {
+    out_elements[i] = r.layers[i].activations_out.value();
+    out_bytes[i] = r.layers[i].activation_out_bytes.value();
   }
-  for (std::size_t i = 0; i < n; ++i)
-    for (std::size_t src : nodes[i].inputs) death[root[src]] = std::max(death[root[src]], i);
-  for (std::size_t o : t.outputs()) death[root[o]] = n;
-  // Sweep the schedule once: a buffer joins the live set at its root's step and leaves
-  // after its death step (linear, not a scan of every buffer at every step).
-  std::vector<std::uint64_t> leaving(n + 1, 0);
-  std::vector<double> leaving_bytes(n + 1, 0.0);
-  for (std::size_t i = 0; i < n; ++i) {
-    if (root[i] != i || death[i] >= n) continue;
-    leaving[death[i] + 1] += r.layers[i].activations_out.value();
-    leaving_bytes[death[i] + 1] += r.layers[i].activation_out_bytes.value();
-  }
-  std::uint64_t live = 0;
-  double live_bytes = 0;
-  for (std::size_t step = 0; step < n; ++step) {
-    live -= leaving[step];
-    live_bytes -= leaving_bytes[step];
-    if (root[step] == step) {
-      live = detail::add(live, r.layers[step].activations_out.value(), "peak live activations");
-      live_bytes += r.layers[step].activation_out_bytes.value();
-    }
-    if (live > tot.peak_live.value()) {
-      tot.peak_live = make_elements(live);
-      tot.peak_live_bytes = bytes::from_value(live_bytes);
-    }
-  }
+  tot.peak_live = make_elements(detail::peak_live<std::uint64_t>(lt, out_elements));
+  tot.peak_live_bytes = bytes::from_value(detail::peak_live<double>(lt, out_bytes));
   return r;
 }
 

@@ -1,0 +1,79 @@
+// `qutibench predict`: the roofline prediction of one topology on one platform mode, for
+// the whole network or layer by layer (thesis eqs. 4.1, 4.2).
+#include <iostream>
+#include <memory>
+
+#include "../commands.hpp"
+#include "../data.hpp"
+#include "qutibench/predict/profile.hpp"
+#include "qutibench/zoo.hpp"
+
+namespace qutibench::cli {
+
+namespace {
+
+struct predict_options {
+  std::string topology, platform, datatype;
+  bool per_layer = false;
+  scenario_options common;
+};
+
+void run_predict(const predict_options& o) {
+  const topology net = zoo::get(o.topology);
+  const auto [pf, mode_name] = find_platform(o.platform);
+  const operating_mode& mode = pf.mode(mode_name);
+  const scenario s = o.common.to_scenario(datatype::parse(o.datatype));
+  const network_profile prof = profile(net);
+  const layerwise_prediction layers = o.per_layer ? predict_layers(prof, pf, mode, s) : layerwise_prediction{};
+  const prediction p = o.per_layer ? layers.network : predict(prof, pf, mode, s);
+
+  table summary;
+  summary.columns = {"topology", "platform", "mode", "datatype", "carrier", "batch", "memory_model", "model", "status",
+                     "inputs_per_s", "ops_per_s", "latency_s", "operational_intensity", "ridge_point", "bound",
+                     "peak_ops_per_s", "bandwidth_bytes_per_s", "traffic_bytes"};
+  summary.rows.push_back({o.topology, pf.id, mode.name.empty() ? cell{} : cell{mode.name}, s.type.name(),
+                          p.ok() ? cell{p.carrier.name()} : cell{}, static_cast<std::int64_t>(s.batch.n), s.memory.name,
+                          std::string(o.per_layer ? "per-layer" : "network"), std::string(status_name(p.status)),
+                          real(p.throughput.value()), real(p.attainable.value()), real(p.latency.value()),
+                          real(p.operational_intensity.value()), real(p.ridge_point.value()),
+                          p.ok() ? cell{std::string(bound_name(p.bound))} : cell{}, real(p.peak.value()),
+                          real(p.bandwidth.value()), real(p.traffic.value())});
+  const format f = parse_format(o.common.format);
+  if (!o.per_layer) {
+    if (f == format::json) std::cout << to_json(summary).front().dump(2) << '\n';
+    else print(std::cout, summary, f);
+    return;
+  }
+  table t;
+  t.columns = {"layer", "kind", "ops", "traffic_bytes", "operational_intensity", "compute_time_s", "memory_time_s", "time_s", "bound"};
+  for (const layer_prediction& l : layers.layers)
+    t.rows.push_back({std::string(l.name), std::string(l.kind), l.work.value(), l.traffic.value(),
+                      real(l.operational_intensity.value()), l.compute_time.value(), l.memory_time.value(), l.time.value(),
+                      std::string(bound_name(l.bound))});
+  if (f == format::json) {
+    nlohmann::ordered_json out = to_json(summary).front();
+    out["layers"] = to_json(t);
+    std::cout << out.dump(2) << '\n';
+    return;
+  }
+  print(std::cout, t, f);
+  if (f == format::table) print(std::cout, summary, f);
+}
+
+}  // namespace
+
+void add_predict_command(CLI::App& app) {
+  auto* cmd = app.add_subcommand("predict", "Predict throughput (inputs/s), attainable ops/s, latency of a batch, "
+                                            "operational intensity and bound of a zoo topology on a platform mode "
+                                            "(roofline, thesis eqs. 4.1 and 4.2); --per-layer sums each layer's own roofline time");
+  auto o = std::make_shared<predict_options>();
+  cmd->add_option("--topology", o->topology, "Zoo id (qutibench zoo lists them)")->required();
+  cmd->add_option("--platform", o->platform, "Platform id, or a spec file, with an optional :MODE (default: the first, "
+                                             "fastest mode), e.g. tx2:maxq or my_board.json")->required();
+  cmd->add_option("--datatype", o->datatype, "Datatype of weights and activations, e.g. int4, int8, fp16")->required();
+  cmd->add_flag("--per-layer", o->per_layer, "Layer by layer: each layer at its own operational intensity");
+  o->common.add_to(*cmd);
+  cmd->callback([o] { run_predict(*o); });
+}
+
+}  // namespace qutibench::cli

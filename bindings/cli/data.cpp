@@ -1,0 +1,66 @@
+#include "data.hpp"
+
+#include <cmath>
+#include <cstdlib>
+
+#include "qutibench/io/json.hpp"
+
+namespace qutibench::cli {
+
+std::filesystem::path data_dir() {
+  if (const char* env = std::getenv("QUTIBENCH_DATA_DIR"); env && *env) return env;
+  for (const char* candidate : {QUTIBENCH_SOURCE_DATA_DIR, QUTIBENCH_INSTALLED_DATA_DIR})
+    if (std::filesystem::is_directory(std::filesystem::path(candidate) / "platforms")) return candidate;
+  throw spec_error(error_id::malformed_json, "data directory",
+                   "neither " + std::string(QUTIBENCH_SOURCE_DATA_DIR) + " nor " + QUTIBENCH_INSTALLED_DATA_DIR +
+                       " holds platforms/; set QUTIBENCH_DATA_DIR");
+}
+
+std::vector<platform> all_platforms() { return load_platforms(data_dir() / "platforms"); }
+
+std::pair<platform, std::string> find_platform(const std::string& ref) {
+  // A file path may itself contain ':' only in the mode suffix after ".json".
+  if (const auto json_at = ref.find(".json"); json_at != std::string::npos) {
+    const std::string file = ref.substr(0, json_at + 5);
+    const std::string mode = ref.size() > json_at + 5 && ref[json_at + 5] == ':' ? ref.substr(json_at + 6) : "";
+    return {load_platform(file), mode};
+  }
+  const auto [id, mode] = split_platform_ref(ref);
+  return {select_platforms(all_platforms(), id).front(), std::string(mode)};
+}
+
+std::vector<accuracy_record> accuracy_table() { return load_accuracy(data_dir() / "accuracy" / "table5_2.csv"); }
+
+void scenario_options::add_to(CLI::App& cmd) {
+  cmd.add_option("--batch", batch, "Inputs per batch (weights are read once per batch)")
+      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 40))
+      ->capture_default_str();
+  cmd.add_option("--memory-model", memory_model,
+                 "Where data lives: thesis (weights off-chip once per batch, activations on chip), onchip-if-fits "
+                 "(what fits on chip costs nothing), offchip (every layer reads inputs and weights, writes outputs)")
+      ->check(CLI::IsMember({"thesis", "onchip-if-fits", "offchip"}))
+      ->capture_default_str();
+  cmd.add_option("--format", format, "Output format")->check(CLI::IsMember({"table", "csv", "json"}))->capture_default_str();
+}
+
+scenario scenario_options::to_scenario(const datatype& type) const {
+  return {type, batch_size{batch}, memory_model::parse(memory_model), {}};
+}
+
+void task_options::add_to(CLI::App& cmd) {
+  cmd.add_option("--task", task, "Task whose networks and accuracies to use")
+      ->required()
+      ->check(CLI::IsMember({"imagenet", "cifar10", "mnist"}));
+  cmd.add_option("--platforms", platforms, "thesis (Table 6.2's platforms), all, or a comma-separated list of ids")
+      ->capture_default_str();
+  common.add_to(cmd);
+}
+
+std::vector<heatmap_cell> task_options::cells() const {
+  const std::vector<platform> selected = select_platforms(all_platforms(), platforms);
+  return heatmap(task, selected, accuracy_table(), common.to_scenario(datatypes::int8));
+}
+
+cell real(double v) { return std::isnan(v) ? cell{} : cell{v}; }
+
+}  // namespace qutibench::cli

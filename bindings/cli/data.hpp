@@ -1,0 +1,57 @@
+// Where the command line finds its data (platform specs, accuracy tables) and the
+// options that every prediction command shares.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "qutibench/io/accuracy.hpp"
+#include "qutibench/platform.hpp"
+#include "qutibench/predict/heatmap.hpp"
+#include "qutibench/predict/roofline.hpp"
+#include "table.hpp"
+
+namespace qutibench::cli {
+
+/// The data directory: $QUTIBENCH_DATA_DIR, else the source tree's data/ (a build-tree
+/// binary), else the installed share/qutibench.
+std::filesystem::path data_dir();
+
+/// Every platform spec under data_dir()/platforms.
+std::vector<platform> all_platforms();
+
+/// A platform by id, or from a spec file when `ref` names a .json file; either may carry
+/// ":MODE". Returns the platform and the mode name ("" = the first mode).
+std::pair<platform, std::string> find_platform(const std::string& ref);
+
+/// The published accuracies (data_dir()/accuracy/table5_2.csv).
+std::vector<accuracy_record> accuracy_table();
+
+/// Options shared by predict, heatmap and pareto.
+struct scenario_options {
+  std::uint64_t batch = 1;
+  std::string memory_model = "thesis";
+  std::string format = "table";
+  void add_to(CLI::App& cmd);
+  scenario to_scenario(const datatype& type) const;
+};
+
+/// Options of the task views (heatmap, pareto).
+struct task_options {
+  std::string task;
+  std::string platforms = "thesis";
+  scenario_options common;
+  void add_to(CLI::App& cmd);
+  /// The heatmap cells of the task for the selected platforms.
+  std::vector<heatmap_cell> cells() const;
+};
+
+/// A real number as a cell; NaN (unsupported, unknown) becomes an empty cell. An
+/// infinite intensity prints "inf" in text and CSV, null in JSON.
+cell real(double v);
+
+}  // namespace qutibench::cli

@@ -1,0 +1,319 @@
+// Platform specs as JSON files (data/platforms/*.json, schema data/schema/platform.schema.json),
+// read with nlohmann_json. Opt-in: link qutibench::json. Every problem names the file and
+// the JSON pointer of the offending value.
+#pragma once
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "qutibench/datatype.hpp"
+#include "qutibench/error.hpp"
+#include "qutibench/platform.hpp"
+
+namespace qutibench {
+
+/// The platforms of thesis Table 6.2, in its row order (TX2 and the Coral TPU with
+/// their operating modes); the default set of heatmaps and pareto graphs.
+inline constexpr std::string_view thesis_platform_ids[] = {
+    "ultra96-dpu", "zcu104-dpu", "zcu102-dpu", "zcu104-finn", "zcu104-bismo", "tx2", "coral-tpu", "ncs2", "ultra96-a53"};
+
+namespace detail {
+
+/// Reads one spec, collecting every problem instead of stopping at the first.
+class platform_reader {
+ public:
+  using json = nlohmann::ordered_json;
+  explicit platform_reader(std::string file) : file_(std::move(file)) {}
+
+  std::vector<spec_problem> problems;
+
+  platform read(const json& j) {
+    platform p;
+    if (!j.is_object()) {
+      fail(error_id::malformed_json, "", "a platform spec must be a JSON object");
+      return p;
+    }
+    known(j, "", {"$schema", "id", "name", "kind", "source", "notes", "carrier_emulation", "peaks_rise_with_width",
+                  "memory", "power", "peak_tera_ops_per_s", "modes", "fpga"});
+    p.id = text(j, "", "id", true);
+    if (!p.id.empty() && !std::all_of(p.id.begin(), p.id.end(), [](char c) {
+          return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.';
+        }))
+      fail(error_id::invalid_value, "/id", "'" + p.id + "' must use only a-z, 0-9, '-' and '.'");
+    p.name = text(j, "", "name", true);
+    p.source = text(j, "", "source", true);
+    const std::string kind = text(j, "", "kind", true);
+    if (auto k = parse_platform_kind(kind)) p.kind = *k;
+    else if (j.contains("kind"))
+      fail(error_id::invalid_value, "/kind", "'" + kind + "' is not one of cpu, gpu, tpu, vliw, fpga-overlay, fpga-dataflow, npu");
+    p.carrier_emulation = flag(j, "", "carrier_emulation");
+    p.peaks_rise_with_width = flag(j, "", "peaks_rise_with_width");
+
+    std::optional<bytes_per_s> bandwidth;
+    std::optional<bytes> on_chip;
+    if (!j.contains("memory")) {
+      fail(error_id::missing_field, "/memory", "required (bandwidth_gb_per_s at least)");
+    } else if (const json& mem = j["memory"]; !mem.is_object()) {
+      fail(error_id::invalid_value, "/memory", "must be an object");
+    } else {
+      known(mem, "/memory", {"bandwidth_gb_per_s", "capacity_gb", "on_chip_mb"});
+      if (auto bw = number(mem, "/memory", "bandwidth_gb_per_s", true, true)) bandwidth = *bw * 1e9 * bytes_per_s_unit;
+      if (auto cap = number(mem, "/memory", "capacity_gb", false, true)) p.memory_capacity = bytes::from_value(*cap * 1e9);
+      if (auto oc = number(mem, "/memory", "on_chip_mb", false, false)) on_chip = bytes::from_value(*oc * 1e6);
+    }
+    const power_figures power = j.contains("power") ? read_power(j["power"], "/power") : power_figures{};
+
+    if (j.contains("fpga")) p.fpga = read_fpga(j["fpga"], "/fpga");
+    p.on_chip = on_chip ? *on_chip : p.fpga ? p.fpga->bram + p.fpga->uram : bytes::from_value(0);
+
+    const bool has_peaks = j.contains("peak_tera_ops_per_s"), has_modes = j.contains("modes");
+    if (has_peaks == has_modes) {
+      fail(has_peaks ? error_id::invalid_value : error_id::missing_field, "/peak_tera_ops_per_s",
+           has_peaks ? "give peaks either at the top level or per mode in /modes, not both"
+                     : "required: peak performance per datatype (or operating modes under /modes, each with its peaks)");
+    } else if (has_peaks) {
+      p.modes.push_back({"", read_peaks(j["peak_tera_ops_per_s"], "/peak_tera_ops_per_s"),
+                         bandwidth.value_or(bytes_per_s::from_value(0)), power});
+    } else if (const json& modes = j["modes"]; !modes.is_object() || modes.empty()) {
+      fail(error_id::invalid_value, "/modes", "must be an object with at least one operating mode");
+    } else {
+      for (const auto& [name, m] : modes.items()) {
+        const std::string at = "/modes/" + escape(name);
+        if (name.empty()) fail(error_id::invalid_value, at, "a mode needs a name");
+        if (!m.is_object()) {
+          fail(error_id::invalid_value, at, "must be an object");
+          continue;
+        }
+        known(m, at, {"peak_tera_ops_per_s", "bandwidth_gb_per_s", "power"});
+        operating_mode mode{name, {}, bandwidth.value_or(bytes_per_s::from_value(0)), power};
+        if (!m.contains("peak_tera_ops_per_s")) fail(error_id::missing_field, at + "/peak_tera_ops_per_s", "a mode needs its peaks");
+        else mode.peaks = read_peaks(m["peak_tera_ops_per_s"], at + "/peak_tera_ops_per_s");
+        if (auto bw = number(m, at, "bandwidth_gb_per_s", false, true)) mode.bandwidth = *bw * 1e9 * bytes_per_s_unit;
+        if (m.contains("power")) mode.power = read_power(m["power"], at + "/power");
+        p.modes.push_back(std::move(mode));
+      }
+    }
+    return p;
+  }
+
+ private:
+  static constexpr auto bytes_per_s_unit = units::byte / units::second;
+  std::string file_;
+
+  void fail(error_id id, const std::string& pointer, std::string what) {
+    problems.push_back({id, file_ + ": " + (pointer.empty() ? "/" : pointer), std::move(what)});
+  }
+
+  static std::string escape(const std::string& key) {
+    std::string out;
+    for (char c : key) out += c == '~' ? "~0" : c == '/' ? "~1" : std::string(1, c);
+    return out;
+  }
+
+  void known(const json& obj, const std::string& at, std::initializer_list<std::string_view> keys) {
+    for (const auto& [key, value] : obj.items())
+      if (std::find(keys.begin(), keys.end(), key) == keys.end()) {
+        std::string valid;
+        for (std::string_view k : keys) valid += (valid.empty() ? "" : ", ") + std::string(k);
+        fail(error_id::unknown_field, at + "/" + escape(key), "unknown field; valid here: " + valid);
+      }
+  }
+
+  std::string text(const json& obj, const std::string& at, const char* key, bool required) {
+    if (!obj.contains(key)) {
+      if (required) fail(error_id::missing_field, at + "/" + key, "required");
+      return {};
+    }
+    const json& v = obj[key];
+    if (!v.is_string() || v.get_ref<const std::string&>().empty()) {
+      fail(error_id::invalid_value, at + "/" + key, "must be a non-empty string, got " + v.dump());
+      return {};
+    }
+    return v.get<std::string>();
+  }
+
+  bool flag(const json& obj, const std::string& at, const char* key) {
+    if (!obj.contains(key)) return false;
+    if (!obj[key].is_boolean()) {
+      fail(error_id::invalid_value, at + "/" + key, "must be true or false, got " + obj[key].dump());
+      return false;
+    }
+    return obj[key].get<bool>();
+  }
+
+  std::optional<double> value(const json& v, const std::string& at, bool positive) {
+    if (!v.is_number()) {
+      fail(error_id::invalid_value, at, "must be a number, got " + v.dump());
+      return std::nullopt;
+    }
+    const double x = v.get<double>();
+    if (positive ? !(x > 0) : !(x >= 0)) {
+      fail(error_id::invalid_value, at, std::string("must be ") + (positive ? "> 0" : ">= 0") + ", got " + v.dump());
+      return std::nullopt;
+    }
+    return x;
+  }
+
+  std::optional<double> number(const json& obj, const std::string& at, const char* key, bool required, bool positive) {
+    if (!obj.contains(key)) {
+      if (required) fail(error_id::missing_field, at + "/" + key, "required");
+      return std::nullopt;
+    }
+    return value(obj[key], at + "/" + key, positive);
+  }
+
+  std::vector<peak_performance> read_peaks(const json& peaks, const std::string& at) {
+    std::vector<peak_performance> out;
+    if (!peaks.is_object() || peaks.empty()) {
+      fail(peaks.is_object() ? error_id::missing_field : error_id::invalid_value, at,
+           "must map at least one datatype to its peak in 10^12 ops/s, e.g. {\"int8\": 4.6}");
+      return out;
+    }
+    for (const auto& [key, v] : peaks.items()) {
+      const std::string here = at + "/" + escape(key);
+      std::optional<datatype> t;
+      try {
+        t = datatype::parse(key);
+      } catch (const spec_error& e) {
+        problems.push_back({error_id::unknown_datatype, file_ + ": " + here, e.what()});
+      }
+      const std::optional<double> tops = value(v, here, true);
+      if (t && tops) out.push_back({*t, ops_per_s::from_value(*tops * 1e12)});
+    }
+    return out;
+  }
+
+  power_figures read_power(const json& j, const std::string& at) {
+    power_figures p;
+    if (!j.is_object() || j.empty()) {
+      fail(error_id::invalid_value, at, "must be an object with at least one of tdp_w, base_w, idle_w, full_w");
+      return p;
+    }
+    known(j, at, {"tdp_w", "base_w", "idle_w", "full_w"});
+    auto w = [&](const char* key) -> std::optional<watts> {
+      if (auto v = number(j, at, key, false, true)) return *v * boost::units::si::watt;
+      return std::nullopt;
+    };
+    p.tdp = w("tdp_w");
+    p.base = w("base_w");
+    p.idle = w("idle_w");
+    p.full = w("full_w");
+    return p;
+  }
+
+  std::optional<fpga_resources> read_fpga(const json& j, const std::string& at) {
+    if (!j.is_object()) {
+      fail(error_id::invalid_value, at, "must be an object");
+      return std::nullopt;
+    }
+    known(j, at, {"luts", "dsps", "bram_mb", "uram_mb", "lut_clock_mhz", "dsp_clock_mhz", "int8_macs_per_dsp", "utilization"});
+    fpga_resources r;
+    if (auto v = number(j, at, "luts", true, true)) r.luts = *v;
+    if (auto v = number(j, at, "dsps", true, true)) r.dsps = *v;
+    if (auto v = number(j, at, "bram_mb", false, false)) r.bram = bytes::from_value(*v * 1e6);
+    if (auto v = number(j, at, "uram_mb", false, false)) r.uram = bytes::from_value(*v * 1e6);
+    if (auto v = number(j, at, "lut_clock_mhz", false, true)) r.lut_clock = *v * 1e6 * boost::units::si::hertz;
+    if (auto v = number(j, at, "dsp_clock_mhz", false, true)) r.dsp_clock = *v * 1e6 * boost::units::si::hertz;
+    if (auto v = number(j, at, "int8_macs_per_dsp", false, true)) r.int8_macs_per_dsp = *v;
+    if (auto v = number(j, at, "utilization", false, true)) {
+      if (*v > 1) fail(error_id::invalid_value, at + "/utilization", "must be a fraction in (0, 1]");
+      else r.utilization = *v;
+    }
+    return r;
+  }
+};
+
+inline std::optional<nlohmann::ordered_json> read_json_file(const std::filesystem::path& file, std::vector<spec_problem>& problems) {
+  std::ifstream in(file);
+  if (!in) {
+    problems.push_back({error_id::malformed_json, file.string(), "cannot open"});
+    return std::nullopt;
+  }
+  try {
+    return nlohmann::ordered_json::parse(in);
+  } catch (const nlohmann::json::parse_error& e) {
+    problems.push_back({error_id::malformed_json, file.string(), std::string("not valid JSON: ") + e.what()});
+    return std::nullopt;
+  }
+}
+
+}  // namespace detail
+
+/// Reads a platform spec from parsed JSON, collecting every problem (`where` names the
+/// file in messages). The platform is complete only if no problem was found.
+inline std::vector<spec_problem> read_platform(const nlohmann::ordered_json& j, const std::string& where, platform& out) {
+  detail::platform_reader r(where);
+  out = r.read(j);
+  return std::move(r.problems);
+}
+
+/// Loads a platform spec; throws the first problem as spec_error (5xx, or 101 for an
+/// unknown datatype key) naming the file and the JSON pointer. Nothing half-read escapes.
+inline platform load_platform(const std::filesystem::path& file) {
+  std::vector<spec_problem> problems;
+  platform p;
+  if (auto j = detail::read_json_file(file, problems)) problems = read_platform(*j, file.string(), p);
+  if (!problems.empty()) throw problems.front().to_error();
+  return p;
+}
+
+/// Everything `qutibench check-platform` reports for a file: schema problems, and when
+/// there are none, the consistency checks of `check()`.
+inline std::vector<spec_problem> check_platform_file(const std::filesystem::path& file) {
+  std::vector<spec_problem> problems;
+  platform p;
+  if (auto j = detail::read_json_file(file, problems)) problems = read_platform(*j, file.string(), p);
+  if (problems.empty()) problems = check(p, file.string());
+  return problems;
+}
+
+/// Loads every *.json file of `dir`, sorted by file name; throws on the first bad file,
+/// and on two files with the same id (spec_error 505).
+inline std::vector<platform> load_platforms(const std::filesystem::path& dir) {
+  std::vector<std::filesystem::path> files;
+  if (!std::filesystem::is_directory(dir)) throw spec_error(error_id::malformed_json, dir.string(), "not a directory of platform specs");
+  for (const auto& e : std::filesystem::directory_iterator(dir))
+    if (e.path().extension() == ".json") files.push_back(e.path());
+  std::sort(files.begin(), files.end());
+  std::vector<platform> out;
+  for (const auto& f : files) {
+    platform p = load_platform(f);
+    for (const platform& q : out)
+      if (q.id == p.id) throw spec_error(error_id::inconsistent_spec, f.string() + ": /id", "id '" + p.id + "' used by another file");
+    out.push_back(std::move(p));
+  }
+  return out;
+}
+
+/// The platforms a selection names: "thesis" (Table 6.2's, in its order), "all" (as
+/// loaded), or a comma-separated list of ids. Throws spec_error 301 for an unknown id.
+inline std::vector<platform> select_platforms(const std::vector<platform>& all, std::string_view selection) {
+  auto find = [&](std::string_view id) -> const platform& {
+    for (const platform& p : all)
+      if (p.id == id) return p;
+    std::string valid;
+    for (const platform& p : all) valid += (valid.empty() ? "" : ", ") + p.id;
+    throw spec_error(error_id::unknown_id, "platform '" + std::string(id) + "'", "not found; valid ids: " + valid);
+  };
+  if (selection == "all") return all;
+  std::vector<platform> out;
+  if (selection == "thesis") {
+    for (std::string_view id : thesis_platform_ids) out.push_back(find(id));
+    return out;
+  }
+  for (std::size_t start = 0; start <= selection.size();) {
+    const std::size_t comma = std::min(selection.find(',', start), selection.size());
+    out.push_back(find(selection.substr(start, comma - start)));
+    start = comma + 1;
+  }
+  return out;
+}
+
+}  // namespace qutibench

@@ -1,0 +1,172 @@
+#include <catch2/catch.hpp>
+
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "qutibench/io/json.hpp"
+
+using namespace qutibench;
+namespace dt = qutibench::datatypes;
+
+namespace {
+const std::string data_dir = QUTIBENCH_DATA_DIR;
+const std::string fixtures = std::string(QUTIBENCH_TEST_DATA) + "/platforms_invalid/";
+
+/// The rows of thesis Table 6.2 (tests/data/thesis/table6_2_platforms.csv) by name.
+std::vector<std::vector<std::string>> table6_2() {
+  std::ifstream in(std::string(QUTIBENCH_TEST_DATA) + "/thesis/table6_2_platforms.csv");
+  std::vector<std::vector<std::string>> rows;
+  std::string line;
+  std::getline(in, line);  // header
+  while (std::getline(in, line)) {
+    std::vector<std::string> f;
+    std::stringstream ss(line);
+    for (std::string c; std::getline(ss, c, ',');) f.push_back(c);
+    rows.push_back(f);
+  }
+  return rows;
+}
+
+double cell(const std::string& s) { return s.empty() ? -1 : std::stod(s); }
+}  // namespace
+
+TEST_CASE("platform json: every row of thesis Table 6.2 loads with its figures", "[platform][json]") {
+  // Table 6.2's row names and the stable ids of DEVELOPERS.md (TX2 and the TPU as modes).
+  const std::map<std::string, std::string> ids = {
+      {"Ultra96-DPU", "ultra96-dpu"},     {"ZCU104-DPU", "zcu104-dpu"},   {"ZCU102-DPU", "zcu102-dpu"},
+      {"ZCU104-FINN", "zcu104-finn"},     {"ZCU104-BISMO", "zcu104-bismo"}, {"TX2 - maxn", "tx2:maxn"},
+      {"TX2 - maxp", "tx2:maxp"},         {"TX2 - maxq", "tx2:maxq"},     {"TPU-fast", "coral-tpu:fast"},
+      {"TPU-slow", "coral-tpu:slow"},     {"NCS (MyriadX)", "ncs2"},      {"U96-Quadcore A53", "ultra96-a53"}};
+  const std::vector<platform> all = load_platforms(data_dir + "/platforms");
+  const auto rows = table6_2();
+  REQUIRE(rows.size() == 12);
+  const datatype columns[] = {dt::int2, dt::int4, dt::int8, dt::fp16, dt::fp32};
+  for (const auto& row : rows) {
+    INFO(row[0]);
+    const auto [id, mode_name] = split_platform_ref(ids.at(row[0]));
+    const platform p = select_platforms(all, id).front();
+    const operating_mode& m = p.mode(mode_name);
+    CHECK(m.name == mode_name);
+    for (int c = 0; c < 5; ++c) {
+      INFO(columns[c].name());
+      const auto run = p.run(m, columns[c]);
+      if (row[1 + c].empty()) {
+        CHECK_FALSE(run);  // unsupported, never a peak of 0
+      } else {
+        REQUIRE(run);
+        CHECK(run->peak.value() == Approx(cell(row[1 + c]) * 1e12).epsilon(1e-12));
+      }
+    }
+    CHECK(m.bandwidth.value() == Approx(cell(row[6]) * 1e9).epsilon(1e-12));
+    REQUIRE(p.memory_capacity);
+    CHECK(p.memory_capacity->value() == Approx(cell(row[7]) * 1e9));
+    if (row[8].empty()) CHECK_FALSE(m.power.budget());
+    else CHECK(m.power.budget()->value() == Approx(cell(row[8])));
+  }
+}
+
+TEST_CASE("platform json: the A53 runs INT2 and INT4 in its INT8 carrier, the DPU does not", "[platform][carrier]") {
+  const platform a53 = load_platform(data_dir + "/platforms/ultra96-a53.json");
+  const auto run = a53.run(a53.mode(), dt::int4);
+  REQUIRE(run);
+  CHECK(run->carrier == dt::int8);
+  CHECK(run->peak.value() == Approx(0.192e12));  // Table 6.2: INT4 = INT8 = 0.192 TOP/s
+  const platform dpu = load_platform(data_dir + "/platforms/zcu104-dpu.json");
+  CHECK_FALSE(dpu.run(dpu.mode(), dt::int4));
+  CHECK_FALSE(a53.run(a53.mode(), dt::fp16));  // an integer carrier never holds a float
+}
+
+TEST_CASE("platform json: DSP-derived INT8 peaks reproduce Table 6.2's DPU rows", "[platform][fpga]") {
+  // 2 MACs (4 ops) per DSP at 666 MHz: 360 -> 0.959, 1728 -> 4.603, 2520 -> 6.713 TOP/s.
+  const std::pair<const char*, double> rows[] = {{"ultra96-dpu", 0.96}, {"zcu104-dpu", 4.60}, {"zcu102-dpu", 6.71}};
+  for (const auto& [id, tops] : rows) {
+    const platform p = load_platform(data_dir + "/platforms/" + id + ".json");
+    REQUIRE(p.fpga);
+    CHECK(p.fpga->dsp_int8_peak().value() == Approx(tops * 1e12).epsilon(0.002));
+    CHECK(p.on_chip == p.fpga->bram + p.fpga->uram);  // no on_chip_mb: BRAM + URAM
+  }
+  fpga_resources half;
+  half.dsps = 1728;
+  half.utilization = 0.5;
+  CHECK(half.dsp_int8_peak().value() == Approx(1728 * 666e6 * 2 * 2 * 0.5));
+}
+
+TEST_CASE("platform json: every shipped spec passes check-platform", "[platform][check]") {
+  std::size_t count = 0;
+  for (const auto& e : std::filesystem::directory_iterator(data_dir + "/platforms")) {
+    INFO(e.path().string());
+    const auto problems = check_platform_file(e.path());
+    for (const auto& p : problems) UNSCOPED_INFO(p.to_error().what());
+    CHECK(problems.empty());
+    ++count;
+  }
+  CHECK(count >= 9 + 8);  // the thesis's nine files and at least eight current devices
+}
+
+TEST_CASE("platform json: invalid files give ID'd errors naming file and pointer", "[platform][json][errors]") {
+  struct expectation {
+    const char* file;
+    error_id id;
+    const char* pointer;
+  };
+  const expectation cases[] = {
+      {"missing_peak.json", error_id::missing_field, "/peak_tera_ops_per_s"},
+      {"negative_bandwidth.json", error_id::invalid_value, "/memory/bandwidth_gb_per_s"},
+      {"mode_without_peaks.json", error_id::missing_field, "/modes/slow/peak_tera_ops_per_s"},
+      {"unknown_datatype.json", error_id::unknown_datatype, "/peak_tera_ops_per_s/int9000"},
+      {"non_numeric.json", error_id::invalid_value, "/peak_tera_ops_per_s/int8"},
+      {"unknown_field.json", error_id::unknown_field, "/memory/bandwith_gb_per_s"},
+      {"not_json.json", error_id::malformed_json, ""},
+  };
+  for (const expectation& c : cases) {
+    INFO(c.file);
+    const std::string file = fixtures + c.file;
+    try {
+      (void)load_platform(file);
+      FAIL("no error");
+    } catch (const spec_error& e) {
+      CHECK(e.id() == c.id);
+      const std::string what = e.what();
+      CHECK(what.find("[qutibench.spec_error." + std::to_string(static_cast<int>(c.id)) + "] " + file) == 0);
+      CHECK(what.find(c.pointer) != std::string::npos);
+    }
+    CHECK_FALSE(check_platform_file(file).empty());
+  }
+  // A misspelt key is reported together with what its absence causes.
+  const auto problems = check_platform_file(fixtures + "unknown_field.json");
+  REQUIRE(problems.size() == 2);
+  CHECK(problems[0].id == error_id::unknown_field);
+  CHECK(problems[1].id == error_id::missing_field);
+}
+
+TEST_CASE("platform json: consistency checks name each problem", "[platform][check]") {
+  const std::string file = std::string(QUTIBENCH_TEST_DATA) + "/platforms_inconsistent/rising_and_misordered.json";
+  const auto problems = check_platform_file(file);
+  auto has = [&](const std::string& pointer, const std::string& words) {
+    for (const auto& p : problems)
+      if (p.id == error_id::inconsistent_spec && p.where == file + ": " + pointer && p.what.find(words) != std::string::npos)
+        return true;
+    return false;
+  };
+  CHECK(has("/modes/slow/peak_tera_ops_per_s/fp32", "peak rises from fp16"));
+  CHECK(has("/modes/fast/peak_tera_ops_per_s/fp16", "list modes fastest first"));
+  CHECK(has("/modes/fast/peak_tera_ops_per_s/fp16", "ridge point"));  // 1.33e12 / 0.0597e9 = 22278 ops/byte
+  CHECK_FALSE(has("/modes/slow/peak_tera_ops_per_s/fp16", "ridge point"));  // 0.5e12 / 0.0597e9 = 8375
+  CHECK(problems.size() == 3);  // fp32: ridges 15075 and 11223 are sane; fast fp32 0.67 < slow 0.9
+}
+
+TEST_CASE("platform: modes and selections by id", "[platform]") {
+  const std::vector<platform> all = load_platforms(data_dir + "/platforms");
+  const std::vector<platform> thesis = select_platforms(all, "thesis");
+  REQUIRE(thesis.size() == 9);
+  CHECK(thesis.front().id == "ultra96-dpu");
+  CHECK(thesis.back().id == "ultra96-a53");
+  const platform tx2 = select_platforms(all, "tx2").front();
+  CHECK(tx2.mode().name == "maxn");  // no mode: the first (fastest)
+  CHECK_THROWS_WITH(tx2.mode("turbo"), Catch::Contains("modes: maxn, maxp, maxq"));
+  CHECK_THROWS_AS(select_platforms(all, "tx3"), spec_error);
+  CHECK(select_platforms(all, "ncs2,tx2").size() == 2);
+}
