@@ -95,6 +95,10 @@ struct datatype {
   /// Parses a stable name, case-insensitively (the thesis writes INT8); throws spec_error 101.
   static datatype parse(std::string_view text);
 
+  /// The names `parse` accepts, for error messages.
+  static constexpr std::string_view valid_names =
+      "intN and uintN (N = 1..32), binary, bipolar, fp8_e4m3, fp8_e5m2, fp16, bf16, fp32, fp64";
+
  private:
   static constexpr void check_width(unsigned width) {
     if (width < 1 || width > 32)
@@ -136,8 +140,7 @@ inline datatype datatype::parse(std::string_view text) {
   std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   auto fail = [&](const std::string& why) -> datatype {
     throw spec_error(error_id::unknown_datatype, "datatype '" + std::string(text) + "'",
-                     why + "; valid: intN and uintN (N = 1..32), binary, bipolar, fp8_e4m3, fp8_e5m2, fp16, "
-                           "bf16, fp32, fp64");
+                     why + "; valid: " + std::string(valid_names));
   };
   auto width = [&](std::string_view digits) -> unsigned {
     if (digits.empty() || digits.size() > 2 ||

@@ -160,7 +160,7 @@ struct spec_problem {
 
 /// Sane bounds for a ridge point (peak / bandwidth, ops per byte): outside them a unit slip
 /// (MB for GB, GOP/s for TOP/s) is the likelier explanation. The thesis's platforms span
-/// 6.7 (TX2 FP32 at maxq) to 1599 (FINN INT2).
+/// 7.4 (TX2 FP32 at maxq) to 1599 (FINN INT2).
 inline constexpr double min_ridge_ops_per_byte = 0.1;
 inline constexpr double max_ridge_ops_per_byte = 20000;
 

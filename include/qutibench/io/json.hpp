@@ -181,8 +181,8 @@ class platform_reader {
       std::optional<datatype> t;
       try {
         t = datatype::parse(key);
-      } catch (const spec_error& e) {
-        problems.push_back({error_id::unknown_datatype, file_ + ": " + here, e.what()});
+      } catch (const spec_error&) {
+        fail(error_id::unknown_datatype, here, "'" + key + "' is not a datatype; valid: " + std::string(datatype::valid_names));
       }
       const std::optional<double> tops = value(v, here, true);
       if (t && tops) out.push_back({*t, ops_per_s::from_value(*tops * 1e12)});
