@@ -1,11 +1,21 @@
 // Umbrella header: the core model (units, datatypes, layers, topologies, precision,
-// requirements) and the zoo. Opt-in parts (JSON, executor) have their own headers.
+// requirements), the zoo, platforms and the level-0 predictors. Opt-in parts (JSON specs,
+// Catch2 matchers, the executor) have their own headers.
 #pragma once
 
 #include "qutibench/datatype.hpp"
 #include "qutibench/error.hpp"
+#include "qutibench/io/accuracy.hpp"
 #include "qutibench/layer.hpp"
+#include "qutibench/memory_model.hpp"
+#include "qutibench/platform.hpp"
 #include "qutibench/precision.hpp"
+#include "qutibench/predict/efficiency.hpp"
+#include "qutibench/predict/heatmap.hpp"
+#include "qutibench/predict/pareto.hpp"
+#include "qutibench/predict/profile.hpp"
+#include "qutibench/predict/roofline.hpp"
+#include "qutibench/predict/sweep.hpp"
 #include "qutibench/requirements.hpp"
 #include "qutibench/topology.hpp"
 #include "qutibench/units.hpp"

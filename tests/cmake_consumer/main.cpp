@@ -1,7 +1,14 @@
-// A program outside the project that uses the installed package.
+// A program outside the project that uses the installed package and its installed data.
+#include <qutibench/io/json.hpp>
 #include <qutibench/qutibench.hpp>
 
 int main() {
+  using namespace qutibench;
   // The 50 % MLP has 2,910,208 weights (784*1024 + 2*1024*1024 + 1024*10).
-  return qutibench::requirements(qutibench::zoo::mlp(0.5)).total.weights.value() == 2910208 ? 0 : 1;
+  const topology mlp = zoo::mlp(0.5);
+  if (requirements(mlp).total.weights.value() != 2910208) return 1;
+  // On the installed ZCU104-DPU spec (19.2 GB/s) it is memory bound at INT8: 19.2e9 / 2,910,208 B.
+  const platform dpu = load_platform(QUTIBENCH_INSTALLED_DATA "/platforms/zcu104-dpu.json");
+  const prediction p = predict(profile(mlp), dpu, dpu.mode(), {.type = datatypes::int8});
+  return p.bound == bound_kind::memory && std::abs(p.throughput.value() - 19.2e9 / 2910208) < 1e-6 ? 0 : 2;
 }
