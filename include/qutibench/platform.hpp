@@ -90,6 +90,13 @@ struct fpga_resources {
   ops_per_s dsp_int8_peak() const {
     return ops_per_s::from_value(dsps * dsp_clock.value() * int8_macs_per_dsp * 2 * utilization);
   }
+
+  /// Peak of arithmetic built from LUTs (FINN, BISMO): LUTs x clock x utilization x 2 ops
+  /// / `luts_per_mac`, the LUT cost of one MAC at the datatype in question (a property of
+  /// the design and its bit widths, so the caller states it).
+  ops_per_s lut_peak(double luts_per_mac) const {
+    return ops_per_s::from_value(luts * lut_clock.value() * utilization * 2 / luts_per_mac);
+  }
 };
 
 /// How a datatype runs on a mode: natively, or in a carrier at the carrier's peak (memory

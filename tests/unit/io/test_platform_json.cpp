@@ -92,6 +92,9 @@ TEST_CASE("platform json: DSP-derived INT8 peaks reproduce Table 6.2's DPU rows"
   half.dsps = 1728;
   half.utilization = 0.5;
   CHECK(half.dsp_int8_peak().value() == Approx(1728 * 666e6 * 2 * 2 * 0.5));
+  // LUT arithmetic: the XCZU7EV's 230,400 LUTs at 500 MHz with 8 LUTs per INT2 MAC.
+  half.luts = 230400;
+  CHECK(half.lut_peak(8).value() == Approx(230400 * 500e6 * 0.5 * 2 / 8));
 }
 
 TEST_CASE("platform json: every shipped spec passes check-platform", "[platform][check]") {
