@@ -19,5 +19,11 @@ void add_heatmap_command(CLI::App& app);
 void add_pareto_command(CLI::App& app);
 /// `qutibench check-platform FILE...`: schema and consistency checks of platform specs.
 void add_check_platform_command(CLI::App& app);
+/// `qutibench measure`: kernels measured on this CPU with the reference executor.
+void add_measure_command(CLI::App& app);
+/// `qutibench validate`: predicted against measured kernels, raw and calibrated.
+void add_validate_command(CLI::App& app);
+/// `qutibench host-roofline`: this CPU's empirical roofline as a platform spec.
+void add_host_roofline_command(CLI::App& app);
 
 }  // namespace qutibench::cli

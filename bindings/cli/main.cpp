@@ -17,11 +17,14 @@ int main(int argc, char** argv) {
   qutibench::cli::add_heatmap_command(app);
   qutibench::cli::add_pareto_command(app);
   qutibench::cli::add_check_platform_command(app);
+  qutibench::cli::add_measure_command(app);
+  qutibench::cli::add_validate_command(app);
+  qutibench::cli::add_host_roofline_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
-  } catch (const qutibench::spec_error& e) {
+  } catch (const qutibench::error& e) {
     std::cerr << "qutibench: " << e.what() << '\n';
     return 2;
   }

@@ -1,4 +1,5 @@
-// The library's exception type for bad input at load and build boundaries.
+// The library's exceptions: bad input at load and build boundaries (spec_error) and
+// measurements that cannot be taken or trusted (measure_error).
 #pragma once
 
 #include <stdexcept>
@@ -26,20 +27,40 @@ enum class error_id : int {
   invalid_value = 503,         ///< a JSON value of the wrong type or out of range
   unknown_field = 504,         ///< a JSON key the schema does not know (often a typo)
   inconsistent_spec = 505,     ///< a spec that parses but contradicts itself (check-platform)
+  kernel_mismatch = 601,       ///< an executor kernel disagrees with its naive reference
+  unsupported_kernel = 602,    ///< a layer or datatype the executor or adapter cannot run
+  command_failed = 603,        ///< an external measurement command could not run or exited non-zero
+  command_timeout = 604,       ///< an external measurement command ran past its timeout
+  bad_measurement = 605,       ///< a measurement (JSON from a command, a CSV row) that does not parse
+  no_measurement = 606,        ///< a recorded adapter has no row for the kernel
 };
 
-/// Thrown where input enters the library (builders, parsers, loaders); the message
-/// reads "[qutibench.spec_error.ID] WHERE: WHAT", WHERE naming the file, node or field.
-class spec_error : public std::runtime_error {
+/// The library's exceptions: an ID, a category and "[qutibench.CATEGORY.ID] WHERE: WHAT".
+class error : public std::runtime_error {
  public:
-  spec_error(error_id id, const std::string& where, const std::string& what)
-      : std::runtime_error("[qutibench.spec_error." + std::to_string(static_cast<int>(id)) + "] " + where +
-                           ": " + what),
+  error(const char* category, error_id id, const std::string& where, const std::string& what)
+      : std::runtime_error("[qutibench." + std::string(category) + "." + std::to_string(static_cast<int>(id)) + "] " +
+                           where + ": " + what),
         id_(id) {}
   error_id id() const noexcept { return id_; }
 
  private:
   error_id id_;
+};
+
+/// Thrown where input enters the library (builders, parsers, loaders); the message
+/// reads "[qutibench.spec_error.ID] WHERE: WHAT", WHERE naming the file, node or field.
+class spec_error : public error {
+ public:
+  spec_error(error_id id, const std::string& where, const std::string& what) : error("spec_error", id, where, what) {}
+};
+
+/// Thrown when a measurement cannot be taken or trusted (IDs 6xx): a kernel that
+/// disagrees with its reference, an external command that fails, times out or answers
+/// garbage. "[qutibench.measure_error.ID] WHERE: WHAT".
+class measure_error : public error {
+ public:
+  measure_error(error_id id, const std::string& where, const std::string& what) : error("measure_error", id, where, what) {}
 };
 
 }  // namespace qutibench

@@ -274,6 +274,53 @@ inline std::vector<spec_problem> check_platform_file(const std::filesystem::path
   return problems;
 }
 
+/// A platform as a spec that `load_platform` reads back (data/schema/platform.schema.json):
+/// top-level peaks for a platform without modes, `modes` otherwise; FPGA resources and
+/// on-chip memory where known.
+inline nlohmann::ordered_json to_json(const platform& p) {
+  using json = nlohmann::ordered_json;
+  auto peaks = [](const operating_mode& m) {
+    json j = json::object();
+    for (const peak_performance& pk : m.peaks) j[pk.type.name()] = pk.value.value() / 1e12;
+    return j;
+  };
+  auto power = [](const power_figures& w) {
+    json j = json::object();
+    if (w.tdp) j["tdp_w"] = w.tdp->value();
+    if (w.base) j["base_w"] = w.base->value();
+    if (w.idle) j["idle_w"] = w.idle->value();
+    if (w.full) j["full_w"] = w.full->value();
+    return j;
+  };
+  json j = {{"id", p.id}, {"name", p.name}, {"kind", std::string(kind_name(p.kind))}, {"source", p.source}};
+  if (p.carrier_emulation) j["carrier_emulation"] = true;
+  if (p.peaks_rise_with_width) j["peaks_rise_with_width"] = true;
+  const operating_mode& first = p.modes.front();
+  j["memory"] = {{"bandwidth_gb_per_s", first.bandwidth.value() / 1e9}};
+  if (p.memory_capacity) j["memory"]["capacity_gb"] = p.memory_capacity->value() / 1e9;
+  j["memory"]["on_chip_mb"] = p.on_chip.value() / 1e6;
+  if (!p.has_modes()) {
+    if (json w = power(first.power); !w.empty()) j["power"] = w;
+    j["peak_tera_ops_per_s"] = peaks(first);
+  } else {
+    json modes = json::object();
+    for (const operating_mode& m : p.modes) {
+      json mode = {{"peak_tera_ops_per_s", peaks(m)}};
+      if (m.bandwidth != first.bandwidth) mode["bandwidth_gb_per_s"] = m.bandwidth.value() / 1e9;
+      if (json w = power(m.power); !w.empty()) mode["power"] = w;
+      modes[m.name] = mode;
+    }
+    j["modes"] = modes;
+  }
+  if (p.fpga) {
+    const fpga_resources& f = *p.fpga;
+    j["fpga"] = {{"luts", f.luts}, {"dsps", f.dsps}, {"bram_mb", f.bram.value() / 1e6}, {"uram_mb", f.uram.value() / 1e6},
+                 {"lut_clock_mhz", f.lut_clock.value() / 1e6}, {"dsp_clock_mhz", f.dsp_clock.value() / 1e6},
+                 {"int8_macs_per_dsp", f.int8_macs_per_dsp}, {"utilization", f.utilization}};
+  }
+  return j;
+}
+
 /// Loads every *.json file of `dir`, sorted by file name; throws on the first bad file,
 /// and on two files with the same id (spec_error 505).
 inline std::vector<platform> load_platforms(const std::filesystem::path& dir) {

@@ -173,3 +173,26 @@ TEST_CASE("platform: modes and selections by id", "[platform]") {
   CHECK_THROWS_AS(select_platforms(all, "tx3"), spec_error);
   CHECK(select_platforms(all, "ncs2,tx2").size() == 2);
 }
+
+TEST_CASE("platform json: every shipped spec survives a round trip through to_json", "[platform][json]") {
+  for (const platform& p : load_platforms(data_dir + "/platforms")) {
+    INFO(p.id);
+    platform back;
+    const auto problems = read_platform(to_json(p), p.id, back);
+    REQUIRE(problems.empty());
+    CHECK(back.id == p.id);
+    CHECK(back.kind == p.kind);
+    CHECK(back.on_chip.value() == Approx(p.on_chip.value()));
+    REQUIRE(back.modes.size() == p.modes.size());
+    for (std::size_t m = 0; m < p.modes.size(); ++m) {
+      CHECK(back.modes[m].name == p.modes[m].name);
+      CHECK(back.modes[m].bandwidth.value() == Approx(p.modes[m].bandwidth.value()));
+      REQUIRE(back.modes[m].peaks.size() == p.modes[m].peaks.size());
+      for (std::size_t k = 0; k < p.modes[m].peaks.size(); ++k) {
+        CHECK(back.modes[m].peaks[k].type == p.modes[m].peaks[k].type);
+        CHECK(back.modes[m].peaks[k].value.value() == Approx(p.modes[m].peaks[k].value.value()));
+      }
+      CHECK(back.modes[m].power.budget().has_value() == p.modes[m].power.budget().has_value());
+    }
+  }
+}

@@ -1,0 +1,69 @@
+// `qutibench measure`: level-1/2/3 kernels of a topology on the host CPU through the
+// reference executor, swept over batch sizes and thread counts (thesis Sections 4.4, 5.3).
+#include <iostream>
+#include <memory>
+
+#include "../commands.hpp"
+#include "../progress.hpp"
+#include "../table.hpp"
+#include "qutibench/measure/host_cpu.hpp"
+#include "qutibench/zoo.hpp"
+
+namespace qutibench::cli {
+
+namespace {
+
+struct measure_options {
+  std::string topology, datatype = "int8", format = "table";
+  int level = 3;
+  std::vector<std::uint64_t> batches{1};
+  std::vector<unsigned> threads{1};
+  std::size_t repeats = 5;
+  double min_time = 0.05;
+};
+
+table measure_table(const measure_options& o) {
+  const topology net = zoo::get(o.topology);
+  const datatype type = datatype::parse(o.datatype);
+  std::vector<kernel> all;
+  for (std::uint64_t b : o.batches)
+    for (unsigned th : o.threads)
+      for (kernel& k : kernels_of(net, static_cast<measure_level>(o.level), type, b, th)) all.push_back(std::move(k));
+  host_cpu host(repeat_options{2, o.repeats, 100000, seconds::from_value(o.min_time)});
+  table t;
+  t.columns = {"kernel", "level", "datatype", "carrier", "batch", "threads", "ops", "compute_median_s", "compute_min_s",
+               "compute_max_s", "compute_iqr_s", "system_median_s", "runs", "inputs_per_s", "ops_per_s", "kernel_path"};
+  progress bar("measure", all.size());
+  for (std::size_t i = 0; i < all.size(); ++i) {
+    const measurement m = host.measure(net, all[i]);
+    t.rows.push_back({m.what.name(), static_cast<std::int64_t>(m.what.level), m.what.type.name(), m.carrier.name(),
+                      static_cast<std::int64_t>(m.what.batch), static_cast<std::int64_t>(m.what.threads), m.work.value(),
+                      m.compute.median.value(), m.compute.min.value(), m.compute.max.value(), m.compute.iqr().value(),
+                      m.system.median.value(), static_cast<std::int64_t>(m.compute.runs), m.compute_throughput().value(),
+                      m.compute_ops_per_s().value(), m.kernel_path});
+    bar.step(i + 1, m.what.name());
+  }
+  return t;
+}
+
+}  // namespace
+
+void add_measure_command(CLI::App& app) {
+  auto* cmd = app.add_subcommand("measure", "Measure kernels of a zoo topology on this CPU with the reference executor "
+                                            "(gemmlowp 8-bit, Eigen fp32; INT2/INT4 in the 8-bit carrier): level 1 = each "
+                                            "layer with MACs, 2 = stacks of 2 and 4 such layers, 3 = the whole network. "
+                                            "Median, min, max and IQR of compute latency (kernels) and system latency "
+                                            "(plus quantisation, im2col, copies) per batch; progress on stderr");
+  auto o = std::make_shared<measure_options>();
+  cmd->add_option("--topology", o->topology, "Zoo id")->required();
+  cmd->add_option("--level", o->level, "1, 2 or 3")->check(CLI::Range(1, 3))->capture_default_str();
+  cmd->add_option("--datatype", o->datatype, "int2..int8 (8-bit carrier) or fp32")->capture_default_str();
+  cmd->add_option("--batch", o->batches, "Batch sizes to sweep, e.g. 1,8")->delimiter(',')->check(CLI::PositiveNumber);
+  cmd->add_option("--threads", o->threads, "Thread counts to sweep, e.g. 1,2")->delimiter(',')->check(CLI::PositiveNumber);
+  cmd->add_option("--repeats", o->repeats, "Minimum timed runs per kernel (after 2 warm-up runs)")->capture_default_str();
+  cmd->add_option("--min-time", o->min_time, "Minimum timed seconds per kernel")->capture_default_str();
+  cmd->add_option("--format", o->format, "Output format")->check(CLI::IsMember({"table", "csv", "json"}))->capture_default_str();
+  cmd->callback([o] { print(std::cout, measure_table(*o), parse_format(o->format)); });
+}
+
+}  // namespace qutibench::cli

@@ -1,0 +1,155 @@
+// `qutibench validate`: every kernel of a level predicted (per-layer roofline) and
+// measured on the host; efficiency, error and correlation, plus an efficiency model
+// calibrated by least squares and reported out-of-fold (thesis Section 7.2).
+#include <iostream>
+#include <memory>
+#include <sstream>
+
+#include "../commands.hpp"
+#include "../data.hpp"
+#include "../progress.hpp"
+#include "qutibench/measure/host_cpu.hpp"
+#include "qutibench/measure/host_roofline.hpp"
+#include "qutibench/measure/validate.hpp"
+#include "qutibench/predict/profile.hpp"
+#include "qutibench/zoo.hpp"
+
+namespace qutibench::cli {
+
+namespace {
+
+struct validate_options {
+  std::vector<std::string> topologies;
+  std::string platform = "host", datatype = "int8", memory_model = "thesis", format = "table";
+  int level = 1;
+  std::uint64_t batch = 1;
+  unsigned threads = 1;
+  std::size_t repeats = 5;
+  double min_time = 0.02;
+};
+
+nlohmann::ordered_json summary_json(const agreement& a) {
+  auto num = [](double v) { return std::isnan(v) ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(v); };
+  return {{"n", a.n},
+          {"pearson", num(a.pearson)},
+          {"spearman", num(a.spearman)},
+          {"median_abs_rel_error", num(a.median_abs_rel_error)},
+          {"efficiency_median", num(a.efficiency_median)},
+          {"efficiency_q1", num(a.efficiency_q1)},
+          {"efficiency_q3", num(a.efficiency_q3)},
+          {"efficiency_min", num(a.efficiency_min)},
+          {"efficiency_max", num(a.efficiency_max)}};
+}
+
+std::string summary_line(const char* what, const agreement& a) {
+  std::ostringstream s;
+  s << what << ": n " << a.n << ", pearson " << format_real(a.pearson) << ", spearman " << format_real(a.spearman)
+    << ", median |error| " << format_real(a.median_abs_rel_error) << ", efficiency median " << format_real(a.efficiency_median)
+    << " (IQR " << format_real(a.efficiency_q1) << " .. " << format_real(a.efficiency_q3) << ")";
+  return s.str();
+}
+
+void run_validate(const validate_options& o) {
+  const datatype type = datatype::parse(o.datatype);
+  platform pf;
+  std::string mode_name;
+  if (o.platform == "host") {
+    std::cerr << "qutibench: measuring the host roofline (" << o.threads << " thread(s))\n";
+    host_roofline_options ro;
+    ro.threads = {o.threads};
+    pf = measure_host_roofline(ro);
+  } else {
+    std::tie(pf, mode_name) = find_platform(o.platform);
+  }
+  const operating_mode& mode = pf.mode(mode_name);
+  const scenario s{type, batch_size{o.batch}, memory_model::parse(o.memory_model), {}};
+
+  struct row {
+    kernel k;
+    double predicted, measured, ops;
+    Eigen::VectorXd features;
+  };
+  std::vector<row> rows;
+  std::vector<topology> nets;
+  std::vector<std::pair<std::size_t, kernel>> todo;
+  for (const std::string& id : o.topologies) {
+    nets.push_back(zoo::get(id));
+    for (kernel& k : kernels_of(nets.back(), static_cast<measure_level>(o.level), type, o.batch, o.threads))
+      todo.emplace_back(nets.size() - 1, std::move(k));
+  }
+  host_cpu host(repeat_options{2, o.repeats, 100000, seconds::from_value(o.min_time)});
+  progress bar("validate", todo.size());
+  std::size_t done = 0;
+  for (std::size_t n = 0; n < nets.size(); ++n) {
+    const network_profile prof = profile(nets[n]);
+    const layerwise_prediction layers = predict_layers(prof, pf, mode, s);
+    if (!layers.network.ok())
+      throw spec_error(error_id::unknown_id, "platform '" + pf.id + "'", "cannot run " + type.name());
+    for (const auto& [net_index, k] : todo) {
+      if (net_index != n) continue;
+      const std::vector<std::size_t> nodes = kernel_nodes(nets[n], k);
+      double predicted = 0;
+      for (std::size_t i : nodes) predicted += layers.layers[i].time.value();
+      const measurement m = host.measure(nets[n], k);
+      rows.push_back({k, predicted, m.compute.median.value(), m.work.value(),
+                      kernel_features(nets[n], nodes, k.batch, predicted)});
+      bar.step(++done, k.name());
+    }
+  }
+  std::vector<double> predicted, measured;
+  std::vector<Eigen::VectorXd> features;
+  for (const row& r : rows) {
+    predicted.push_back(r.predicted);
+    measured.push_back(r.measured);
+    features.push_back(r.features);
+  }
+  const std::vector<double> calibrated = calibrate_out_of_fold(features, predicted, measured);
+  const agreement plain = compare(predicted, measured), fitted = compare(calibrated, measured);
+
+  table t;
+  t.columns = {"kernel", "ops", "predicted_s", "measured_s", "efficiency", "calibrated_s"};
+  for (std::size_t i = 0; i < rows.size(); ++i)
+    t.rows.push_back({rows[i].k.name(), rows[i].ops, predicted[i], measured[i], predicted[i] / measured[i], real(calibrated[i])});
+  const format f = parse_format(o.format);
+  if (f == format::json) {
+    nlohmann::ordered_json out;
+    out["platform"] = pf.id;
+    out["mode"] = mode.name;
+    out["kernels"] = to_json(t);
+    out["summary"] = summary_json(plain);
+    out["calibrated"] = summary_json(fitted);
+    std::cout << out.dump(2) << '\n';
+    return;
+  }
+  print(std::cout, t, f);
+  if (f == format::table) std::cout << summary_line("roofline", plain) << '\n' << summary_line("calibrated (out-of-fold)", fitted) << '\n';
+}
+
+}  // namespace
+
+void add_validate_command(CLI::App& app) {
+  auto* cmd = app.add_subcommand("validate", "Predict every kernel of a level with the per-layer roofline of a platform "
+                                             "(host: this CPU's empirical roofline, measured first), measure it on this CPU, "
+                                             "and report per kernel predicted and measured latency and efficiency "
+                                             "(predicted / measured latency = measured / predicted throughput), and overall "
+                                             "Pearson and Spearman correlation, median absolute relative error and the "
+                                             "efficiency distribution; 'calibrated' fits log efficiency on the kernels' GEMM "
+                                             "shape by least squares, 5-fold, out-of-fold only");
+  auto o = std::make_shared<validate_options>();
+  cmd->add_option("--topology", o->topologies, "Zoo ids, e.g. resnet50 or resnet50,mlp,cnv")->delimiter(',')->required();
+  cmd->add_option("--platform", o->platform, "host (measure this CPU's roofline now), a platform id or a spec file, "
+                                             "with :MODE")->capture_default_str();
+  cmd->add_option("--level", o->level, "1, 2 or 3")->check(CLI::Range(1, 3))->capture_default_str();
+  cmd->add_option("--datatype", o->datatype, "int2..int8 (8-bit carrier) or fp32")->capture_default_str();
+  cmd->add_option("--batch", o->batch, "Batch size")->check(CLI::PositiveNumber)->capture_default_str();
+  cmd->add_option("--threads", o->threads, "Threads")->check(CLI::PositiveNumber)->capture_default_str();
+  cmd->add_option("--memory-model", o->memory_model, "thesis, onchip-if-fits or offchip")
+      ->check(CLI::IsMember({"thesis", "onchip-if-fits", "offchip"}))
+      ->capture_default_str();
+  cmd->add_option("--repeats", o->repeats, "Minimum timed runs per kernel")->capture_default_str();
+  cmd->add_option("--min-time", o->min_time, "Minimum timed seconds per kernel")->capture_default_str();
+  cmd->add_option("--format", o->format, "Output format")->check(CLI::IsMember({"table", "csv", "json"}))->capture_default_str();
+  cmd->callback([o] { run_validate(*o); });
+}
+
+}  // namespace qutibench::cli

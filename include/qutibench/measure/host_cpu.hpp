@@ -1,0 +1,140 @@
+// The host CPU as a measured platform: kernels of a topology at levels 1-3 (thesis
+// Sections 4.4, 5.3), measured with the reference executor, warm-up and repeats.
+// Opt-in: link qutibench::executor.
+#pragma once
+
+#include <chrono>
+#include <fstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "qutibench/measure/adapter.hpp"
+#include "qutibench/measure/executor.hpp"
+#include "qutibench/requirements.hpp"
+
+namespace qutibench {
+
+/// A one-line description of this machine: CPU model, hardware threads, compiler.
+inline std::string host_description() {
+  std::string model = "unknown CPU";
+  std::ifstream cpuinfo("/proc/cpuinfo");
+  for (std::string line; std::getline(cpuinfo, line);)
+    if (line.rfind("model name", 0) == 0) {
+      model = line.substr(line.find(':') + 2);
+      break;
+    }
+  return model + ", " + std::to_string(std::thread::hardware_concurrency()) + " hardware threads, " +
+#if defined(__clang__)
+         "clang " __clang_version__;
+#else
+         "GCC " __VERSION__;
+#endif
+}
+
+namespace detail {
+/// Units of level-1 measurement: each node with MACs (convolution, dense), with the batch
+/// norms and activations that directly follow it (folded into it, as deployed).
+inline std::vector<std::vector<std::size_t>> compute_units(const topology& t) {
+  const auto nodes = t.nodes();
+  std::vector<std::size_t> readers(nodes.size(), 0);
+  for (const node& n : nodes)
+    for (std::size_t src : n.inputs) ++readers[src];
+  std::vector<std::vector<std::size_t>> units;
+  for (std::size_t i = 0; i < nodes.size(); ++i) {
+    if (nodes[i].cost.macs == 0 || std::holds_alternative<summary>(nodes[i].op)) continue;
+    std::vector<std::size_t> unit{i};
+    for (std::size_t j = i + 1; j < nodes.size(); ++j) {
+      const node& f = nodes[j];
+      if (!fused(f.op) || f.inputs.size() != 1 || f.inputs.front() != unit.back() || readers[unit.back()] != 1) break;
+      unit.push_back(j);
+    }
+    units.push_back(std::move(unit));
+  }
+  return units;
+}
+}  // namespace detail
+
+/// The kernels of a level for `t`: level 1 = each layer with MACs (with its folded batch
+/// norm and activation); level 2 = every run of 2 and of 4 consecutive such layers with
+/// whatever lies between them in the schedule (pooling, residual adds); level 3 = the
+/// whole network.
+inline std::vector<kernel> kernels_of(const topology& t, measure_level level, datatype type, std::uint64_t batch = 1,
+                                      unsigned threads = 1) {
+  std::vector<kernel> out;
+  const auto nodes = t.nodes();
+  if (level == measure_level::network) {
+    out.push_back({t.name(), level, {}, type, batch, threads});
+    return out;
+  }
+  const auto units = detail::compute_units(t);
+  auto names = [&](std::size_t first, std::size_t last) {
+    std::vector<std::string> v;
+    for (std::size_t i = first; i <= last; ++i) v.push_back(nodes[i].name);
+    return v;
+  };
+  if (level == measure_level::layer) {
+    for (const auto& u : units) out.push_back({t.name(), level, names(u.front(), u.back()), type, batch, threads});
+    return out;
+  }
+  for (std::size_t width : {2u, 4u})
+    for (std::size_t a = 0; a + width <= units.size(); ++a)
+      out.push_back({t.name(), level, names(units[a].front(), units[a + width - 1].back()), type, batch, threads});
+  return out;
+}
+
+/// Node indices of a kernel's layers (all nodes for an empty list); spec_error 301 for a
+/// name the topology does not have.
+inline std::vector<std::size_t> kernel_nodes(const topology& t, const kernel& k) {
+  std::vector<std::size_t> out;
+  const auto nodes = t.nodes();
+  if (k.layers.empty()) {
+    for (std::size_t i = 0; i < nodes.size(); ++i) out.push_back(i);
+    return out;
+  }
+  for (const std::string& name : k.layers) out.push_back(static_cast<std::size_t>(&t.at(name) - nodes.data()));
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+/// The host CPU through the reference executor: each measurement builds the kernel with
+/// random data, runs `repeat.warmup` times (the first run verifies every kernel against
+/// its naive loop), then repeats until both `min_runs` and `min_duration` are reached.
+class host_cpu : public adapter {
+ public:
+  explicit host_cpu(repeat_options repeat = {}) : repeat_(repeat), host_(host_description()) {}
+
+  std::string platform() const override { return "host"; }
+
+  measurement measure(const topology& t, const kernel& k) override {
+    executor_options o;
+    o.threads = k.threads;
+    executor ex(t, k.type, k.batch, kernel_nodes(t, k), o);
+    for (std::size_t i = 0; i < std::max<std::size_t>(1, repeat_.warmup); ++i) ex.run();
+    std::vector<double> compute, system;
+    double spent = 0;
+    while (compute.size() < repeat_.max_runs && (compute.size() < repeat_.min_runs || spent < repeat_.min_duration.value())) {
+      const run_times r = ex.run();
+      compute.push_back(r.compute_s);
+      system.push_back(r.system_s);
+      spent += r.system_s;
+    }
+    measurement m;
+    m.what = k;
+    m.platform = platform();
+    m.mode = std::to_string(k.threads) + "t";
+    m.carrier = ex.carrier();
+    m.kernel_path = ex.kernel_path() + (k.type.bits < 8 && k.type.is_integer() ? " (" + k.type.name() + " in the uint8 carrier)" : "");
+    m.host = host_;
+    m.work = ops::from_value(ex.work());
+    m.compute = summarize(std::move(compute));
+    m.system = summarize(std::move(system));
+    return m;
+  }
+
+ private:
+  repeat_options repeat_;
+  std::string host_;
+};
+
+}  // namespace qutibench

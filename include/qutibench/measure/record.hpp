@@ -1,0 +1,117 @@
+// Measurement records (thesis Sections 4.4, 5.3, Table 4.2): what was run (a kernel at a
+// level), how often and how long it took, with the statistics the thesis reports.
+#pragma once
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "qutibench/datatype.hpp"
+#include "qutibench/platform.hpp"
+#include "qutibench/units.hpp"
+
+namespace qutibench {
+
+/// The thesis's benchmark levels: 1 = a single layer (compute pattern), 2 = a stack of 2
+/// or 4 consecutive layers (data movement between them), 3 = a whole network.
+enum class measure_level : int { layer = 1, stack = 2, network = 3 };
+
+/// What to measure: layers of a topology (level 1: one node; level 2: consecutive nodes;
+/// level 3: none listed = the whole network), a datatype, a batch and a thread count.
+struct kernel {
+  std::string topology;
+  measure_level level = measure_level::network;
+  std::vector<std::string> layers;
+  datatype type = datatypes::int8;
+  std::uint64_t batch = 1;
+  unsigned threads = 1;
+
+  /// "resnet50", "resnet50/conv1", "resnet50/layer1.0.conv1+layer1.0.bn1".
+  std::string name() const {
+    std::string out = topology;
+    for (std::size_t i = 0; i < layers.size(); ++i) out += (i ? "+" : "/") + layers[i];
+    return out;
+  }
+};
+
+/// Latency statistics of repeated runs (seconds per batch): median and spread.
+struct latency_stats {
+  seconds median = seconds::from_value(std::nan(""));
+  seconds min = median, max = median, q1 = median, q3 = median;
+  std::size_t runs = 0;
+
+  seconds iqr() const { return q3 - q1; }
+};
+
+namespace detail {
+/// Five-number summary of plain numbers: quartiles by linear interpolation between order
+/// statistics. All NaN for no samples.
+struct five_numbers {
+  double min = std::nan(""), q1 = min, median = min, q3 = min, max = min;
+};
+inline five_numbers quantiles(std::vector<double> v) {
+  five_numbers out;
+  if (v.empty()) return out;
+  std::sort(v.begin(), v.end());
+  auto at = [&](double q) {
+    const double pos = q * static_cast<double>(v.size() - 1);
+    const std::size_t lo = static_cast<std::size_t>(pos);
+    const std::size_t hi = std::min(lo + 1, v.size() - 1);
+    return v[lo] + (pos - static_cast<double>(lo)) * (v[hi] - v[lo]);
+  };
+  return {v.front(), at(0.25), at(0.5), at(0.75), v.back()};
+}
+}  // namespace detail
+
+/// Median, quartiles, min and max of latency samples in seconds.
+inline latency_stats summarize(std::vector<double> samples_s) {
+  latency_stats out;
+  out.runs = samples_s.size();
+  const detail::five_numbers q = detail::quantiles(std::move(samples_s));
+  out.min = seconds::from_value(q.min);
+  out.q1 = seconds::from_value(q.q1);
+  out.median = seconds::from_value(q.median);
+  out.q3 = seconds::from_value(q.q3);
+  out.max = seconds::from_value(q.max);
+  return out;
+}
+
+/// How to repeat a measurement (thesis Section 5.3: deployment settings swept, results
+/// never cherry-picked): discard `warmup` runs, then run at least `min_runs` times and
+/// for at least `min_duration`, at most `max_runs` times.
+struct repeat_options {
+  std::size_t warmup = 2;
+  std::size_t min_runs = 5;
+  std::size_t max_runs = 1000;
+  seconds min_duration = seconds::from_value(0.05);
+};
+
+/// One measurement record: the kernel, what ran it, and the figures of merit of Table 4.2
+/// for its level. Compute latency covers the kernels only; system latency adds what a
+/// deployment pays around them (quantising inputs, im2col buffers, copies).
+struct measurement {
+  kernel what;
+  std::string platform;          ///< "host" or a device id
+  std::string mode;              ///< operating mode, "" if none
+  datatype carrier = datatypes::int8;  ///< the datatype the hardware computed in
+  std::string kernel_path;       ///< e.g. "gemmlowp AVX2 (x86-64)", "Eigen fp32"
+  std::string host;              ///< description of the machine (CPU, cores, compiler)
+  ops work;                      ///< ops per batch (2 x MACs, level-0 counting)
+  latency_stats compute;         ///< per batch
+  latency_stats system;          ///< per batch
+  std::optional<double> top1_pct, top5_pct;                 ///< level 3, where known
+  std::optional<watts> base_power, idle_power, full_power;  ///< level 3, where measured
+
+  /// Inputs per second from the median latency.
+  inputs_per_s compute_throughput() const { return inputs_per_s::from_value(static_cast<double>(what.batch) / compute.median.value()); }
+  inputs_per_s system_throughput() const { return inputs_per_s::from_value(static_cast<double>(what.batch) / system.median.value()); }
+  /// Ops per second from the median compute latency.
+  ops_per_s compute_ops_per_s() const { return work / compute.median; }
+};
+
+}  // namespace qutibench

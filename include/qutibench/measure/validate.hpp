@@ -1,0 +1,133 @@
+// Predictions against measurements (thesis Section 7.2, Table 7.1): efficiency, error,
+// Pearson and Spearman correlation, and an efficiency model calibrated by least squares
+// and reported out-of-fold only.
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <span>
+#include <stdexcept>
+#include <vector>
+
+#include <Eigen/Dense>
+
+#include "qutibench/measure/record.hpp"
+#include "qutibench/topology.hpp"
+
+namespace qutibench {
+
+/// Agreement of predicted and measured latencies over a set of kernels.
+struct agreement {
+  std::size_t n = 0;
+  double pearson = std::nan("");            ///< of predicted and measured latency
+  double spearman = std::nan("");           ///< of their ranks (ties averaged)
+  double median_abs_rel_error = std::nan("");  ///< median |predicted - measured| / measured
+  double efficiency_median = std::nan("");  ///< efficiency = predicted / measured latency
+  double efficiency_q1 = std::nan(""), efficiency_q3 = std::nan("");
+  double efficiency_min = std::nan(""), efficiency_max = std::nan("");
+};
+
+namespace detail {
+inline double pearson(std::span<const double> x, std::span<const double> y) {
+  const double n = static_cast<double>(x.size());
+  const double mx = std::accumulate(x.begin(), x.end(), 0.0) / n, my = std::accumulate(y.begin(), y.end(), 0.0) / n;
+  double sxy = 0, sxx = 0, syy = 0;
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    sxy += (x[i] - mx) * (y[i] - my);
+    sxx += (x[i] - mx) * (x[i] - mx);
+    syy += (y[i] - my) * (y[i] - my);
+  }
+  return sxy / std::sqrt(sxx * syy);
+}
+
+/// Ranks 1..n, ties sharing their mean rank.
+inline std::vector<double> ranks(std::span<const double> v) {
+  std::vector<std::size_t> order(v.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return v[a] < v[b]; });
+  std::vector<double> r(v.size());
+  for (std::size_t i = 0; i < order.size();) {
+    std::size_t j = i;
+    while (j + 1 < order.size() && v[order[j + 1]] == v[order[i]]) ++j;
+    for (std::size_t k = i; k <= j; ++k) r[order[k]] = (static_cast<double>(i + j) / 2) + 1;
+    i = j + 1;
+  }
+  return r;
+}
+}  // namespace detail
+
+/// Compares predicted and measured latencies (seconds, one pair per kernel).
+inline agreement compare(std::span<const double> predicted, std::span<const double> measured) {
+  if (predicted.size() != measured.size()) throw std::invalid_argument("compare: predicted and measured differ in length");
+  agreement a;
+  a.n = predicted.size();
+  if (a.n == 0) return a;
+  std::vector<double> err, eff;
+  for (std::size_t i = 0; i < a.n; ++i) {
+    err.push_back(std::abs(predicted[i] - measured[i]) / measured[i]);
+    eff.push_back(predicted[i] / measured[i]);
+  }
+  const detail::five_numbers e = detail::quantiles(eff);
+  a.median_abs_rel_error = detail::quantiles(err).median;
+  a.efficiency_median = e.median;
+  a.efficiency_q1 = e.q1;
+  a.efficiency_q3 = e.q3;
+  a.efficiency_min = e.min;
+  a.efficiency_max = e.max;
+  if (a.n >= 2) {
+    a.pearson = detail::pearson(predicted, measured);
+    const std::vector<double> rp = detail::ranks(predicted), rm = detail::ranks(measured);
+    a.spearman = detail::pearson(rp, rm);
+  }
+  return a;
+}
+
+/// Features of a kernel for the calibrated efficiency model: its GEMM shape (output
+/// channels M, depth K, columns N = output pixels x batch, of the node with the most
+/// MACs) and the predicted time, all as logarithms, plus a constant.
+inline Eigen::VectorXd kernel_features(const topology& t, std::span<const std::size_t> nodes, std::uint64_t batch,
+                                       double predicted_s) {
+  const node* main = nullptr;
+  for (std::size_t i : nodes)
+    if (!main || t.nodes()[i].cost.macs > main->cost.macs) main = &t.nodes()[i];
+  const tensor_shape& out = main->cost.out;
+  const double m = static_cast<double>(out.rank == 3 ? out[0] : out.back());
+  const double elements = static_cast<double>(out.elements());
+  const double n = elements / m * static_cast<double>(batch);
+  const double k = std::max(1.0, static_cast<double>(main->cost.macs) / elements);
+  Eigen::VectorXd f(5);
+  f << 1.0, std::log(m), std::log(k), std::log(n), std::log(predicted_s);
+  return f;
+}
+
+/// Out-of-fold calibrated predictions: log(measured / predicted) is fitted by least
+/// squares on the features of the other folds (kernel i is in fold i mod k) and applied
+/// to each held-out kernel, so no kernel's own measurement shapes its prediction.
+inline std::vector<double> calibrate_out_of_fold(const std::vector<Eigen::VectorXd>& features,
+                                                 std::span<const double> predicted, std::span<const double> measured,
+                                                 std::size_t folds = 5) {
+  const std::size_t n = predicted.size();
+  std::vector<double> out(n, std::nan(""));
+  if (n < 2 * folds) folds = std::max<std::size_t>(2, n / 2);
+  if (n < 4) return out;
+  const Eigen::Index p = features.front().size();
+  for (std::size_t fold = 0; fold < folds; ++fold) {
+    std::vector<std::size_t> train;
+    for (std::size_t i = 0; i < n; ++i)
+      if (i % folds != fold) train.push_back(i);
+    Eigen::MatrixXd x(static_cast<Eigen::Index>(train.size()), p);
+    Eigen::VectorXd y(static_cast<Eigen::Index>(train.size()));
+    for (std::size_t r = 0; r < train.size(); ++r) {
+      x.row(static_cast<Eigen::Index>(r)) = features[train[r]].transpose();
+      y(static_cast<Eigen::Index>(r)) = std::log(measured[train[r]] / predicted[train[r]]);
+    }
+    // A little ridge keeps the fit sane when a fold's features are nearly collinear.
+    const Eigen::MatrixXd a = x.transpose() * x + 1e-6 * Eigen::MatrixXd::Identity(p, p);
+    const Eigen::VectorXd beta = a.ldlt().solve(x.transpose() * y);
+    for (std::size_t i = fold; i < n; i += folds) out[i] = predicted[i] * std::exp(features[i].dot(beta));
+  }
+  return out;
+}
+
+}  // namespace qutibench
