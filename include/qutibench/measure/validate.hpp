@@ -83,9 +83,11 @@ inline agreement compare(std::span<const double> predicted, std::span<const doub
   return a;
 }
 
-/// Features of a kernel for the calibrated efficiency model: its GEMM shape (output
-/// channels M, depth K, columns N = output pixels x batch, of the node with the most
-/// MACs) and the predicted time, all as logarithms, plus a constant.
+/// Features of a kernel for the calibrated model, each a time-like term a GEMM engine
+/// spends (in units that keep them of similar size): the roofline's predicted time, the
+/// GEMM's outputs M x N (requantisation), its right-hand side K x N (im2col, packing),
+/// its left-hand side M x K (weight packing) and a constant per call. M = output
+/// channels, K = depth, N = output pixels x batch, of the node with the most MACs.
 inline Eigen::VectorXd kernel_features(const topology& t, std::span<const std::size_t> nodes, std::uint64_t batch,
                                        double predicted_s) {
   const node* main = nullptr;
@@ -97,13 +99,14 @@ inline Eigen::VectorXd kernel_features(const topology& t, std::span<const std::s
   const double n = elements / m * static_cast<double>(batch);
   const double k = std::max(1.0, static_cast<double>(main->cost.macs) / elements);
   Eigen::VectorXd f(5);
-  f << 1.0, std::log(m), std::log(k), std::log(n), std::log(predicted_s);
+  f << predicted_s, m * n * 1e-9, k * n * 1e-9, m * k * 1e-9, 1e-6;
   return f;
 }
 
-/// Out-of-fold calibrated predictions: log(measured / predicted) is fitted by least
-/// squares on the features of the other folds (kernel i is in fold i mod k) and applied
-/// to each held-out kernel, so no kernel's own measurement shapes its prediction.
+/// Out-of-fold calibrated predictions: measured time is fitted as a linear combination
+/// of the features by least squares weighted for relative error, on the kernels of the
+/// other folds (kernel i is in fold i mod k), and applied to each held-out kernel, so no
+/// kernel's own measurement shapes its prediction.
 inline std::vector<double> calibrate_out_of_fold(const std::vector<Eigen::VectorXd>& features,
                                                  std::span<const double> predicted, std::span<const double> measured,
                                                  std::size_t folds = 5) {
@@ -117,15 +120,15 @@ inline std::vector<double> calibrate_out_of_fold(const std::vector<Eigen::Vector
     for (std::size_t i = 0; i < n; ++i)
       if (i % folds != fold) train.push_back(i);
     Eigen::MatrixXd x(static_cast<Eigen::Index>(train.size()), p);
-    Eigen::VectorXd y(static_cast<Eigen::Index>(train.size()));
-    for (std::size_t r = 0; r < train.size(); ++r) {
-      x.row(static_cast<Eigen::Index>(r)) = features[train[r]].transpose();
-      y(static_cast<Eigen::Index>(r)) = std::log(measured[train[r]] / predicted[train[r]]);
-    }
+    Eigen::VectorXd y = Eigen::VectorXd::Ones(static_cast<Eigen::Index>(train.size()));
+    for (std::size_t r = 0; r < train.size(); ++r)
+      x.row(static_cast<Eigen::Index>(r)) = features[train[r]].transpose() / measured[train[r]];
     // A little ridge keeps the fit sane when a fold's features are nearly collinear.
     const Eigen::MatrixXd a = x.transpose() * x + 1e-6 * Eigen::MatrixXd::Identity(p, p);
     const Eigen::VectorXd beta = a.ldlt().solve(x.transpose() * y);
-    for (std::size_t i = fold; i < n; i += folds) out[i] = predicted[i] * std::exp(features[i].dot(beta));
+    // A held-out kernel unlike any trained on could come out negative: never below a tenth
+    // of the roofline.
+    for (std::size_t i = fold; i < n; i += folds) out[i] = std::max(features[i].dot(beta), 0.1 * predicted[i]);
   }
   return out;
 }
