@@ -25,5 +25,9 @@ void add_measure_command(CLI::App& app);
 void add_validate_command(CLI::App& app);
 /// `qutibench host-roofline`: this CPU's empirical roofline as a platform spec.
 void add_host_roofline_command(CLI::App& app);
+/// `qutibench orthogonality`: pruning x quantization gains, predicted and measured.
+void add_orthogonality_command(CLI::App& app);
+/// `qutibench overheads`: system vs compute latency and batch behaviour from records.
+void add_overheads_command(CLI::App& app);
 
 }  // namespace qutibench::cli

@@ -29,6 +29,12 @@ std::pair<platform, std::string> find_platform(const std::string& ref) {
   return {select_platforms(all_platforms(), id).front(), std::string(mode)};
 }
 
+std::vector<recorded_measurement> measurement_rows(const std::string& file) {
+  std::vector<std::string> ids{"host"};
+  for (const platform& p : all_platforms()) ids.push_back(p.id);
+  return load_measurements_csv(file, ids);
+}
+
 std::vector<accuracy_record> accuracy_table() { return load_accuracy(data_dir() / "accuracy" / "table5_2.csv"); }
 
 void scenario_options::add_to(CLI::App& cmd) {

@@ -10,6 +10,7 @@
 #include <CLI/CLI.hpp>
 
 #include "qutibench/io/accuracy.hpp"
+#include "qutibench/io/csv.hpp"
 #include "qutibench/platform.hpp"
 #include "qutibench/predict/heatmap.hpp"
 #include "qutibench/predict/roofline.hpp"
@@ -30,6 +31,10 @@ std::pair<platform, std::string> find_platform(const std::string& ref);
 
 /// The published accuracies (data_dir()/accuracy/table5_2.csv).
 std::vector<accuracy_record> accuracy_table();
+
+/// Measurement rows of a QuTiBench CSV; platforms may be thesis names or any id of
+/// all_platforms() or "host".
+std::vector<recorded_measurement> measurement_rows(const std::string& file);
 
 /// Options shared by predict, heatmap and pareto.
 struct scenario_options {

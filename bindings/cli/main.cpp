@@ -20,6 +20,8 @@ int main(int argc, char** argv) {
   qutibench::cli::add_measure_command(app);
   qutibench::cli::add_validate_command(app);
   qutibench::cli::add_host_roofline_command(app);
+  qutibench::cli::add_orthogonality_command(app);
+  qutibench::cli::add_overheads_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

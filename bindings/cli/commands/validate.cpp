@@ -1,7 +1,11 @@
-// `qutibench validate`: every kernel of a level predicted (per-layer roofline) and
-// measured on the host; efficiency, error and correlation, plus an efficiency model
-// calibrated by least squares and reported out-of-fold (thesis Section 7.2).
+// `qutibench validate`: predictions against measurements (thesis Section 7.2). Kernels
+// mode: every kernel of a level predicted (per-layer roofline) and measured on the host,
+// with a calibrated model reported out-of-fold. Dataset mode: a measurement CSV against
+// plain, refined or calibrated level-0 predictions, per platform and task (Table 7.1).
+#include <cmath>
+#include <fstream>
 #include <iostream>
+#include <iterator>
 #include <memory>
 #include <sstream>
 
@@ -10,6 +14,7 @@
 #include "../progress.hpp"
 #include "qutibench/measure/host_cpu.hpp"
 #include "qutibench/measure/host_roofline.hpp"
+#include "qutibench/measure/dataset.hpp"
 #include "qutibench/measure/validate.hpp"
 #include "qutibench/predict/profile.hpp"
 #include "qutibench/zoo.hpp"
@@ -20,6 +25,7 @@ namespace {
 
 struct validate_options {
   std::vector<std::string> topologies;
+  std::string measurements, model = "plain", metric = "compute";
   std::string platform = "host", datatype = "int8", memory_model = "thesis", format = "table";
   int level = 1;
   std::uint64_t batch = 1;
@@ -28,8 +34,10 @@ struct validate_options {
   double min_time = 0.02;
 };
 
+/// A number for JSON, null when unknown (NaN).
+nlohmann::ordered_json num(double v) { return std::isnan(v) ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(v); }
+
 nlohmann::ordered_json summary_json(const agreement& a) {
-  auto num = [](double v) { return std::isnan(v) ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(v); };
   return {{"n", a.n},
           {"pearson", num(a.pearson)},
           {"spearman", num(a.spearman)},
@@ -125,6 +133,67 @@ void run_validate(const validate_options& o) {
   if (f == format::table) std::cout << summary_line("roofline", plain) << '\n' << summary_line("calibrated (out-of-fold)", fitted) << '\n';
 }
 
+nlohmann::ordered_json agreement_json(const model_agreement& a) {
+  return {{"n", a.n},
+          {"pearson", num(a.pearson)},
+          {"spearman", num(a.spearman)},
+          {"median_abs_log10_error", num(a.median_abs_log10_error)},
+          {"max_abs_log10_error", num(a.max_abs_log10_error)},
+          {"efficiency_median", num(a.efficiency_median)},
+          {"efficiency_min", num(a.efficiency_min)},
+          {"efficiency_max", num(a.efficiency_max)}};
+}
+
+/// Thesis Table 7.1's Pearson coefficient of a (platform, task), where it has one.
+std::optional<double> thesis_pearson(const std::string& platform, const std::string& task) {
+  std::ifstream in(data_dir() / "measurements" / "table7_1_correlation.csv");
+  const std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  for (const detail::csv_record& r : detail::parse_csv(text, "table7_1_correlation.csv"))
+    if (r.fields.size() >= 3 && r.fields[0] == platform && r.fields[1] == task) return std::stod(r.fields[2]);
+  return std::nullopt;
+}
+
+/// Level-0 predictions against a measured dataset (thesis Table 7.1's method).
+void run_dataset_validate(const validate_options& o) {
+  const std::vector<recorded_measurement> rows = measurement_rows(o.measurements);
+  const std::vector<platform> platforms = all_platforms();
+  const validation_metric metric = o.metric == "system" ? validation_metric::system : validation_metric::compute;
+  const validation_model model = o.model == "refined" ? validation_model::refined
+                                 : o.model == "calibrated" ? validation_model::calibrated : validation_model::plain;
+  std::vector<validation_point> points = validation_points(rows, platforms, metric);
+  if (model == validation_model::calibrated) calibrate_leave_one_topology_out(points, validation_points(rows, platforms, metric, false));
+  const std::vector<validation_group> groups = validation_report(points, model);
+  const format f = parse_format(o.format);
+  if (f == format::json) {
+    nlohmann::ordered_json out;
+    out["model"] = o.model;
+    out["metric"] = o.metric;
+    out["groups"] = nlohmann::ordered_json::array();
+    for (const validation_group& g : groups) {
+      nlohmann::ordered_json j = {{"platform", g.platform}, {"task", g.task}};
+      j.update(agreement_json(g.model));
+      const auto thesis = thesis_pearson(g.platform, g.task);
+      j["thesis_pearson"] = thesis ? nlohmann::ordered_json(*thesis) : nlohmann::ordered_json(nullptr);
+      j["plain"] = agreement_json(g.plain);
+      out["groups"].push_back(std::move(j));
+    }
+    std::cout << out.dump(2) << '\n';
+    return;
+  }
+  table t;
+  t.columns = {"platform", "task", "n", "pearson", "thesis_pearson", "spearman", "median_abs_log10_error",
+               "max_abs_log10_error", "efficiency_median", "efficiency_min", "efficiency_max", "plain_pearson",
+               "plain_median_abs_log10_error"};
+  for (const validation_group& g : groups) {
+    const auto thesis = thesis_pearson(g.platform, g.task);
+    t.rows.push_back({g.platform, g.task, static_cast<std::int64_t>(g.model.n), real(g.model.pearson),
+                      real(thesis ? *thesis : std::nan("")), real(g.model.spearman), real(g.model.median_abs_log10_error),
+                      real(g.model.max_abs_log10_error), real(g.model.efficiency_median), real(g.model.efficiency_min),
+                      real(g.model.efficiency_max), real(g.plain.pearson), real(g.plain.median_abs_log10_error)});
+  }
+  print(std::cout, t, f);
+}
+
 }  // namespace
 
 void add_validate_command(CLI::App& app) {
@@ -136,7 +205,20 @@ void add_validate_command(CLI::App& app) {
                                              "efficiency distribution; 'calibrated' fits log efficiency on the kernels' GEMM "
                                              "shape by least squares, 5-fold, out-of-fold only");
   auto o = std::make_shared<validate_options>();
-  cmd->add_option("--topology", o->topologies, "Zoo ids, e.g. resnet50 or resnet50,mlp,cnv")->delimiter(',')->required();
+  auto* topo = cmd->add_option("--topology", o->topologies, "Kernels mode: zoo ids to measure here, e.g. resnet50 or resnet50,mlp,cnv")
+                   ->delimiter(',');
+  auto* meas = cmd->add_option("--measurements", o->measurements,
+                               "Dataset mode: a QuTiBench measurement CSV (e.g. data/measurements/level3_thesis.csv) "
+                               "to set against level-0 predictions, per platform and task");
+  topo->excludes(meas);
+  cmd->add_option("--model", o->model, "Dataset mode: plain (thesis level-0, batch 1), refined (on-chip-if-fits at the "
+                                       "measured batch, FPGA utilization), calibrated (refined terms fitted per platform, "
+                                       "leave-one-topology-out)")
+      ->check(CLI::IsMember({"plain", "refined", "calibrated"}))
+      ->capture_default_str();
+  cmd->add_option("--metric", o->metric, "Dataset mode: compute or system throughput")
+      ->check(CLI::IsMember({"compute", "system"}))
+      ->capture_default_str();
   cmd->add_option("--platform", o->platform, "host (measure this CPU's roofline now), a platform id or a spec file, "
                                              "with :MODE")->capture_default_str();
   cmd->add_option("--level", o->level, "1, 2 or 3")->check(CLI::Range(1, 3))->capture_default_str();
@@ -149,7 +231,12 @@ void add_validate_command(CLI::App& app) {
   cmd->add_option("--repeats", o->repeats, "Minimum timed runs per kernel")->capture_default_str();
   cmd->add_option("--min-time", o->min_time, "Minimum timed seconds per kernel")->capture_default_str();
   cmd->add_option("--format", o->format, "Output format")->check(CLI::IsMember({"table", "csv", "json"}))->capture_default_str();
-  cmd->callback([o] { run_validate(*o); });
+  cmd->callback([o] {
+    if (o->measurements.empty() && o->topologies.empty())
+      throw CLI::ValidationError("validate", "give --topology (measure kernels here) or --measurements FILE.csv");
+    if (o->measurements.empty()) run_validate(*o);
+    else run_dataset_validate(*o);
+  });
 }
 
 }  // namespace qutibench::cli

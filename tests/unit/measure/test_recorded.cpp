@@ -8,10 +8,11 @@
 #include <fstream>
 #include <iterator>
 #include <set>
+#include <sstream>
 #include <string>
 #include <vector>
 
-#include "qutibench/io/measurements_csv.hpp"
+#include "qutibench/io/csv.hpp"
 #include "qutibench/measure/recorded.hpp"
 #include "qutibench/requirements.hpp"
 #include "qutibench/zoo.hpp"
@@ -205,7 +206,8 @@ TEST_CASE("recorded: the CSV reader follows RFC 4180", "[recorded]") {
   const std::string note = "\"a, \"\"quoted\"\"\r\nsecond line\"";
   const std::string row = "CNV,TX2,FP16,100,maxp,2,2.89,2.0865,695.18,976.935,326.35,458.62,87.06,,1.8,4.7,10.4,A.7,2565,1,";
   std::vector<recorded_measurement> rows;
-  REQUIRE(load_error(header + row + note + "\n\r\n" + row + "\n", &rows).empty());
+  const std::string batch3 = "CNV,TX2,FP16,100,maxp,3,2.89,2.0865,695.18,976.935,326.35,458.62,87.06,,1.8,4.7,10.4,A.7,2566,1,";
+  REQUIRE(load_error(header + row + note + "\n\r\n" + batch3 + "\n", &rows).empty());
   CHECK(rows.size() == 2);
   CHECK(rows[0].repaired);
   // The bad row starts on physical line 4: the note spans lines 2 and 3.
@@ -219,14 +221,14 @@ TEST_CASE("recorded: the CSV reader follows RFC 4180", "[recorded]") {
 
 TEST_CASE("recorded: malformed files are rejected with file:line", "[recorded][errors]") {
   CHECK_THAT(error_of("wrong_header.csv"),
-             Catch::Contains("[qutibench.spec_error.401]") && Catch::Contains("wrong_header.csv:1: header must be"));
+             Catch::Contains("[qutibench.spec_error.401]") && Catch::Contains("wrong_header.csv:1: header must begin with"));
   CHECK_THAT(error_of("bad_number.csv"), Catch::Contains("bad_number.csv:3: lat_comp_ms '3.9x' is not a non-negative number"));
   CHECK_THAT(error_of("unknown_platform.csv"),
              Catch::Contains("unknown_platform.csv:2: unknown platform 'Jetson Nano'; known: TX2, ZCU104-FINN, "
                              "U96-Quadcore A53, NCS"));
   CHECK_THAT(error_of("unterminated_quote.csv"), Catch::Contains("unterminated_quote.csv:3: quoted field is never closed"));
   CHECK_THAT(load_error(header + "VGG,TX2,FP16,100,maxp,1,1,1,1,1,1,1,50,,1,1,1,A.7,1,0,\r\n"),
-             Catch::Contains(":2: unknown topology 'VGG' at pruning '100'; known: GoogLeNetv1"));
+             Catch::Contains(":2: unknown topology 'VGG' at pruning '100'; known: zoo ids, or GoogLeNetv1"));
   CHECK_THAT(load_error(header + "CNV,NCS,FP16,100,maxn,1,1,1,1,1,1,1,50,,1,1,1,A.8,1,0,\r\n"),
              Catch::Contains(":2: op_mode 'maxn' is not one of NCS's (it has none"));
   CHECK_THAT(load_error(header + "CNV,TX2,INT99,100,maxp,1,1,1,1,1,1,1,50,,1,1,1,A.7,1,0,\r\n"),
@@ -298,5 +300,58 @@ TEST_CASE("recorded: the adapter looks kernels up", "[recorded]") {
     // An empty kernel topology is the topology's name, in the message too.
     CHECK_THAT(error_for(tx2, kernel{"", measure_level::network, {}, datatypes::int8, 1, 1}),
                Catch::StartsWith("[qutibench.measure_error.606] cnv: no recorded measurement of int8"));
+  }
+}
+
+TEST_CASE("measurement csv: a repeated setting is rejected naming both lines", "[recorded][errors]") {
+  const std::string row = "CNV,TX2,FP16,100,maxp,2,2.89,2.0865,695.18,976.935,326.35,458.62,87.06,,1.8,4.7,10.4,A.7,2565,0,";
+  CHECK_THAT(load_error(header + row + "\r\n" + row + "\r\n"),
+             Catch::Contains(":3: repeats the setting of line 2 (cnv, tx2:maxp, fp16, batch 2)"));
+}
+
+TEST_CASE("measurement csv: stable ids, known platform ids and extra columns", "[recorded]") {
+  const auto file = std::filesystem::temp_directory_path() / "qutibench_test_ids.csv";
+  std::ofstream(file, std::ios::binary)
+      << "topology,platform,datatype,pruning,op_mode,batch,lat_sys_ms,lat_comp_ms,fps_sys,fps_comp,tp_sys_gops,"
+         "tp_comp_gops,top1,top5,base_pwr_w,idle_pwr_w,full_pwr_w,board,notes\n"
+         "cnv-p50,host,int8,,1t,4,,10,,400,,47.6,,,,,,lab 3,\"warm, quiet\"\n";
+  CHECK_THROWS_WITH(load_measurements_csv(file), Catch::Contains("unknown platform 'host'"));
+  const std::vector<std::string> ids = {"host"};
+  const auto rows = load_measurements_csv(file, ids);
+  REQUIRE(rows.size() == 1);
+  CHECK(rows[0].record.what.topology == "cnv-p50");
+  CHECK(rows[0].record.platform == "host");
+  CHECK(rows[0].record.mode == "1t");
+  CHECK(rows[0].record.compute.median.value() == Approx(0.010));
+  CHECK(rows[0].extra == std::vector<std::pair<std::string, std::string>>{{"board", "lab 3"}, {"notes", "warm, quiet"}});
+  // A zoo id with a contradicting pruning column is refused.
+  std::ofstream(file, std::ios::binary)
+      << "topology,platform,datatype,pruning,op_mode,batch,lat_sys_ms,lat_comp_ms,fps_sys,fps_comp,tp_sys_gops,"
+         "tp_comp_gops,top1,top5,base_pwr_w,idle_pwr_w,full_pwr_w\n"
+         "cnv-p50,tx2,fp16,25,maxp,4,,10,,400,,47.6,,,,,\n";
+  CHECK_THROWS_WITH(load_measurements_csv(file), Catch::Contains(":2: unknown topology 'cnv-p50' at pruning '25'"));
+}
+
+TEST_CASE("measurement csv: the thesis file survives a write and a read", "[recorded]") {
+  std::ostringstream text;
+  write_measurements_csv(text, thesis_rows());
+  const auto file = std::filesystem::temp_directory_path() / "qutibench_test_roundtrip.csv";
+  std::ofstream(file, std::ios::binary) << text.str();
+  const auto back = load_measurements_csv(file);
+  REQUIRE(back.size() == thesis_rows().size());
+  for (std::size_t i = 0; i < back.size(); ++i) {
+    const measurement &a = thesis_rows()[i].record, &b = back[i].record;
+    INFO(thesis_rows()[i].source_line);
+    CHECK(b.what.topology == a.what.topology);
+    CHECK(b.platform == a.platform);
+    CHECK(b.mode == a.mode);
+    CHECK(b.what.type == a.what.type);
+    CHECK(b.what.batch == a.what.batch);
+    CHECK(b.compute.median.value() == Approx(a.compute.median.value()).epsilon(1e-12));
+    CHECK(b.work.value() == Approx(a.work.value()).epsilon(1e-9));
+    CHECK(back[i].fps_comp == thesis_rows()[i].fps_comp);
+    CHECK(b.top1_pct == a.top1_pct);
+    CHECK(back[i].extra == thesis_rows()[i].extra);
+    CHECK(back[i].source_line == thesis_rows()[i].source_line);
   }
 }

@@ -1,0 +1,342 @@
+// Measured datasets against level-0 predictions (thesis Chapter 7): best measured
+// throughput per setting joined to plain, refined and calibrated predictions, reports per
+// platform and task, measured pareto points, orthogonality of pruning and quantization
+// (Section 8.3.2), and system-vs-compute overheads over batch (Section 7.5).
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include <Eigen/Dense>
+
+#include "qutibench/io/accuracy.hpp"
+#include "qutibench/io/csv.hpp"
+#include "qutibench/measure/validate.hpp"
+#include "qutibench/platform.hpp"
+#include "qutibench/predict/profile.hpp"
+#include "qutibench/predict/roofline.hpp"
+#include "qutibench/zoo.hpp"
+
+namespace qutibench {
+
+/// plain: the thesis's level-0 (batch 1, weights off-chip, full-device peaks); refined:
+/// the first and third refinements (on-chip-if-fits memory, the measurement's own batch,
+/// peak x the FPGA utilization a spec states); calibrated: refined x an efficiency fitted
+/// per platform, leave-one-topology-out.
+enum class validation_model { plain, refined, calibrated };
+/// Which measured throughput: compute (accelerator only) or system (with pre-processing
+/// and copies).
+enum class validation_metric { compute, system };
+
+/// One setting (platform, topology, datatype): its best measured throughput over the
+/// deployment settings (batch sizes, thread counts, stream sizes, operating modes; the
+/// thesis's Table 7.1 method and Table 5.8) and the predictions of the three models at
+/// the best row's mode (and, refined, its batch), all in inputs/s.
+struct validation_point {
+  std::string platform, mode, task, topology;
+  datatype type;
+  std::uint64_t batch = 1;  ///< of the best measured row
+  double measured = 0;
+  double plain = 0, refined = 0, calibrated = 0;
+  double ops_per_input = 0, weights = 0;  ///< level-0 features of the topology
+  double activations = 0;                 ///< elements read and written per input, all layers
+  double peak = 0, bandwidth = 0;  ///< of the best row's mode and datatype
+  double element_bytes = 0;        ///< of the datatype the measurement ran in (its carrier)
+
+  double predicted(validation_model m) const {
+    return m == validation_model::plain ? plain : m == validation_model::refined ? refined : calibrated;
+  }
+};
+
+namespace detail {
+inline double measured_inputs_per_s(const recorded_measurement& r, validation_metric metric) {
+  if (metric == validation_metric::compute) return r.compute_inputs_per_s();
+  if (r.fps_sys) return *r.fps_sys;
+  return static_cast<double>(r.record.what.batch) / r.record.system.median.value();  // NaN if unknown
+}
+}  // namespace detail
+
+/// Best measured row per setting (with `best_only`; else every row, as its own setting),
+/// joined to plain and refined predictions on the spec of its platform (`platforms` by
+/// id). Settings whose platform has no spec, or that the spec cannot run, are left out.
+/// `calibrated` is filled by `calibrate_leave_one_topology_out`.
+inline std::vector<validation_point> validation_points(std::span<const recorded_measurement> rows,
+                                                       std::span<const platform> platforms, validation_metric metric,
+                                                       bool best_only = true) {
+  std::map<std::tuple<std::string, std::string, std::string, std::string>, const recorded_measurement*> best;
+  std::vector<std::tuple<std::string, std::string, std::string, std::string>> order;
+  for (const recorded_measurement& r : rows) {
+    const double v = detail::measured_inputs_per_s(r, metric);
+    if (std::isnan(v)) continue;
+    const measurement& m = r.record;
+    const auto key = std::make_tuple(m.platform, m.what.topology, m.what.type.name(),
+                                     best_only ? std::string() : m.mode + "/" + std::to_string(m.what.batch));
+    auto it = best.find(key);
+    if (it == best.end()) {
+      best.emplace(key, &r);
+      order.push_back(key);
+    } else if (v > detail::measured_inputs_per_s(*it->second, metric)) {
+      it->second = &r;
+    }
+  }
+  std::map<std::string, std::pair<topology, network_profile>> nets;
+  std::vector<validation_point> out;
+  for (const auto& key : order) {
+    const recorded_measurement& r = *best.at(key);
+    const measurement& m = r.record;
+    const auto pf = std::find_if(platforms.begin(), platforms.end(), [&](const platform& p) { return p.id == m.platform; });
+    if (pf == platforms.end()) continue;
+    auto net = nets.find(m.what.topology);
+    if (net == nets.end()) {
+      net = nets.emplace(m.what.topology, std::make_pair(zoo::get(m.what.topology), network_profile{})).first;
+      net->second.second = profile(net->second.first);
+    }
+    const network_profile& prof = net->second.second;
+    const operating_mode& mode = pf->mode(m.mode);
+    const prediction plain = predict(prof, *pf, mode, {m.what.type, {1}, memory_model::thesis(), {}});
+    const double utilization = pf->fpga ? pf->fpga->utilization : 1.0;
+    const prediction refined = predict(prof, *pf, mode,
+                                       {m.what.type, {m.what.batch}, memory_model::onchip_if_fits(),
+                                        efficiency_model::constant(utilization, 1)});
+    if (!plain.ok() || !refined.ok()) continue;
+    validation_point p;
+    p.platform = m.platform;
+    p.mode = m.mode;
+    p.task = std::string(zoo::find(m.what.topology).task);
+    p.topology = m.what.topology;
+    p.type = m.what.type;
+    p.batch = m.what.batch;
+    p.measured = detail::measured_inputs_per_s(r, metric);
+    p.plain = plain.throughput.value();
+    p.refined = refined.throughput.value();
+    p.calibrated = p.refined;
+    p.ops_per_input = prof.total_ops;
+    p.weights = prof.total_weights;
+    p.activations = prof.total_activations;
+    p.peak = plain.peak.value();
+    p.bandwidth = plain.bandwidth.value();
+    p.element_bytes = m.carrier.size().value();  // what the hardware stored: INT8 for INT2/INT4 through gemmlowp
+    out.push_back(std::move(p));
+  }
+  return out;
+}
+
+namespace detail {
+/// Time-like terms of a point, per input (seconds): the roofline's compute time, its
+/// weight-transfer time spread over the batch and unspread, activation-transfer time, a
+/// constant per input and a constant per batch. Measured time per input is modelled as
+/// their weighted sum: an efficiency for each roofline term plus fixed overheads.
+inline Eigen::VectorXd calibration_terms(const validation_point& p) {
+  const double compute = p.ops_per_input / p.peak;
+  const double weights = p.weights * p.element_bytes / p.bandwidth;
+  const double activations = p.activations * p.element_bytes / p.bandwidth;
+  const double b = static_cast<double>(p.batch);
+  Eigen::VectorXd f(6);
+  f << compute, weights / b, weights, activations, 1e-5, 1e-5 / b;  // 10 us units keep the terms comparable
+  return f;
+}
+}  // namespace detail
+
+/// Fills `calibrated` of every point of `best`: per platform, measured time per input is
+/// fitted as a weighted sum of `detail::calibration_terms` (least squares weighted for
+/// relative error) over every measured row in `all` of the platform's *other* topologies,
+/// and evaluated for the held-out topology's points: a topology's measurements never
+/// shape its own prediction (leave-one-topology-out). With no other topology on the
+/// platform, calibrated = refined.
+inline void calibrate_leave_one_topology_out(std::vector<validation_point>& best, std::span<const validation_point> all) {
+  for (validation_point& held : best) {
+    std::vector<const validation_point*> train;
+    for (const validation_point& p : all)
+      if (p.platform == held.platform && p.topology != held.topology) train.push_back(&p);
+    if (train.empty()) {
+      held.calibrated = held.refined;
+      continue;
+    }
+    const Eigen::Index k = detail::calibration_terms(held).size();
+    Eigen::MatrixXd x(static_cast<Eigen::Index>(train.size()), k);
+    for (std::size_t i = 0; i < train.size(); ++i)
+      x.row(static_cast<Eigen::Index>(i)) = detail::calibration_terms(*train[i]).transpose() * train[i]->measured;
+    const Eigen::VectorXd y = Eigen::VectorXd::Ones(x.rows());  // time x throughput = 1 for a perfect fit
+    const Eigen::MatrixXd a = x.transpose() * x + 1e-9 * Eigen::MatrixXd::Identity(k, k);
+    const Eigen::VectorXd beta = a.ldlt().solve(x.transpose() * y);
+    // A held-out topology far outside the training range could come out non-positive: fall
+    // back to the refined prediction there.
+    const double seconds_per_input = detail::calibration_terms(held).dot(beta);
+    held.calibrated = seconds_per_input > 0 ? 1 / seconds_per_input : held.refined;
+  }
+}
+
+/// The agreement of one model with the measurements over a group of points.
+struct model_agreement {
+  std::size_t n = 0;
+  double pearson = std::nan(""), spearman = std::nan("");  ///< of predicted and measured inputs/s
+  double median_abs_log10_error = std::nan(""), max_abs_log10_error = std::nan("");
+  double efficiency_median = std::nan(""), efficiency_min = std::nan(""), efficiency_max = std::nan("");  ///< measured / predicted
+};
+
+inline model_agreement agreement_of(std::span<const validation_point* const> points, validation_model model) {
+  model_agreement a;
+  a.n = points.size();
+  if (a.n == 0) return a;
+  std::vector<double> predicted, measured, err, eff;
+  for (const validation_point* p : points) {
+    predicted.push_back(p->predicted(model));
+    measured.push_back(p->measured);
+    err.push_back(std::abs(std::log10(p->predicted(model) / p->measured)));
+    eff.push_back(p->measured / p->predicted(model));
+  }
+  if (a.n >= 2) {
+    a.pearson = detail::pearson(predicted, measured);
+    const std::vector<double> rp = detail::ranks(predicted), rm = detail::ranks(measured);
+    a.spearman = detail::pearson(rp, rm);
+  }
+  const detail::five_numbers e = detail::quantiles(err), f = detail::quantiles(eff);
+  a.median_abs_log10_error = e.median;
+  a.max_abs_log10_error = e.max;
+  a.efficiency_median = f.median;
+  a.efficiency_min = f.min;
+  a.efficiency_max = f.max;
+  return a;
+}
+
+/// A report group: points of one platform and task ("all" for every task of a platform,
+/// and platform "all" for everything).
+struct validation_group {
+  std::string platform, task;
+  model_agreement model, plain;
+};
+
+/// Groups per (platform, task) in order of appearance, then per platform over its tasks
+/// where it has more than one, then everything.
+inline std::vector<validation_group> validation_report(const std::vector<validation_point>& points, validation_model model) {
+  std::vector<std::pair<std::string, std::string>> keys;
+  for (const validation_point& p : points)
+    if (std::find(keys.begin(), keys.end(), std::make_pair(p.platform, p.task)) == keys.end()) keys.emplace_back(p.platform, p.task);
+  std::vector<std::string> platforms;
+  for (const auto& [pf, task] : keys)
+    if (std::find(platforms.begin(), platforms.end(), pf) == platforms.end()) platforms.push_back(pf);
+  std::vector<validation_group> out;
+  auto add = [&](const std::string& pf, const std::string& task) {
+    std::vector<const validation_point*> sel;
+    for (const validation_point& p : points)
+      if ((pf == "all" || p.platform == pf) && (task == "all" || p.task == task)) sel.push_back(&p);
+    out.push_back({pf, task, agreement_of(sel, model), agreement_of(sel, validation_model::plain)});
+  };
+  for (const auto& [pf, task] : keys) add(pf, task);
+  for (const std::string& pf : platforms)
+    if (std::count_if(keys.begin(), keys.end(), [&](const auto& k) { return k.first == pf; }) > 1) add(pf, "all");
+  add("all", "all");
+  return out;
+}
+
+/// A measured point of a pareto graph (thesis Section 4.5.5, Figures 7.9-7.11): one
+/// (platform, mode, topology, datatype) with its best compute throughput and lowest compute
+/// latency over the recorded batches, and its accuracy (as measured, else published).
+struct measured_point {
+  std::string platform, mode, topology;
+  datatype type;
+  double top1_pct = std::nan("");
+  double inputs_per_s = 0;
+  double latency_s = INFINITY;
+  std::optional<watts> full_power;  ///< at the best-throughput row, where measured
+};
+
+/// The measured points of `task`; accuracy from the rows' top1, else from `accuracy`
+/// (same topology and datatype); points with neither are left out.
+inline std::vector<measured_point> measured_pareto_points(std::span<const recorded_measurement> rows, std::string_view task,
+                                                          std::span<const accuracy_record> accuracy) {
+  std::vector<measured_point> out;
+  for (const recorded_measurement& r : rows) {
+    const measurement& m = r.record;
+    if (zoo::find(m.what.topology).task != task) continue;
+    auto it = std::find_if(out.begin(), out.end(), [&](const measured_point& p) {
+      return p.platform == m.platform && p.mode == m.mode && p.topology == m.what.topology && p.type == m.what.type;
+    });
+    if (it == out.end()) {
+      out.push_back({m.platform, m.mode, m.what.topology, m.what.type, std::nan(""), 0, INFINITY, std::nullopt});
+      it = out.end() - 1;
+    }
+    if (m.top1_pct) it->top1_pct = *m.top1_pct;
+    const double fps = r.compute_inputs_per_s();
+    if (fps > it->inputs_per_s) {
+      it->inputs_per_s = fps;
+      it->full_power = m.full_power;
+    }
+    it->latency_s = std::min(it->latency_s, m.compute.median.value());
+  }
+  for (measured_point& p : out)
+    if (std::isnan(p.top1_pct))
+      for (const accuracy_record& a : accuracy)
+        if (a.topology == p.topology && a.type == p.type) p.top1_pct = a.top1_pct;
+  std::erase_if(out, [](const measured_point& p) { return std::isnan(p.top1_pct); });
+  return out;
+}
+
+/// Orthogonality of quantization and pruning (thesis Section 8.3.2) from the throughput
+/// of A (original), B (quantized), C (pruned), D (both): first-degree gains p1 = B/A
+/// (quantization) and q1 = C/A (pruning), second-degree p2 = D/C and q2 = D/B.
+struct orthogonality {
+  double p1, q1, p2, q2;
+  /// D beats both single optimizations.
+  bool complementary() const { return p2 > 1 && q2 > 1; }
+  /// p2/p1 (= q2/q1 = A D / (B C)): 1 when perfectly orthogonal.
+  double interaction() const { return p2 / p1; }
+  /// |log10 of the interaction|: 0 when perfectly orthogonal.
+  double distance() const { return std::abs(std::log10(interaction())); }
+};
+
+inline orthogonality orthogonality_of(double a, double b, double c, double d) { return {b / a, c / a, d / c, d / b}; }
+
+/// Latency against throughput over batch, and what the system adds to compute, for one
+/// setting (thesis Section 7.5).
+struct batch_summary {
+  std::string platform, mode, topology;
+  datatype type;
+  std::vector<std::uint64_t> batches;
+  double best_inputs_per_s = 0;       ///< best compute throughput (published fps)
+  std::uint64_t best_batch = 1;
+  double latency_at_best_s = 0;       ///< compute latency at that batch
+  double min_latency_s = 0;           ///< smallest compute latency (usually batch 1)
+  double overhead_median = std::nan("");  ///< system / compute latency, median over batches
+  double overhead_max = std::nan("");
+};
+
+inline std::vector<batch_summary> batch_summaries(std::span<const recorded_measurement> rows) {
+  std::vector<batch_summary> out;
+  std::vector<std::vector<double>> overheads;
+  for (const recorded_measurement& r : rows) {
+    const measurement& m = r.record;
+    auto it = std::find_if(out.begin(), out.end(), [&](const batch_summary& s) {
+      return s.platform == m.platform && s.mode == m.mode && s.topology == m.what.topology && s.type == m.what.type;
+    });
+    if (it == out.end()) {
+      out.push_back({m.platform, m.mode, m.what.topology, m.what.type, {}, 0, 1, 0, INFINITY});
+      overheads.emplace_back();
+      it = out.end() - 1;
+    }
+    batch_summary& s = *it;
+    s.batches.push_back(m.what.batch);
+    const double fps = r.compute_inputs_per_s();
+    if (fps > s.best_inputs_per_s) {
+      s.best_inputs_per_s = fps;
+      s.best_batch = m.what.batch;
+      s.latency_at_best_s = m.compute.median.value();
+    }
+    s.min_latency_s = std::min(s.min_latency_s, m.compute.median.value());
+    if (!std::isnan(m.system.median.value()))
+      overheads[static_cast<std::size_t>(it - out.begin())].push_back(m.system.median.value() / m.compute.median.value());
+  }
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    const detail::five_numbers q = detail::quantiles(overheads[i]);
+    out[i].overhead_median = q.median;
+    out[i].overhead_max = q.max;
+  }
+  return out;
+}
+
+}  // namespace qutibench

@@ -1,0 +1,80 @@
+"""The dataset commands: validate --measurements, pareto --measurements, orthogonality, overheads."""
+import csv
+import io
+import json
+import os
+import pathlib
+import subprocess
+
+import pytest
+
+CLI = os.environ.get("QUTIBENCH_CLI")
+pytestmark = pytest.mark.skipif(not CLI, reason="QUTIBENCH_CLI is not set (CTest sets it)")
+THESIS = str(pathlib.Path(__file__).resolve().parents[2] / "data" / "measurements" / "level3_thesis.csv")
+FIGURES = ["n", "pearson", "spearman", "median_abs_log10_error", "max_abs_log10_error", "efficiency_median"]
+
+
+def run(*args, check=True):
+    return subprocess.run([CLI, *args], capture_output=True, text=True, check=check)
+
+
+@pytest.mark.parametrize("model", ["plain", "refined", "calibrated"])
+def test_validate_measurements_json_is_the_documented_form(model):
+    out = json.loads(run("validate", "--measurements", THESIS, "--model", model, "--format", "json").stdout)
+    assert out["model"] == model
+    groups = {(g["platform"], g["task"]): g for g in out["groups"]}
+    for g in out["groups"]:
+        for key in ["platform", "task", *FIGURES, "plain"]:
+            assert key in g
+        assert set(FIGURES) <= set(g["plain"])
+    # Table 7.1 sits beside the groups it has (FINN CIFAR-10 0.96, FINN MNIST 0.90, TX2 CIFAR-10
+    # 0.96, NCS2 CIFAR-10 0.64); the stable ids name platform and task.
+    assert groups[("zcu104-finn", "cifar10")]["thesis_pearson"] == 0.96
+    assert groups[("zcu104-finn", "mnist")]["thesis_pearson"] == 0.90
+    assert groups[("ncs2", "cifar10")]["thesis_pearson"] == 0.64
+    assert groups[("ultra96-a53", "mnist")]["thesis_pearson"] is None
+    assert groups[("all", "all")]["n"] == 56
+
+
+def test_validate_measurements_table_prints_the_thesis_value_beside_ours():
+    lines = run("validate", "--measurements", THESIS).stdout.splitlines()
+    assert lines[0].split()[:5] == ["platform", "task", "n", "pearson", "thesis_pearson"]
+    tx2 = next(line.split() for line in lines if line.startswith("tx2") and " cifar10 " in line)
+    assert tx2[4] == "0.96"
+
+
+def test_validate_needs_a_mode():
+    bad = run("validate", check=False)
+    assert bad.returncode != 0 and "--topology" in bad.stderr
+
+
+def test_pareto_with_measurements_marks_the_measured_frontier():
+    rows = list(csv.DictReader(io.StringIO(run("pareto", "--task", "cifar10", "--measurements", THESIS,
+                                               "--format", "csv").stdout)))
+    measured = [r for r in rows if r["source"] == "measured"]
+    predicted = [r for r in rows if r["source"] == "predicted"]
+    assert measured and predicted
+    front = {(r["platform"], r["topology"], r["datatype"]) for r in measured if r["on_frontier"] == "yes"}
+    assert {("zcu104-finn", "cnv-p12.5", "int2"), ("zcu104-finn", "cnv-p25", "int2"),
+            ("zcu104-finn", "cnv-p50", "int2"), ("zcu104-finn", "cnv-p50", "int4")} <= front
+
+
+def test_orthogonality_of_cnv_pruning_and_quantization_on_finn():
+    out = json.loads(run("orthogonality", "--topology", "cnv", "--pruned", "cnv-p50", "--platform", "zcu104-finn",
+                         "--original", "int4", "--quantized", "int2", "--measurements", THESIS,
+                         "--format", "json").stdout)
+    gains = {g["source"]: g for g in out["gains"]}
+    # The memory-bound roofline: halving the bits doubles throughput (p1 = p2 = 2), the 50 % CNV
+    # has 3.99x fewer weights (6,157,696 / 1,542,848): perfectly orthogonal.
+    assert gains["predicted"]["p1"] == pytest.approx(2)
+    assert gains["predicted"]["q1"] == pytest.approx(6_157_696 / 1_542_848)
+    assert gains["predicted"]["interaction"] == pytest.approx(1)
+    assert gains["measured"]["complementary"] == "yes"
+
+
+def test_overheads_lists_batches_and_system_overhead():
+    rows = list(csv.DictReader(io.StringIO(run("overheads", "--measurements", THESIS, "--format", "csv").stdout)))
+    cnv = next(r for r in rows if r["platform"] == "tx2" and r["mode"] == "maxp" and r["topology"] == "cnv"
+               and r["datatype"] == "fp32")
+    assert cnv["batches"] == "1 2 4 8 16 32 64 128"
+    assert float(cnv["overhead_median"]) > 1
