@@ -1,20 +1,12 @@
 #include "data.hpp"
 
 #include <cmath>
-#include <cstdlib>
 
 #include "qutibench/io/json.hpp"
 
 namespace qutibench::cli {
 
-std::filesystem::path data_dir() {
-  if (const char* env = std::getenv("QUTIBENCH_DATA_DIR"); env && *env) return env;
-  for (const char* candidate : {QUTIBENCH_SOURCE_DATA_DIR, QUTIBENCH_INSTALLED_DATA_DIR})
-    if (std::filesystem::is_directory(std::filesystem::path(candidate) / "platforms")) return candidate;
-  throw spec_error(error_id::malformed_json, "data directory",
-                   "neither " + std::string(QUTIBENCH_SOURCE_DATA_DIR) + " nor " + QUTIBENCH_INSTALLED_DATA_DIR +
-                       " holds platforms/; set QUTIBENCH_DATA_DIR");
-}
+std::filesystem::path data_dir() { return locate_data_dir({QUTIBENCH_SOURCE_DATA_DIR, QUTIBENCH_INSTALLED_DATA_DIR}); }
 
 std::vector<platform> all_platforms() { return load_platforms(data_dir() / "platforms"); }
 

@@ -4,6 +4,8 @@
 #pragma once
 
 #include <algorithm>
+#include <cstdlib>
+#include <initializer_list>
 #include <filesystem>
 #include <fstream>
 #include <optional>
@@ -272,6 +274,19 @@ inline std::vector<spec_problem> check_platform_file(const std::filesystem::path
   if (auto j = detail::read_json_file(file, problems)) problems = read_platform(*j, file.string(), p);
   if (problems.empty()) problems = check(p, file.string());
   return problems;
+}
+
+/// The data directory (platforms/, accuracy/, measurements/): $QUTIBENCH_DATA_DIR if set,
+/// else the first of `candidates` that holds platforms/ (a build tree's source data, then
+/// the installed copy). Throws spec_error 501 naming the places tried.
+inline std::filesystem::path locate_data_dir(std::initializer_list<std::filesystem::path> candidates) {
+  if (const char* env = std::getenv("QUTIBENCH_DATA_DIR"); env && *env) return env;
+  std::string tried;
+  for (const std::filesystem::path& c : candidates) {
+    if (std::filesystem::is_directory(c / "platforms")) return c;
+    tried += (tried.empty() ? "" : ", ") + c.string();
+  }
+  throw spec_error(error_id::malformed_json, "data directory", "none of " + tried + " holds platforms/; set QUTIBENCH_DATA_DIR");
 }
 
 /// A platform as a spec that `load_platform` reads back (data/schema/platform.schema.json):

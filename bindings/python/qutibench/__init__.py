@@ -1,0 +1,163 @@
+"""qutibench: predict, measure and compare how fast neural networks run on heterogeneous
+hardware (the QuTiBench method, M. Blott, PhD thesis, 2021).
+
+Level-0 roofline predictions from a network's compute and memory requirements, platform
+specs, heatmaps and pareto frontiers, measurement records and validation, and the
+reference executor on this CPU. Numbers are SI: ops, bytes, seconds, inputs per second;
+names carry their unit (``latency_s``, ``inputs_per_s``). Tables are lists of dicts with
+``to_pandas()``. Errors raise ``SpecError`` (bad input, a ValueError) or ``MeasureError``
+(a RuntimeError), each with the library's numeric ``id``.
+"""
+from __future__ import annotations
+
+from typing import Any, Iterable, Sequence
+
+from . import _core
+from ._core import (Datatype, MeasureError, Platform, SpecError, Topology, TopologyBuilder, data_dir,
+                    load_platforms, pareto_frontier, select_platforms)
+from ._core import orthogonality as _orthogonality
+from .tables import Table
+
+__all__ = [
+    "Datatype", "MeasureError", "Platform", "SpecError", "Table", "Topology", "TopologyBuilder", "batch_summaries",
+    "data_dir", "heatmap", "host_roofline", "kernels", "load_measurements", "load_platforms", "measure",
+    "measured_pareto", "orthogonality", "pareto_frontier", "platform", "predict", "requirements", "select_platforms",
+    "sweep", "theoretical_pareto", "training", "validate", "zoo",
+]
+
+from . import zoo  # noqa: E402  (zoo uses the names above)
+
+
+def platform(ref: str | Platform) -> tuple[Platform, str]:
+    """A platform and mode from ``"id"``, ``"id:mode"``, ``"file.json"`` or ``"file.json:mode"``."""
+    if isinstance(ref, Platform):
+        return ref, ""
+    if ".json" in ref:
+        path, _, mode = ref.partition(".json")
+        return Platform.load(path + ".json"), mode.lstrip(":")
+    pid, _, mode = ref.partition(":")
+    return select_platforms(pid)[0], mode
+
+
+def _precision(topology: Topology, precision: Any) -> Any:
+    if precision is not None:
+        return precision
+    # A topology imported from a quantized (QDQ) ONNX model carries its own precision.
+    return getattr(topology, "precision", None) or "fp32"
+
+
+def requirements(topology: Topology, precision: Any = None, batch: int = 1) -> dict:
+    """Level-0 requirements (thesis eqs. 2.2, 2.4, 2.5): ``total`` (a dict) and ``layers``
+    (a Table). ``precision``: a datatype name (uniform), or ``{"fallback": (w, a),
+    "overrides": {node: (w, a)}}``; default: the topology's own, else fp32."""
+    r = _core.requirements(topology, _precision(topology, precision), batch)
+    r["layers"] = Table(r["layers"])
+    return r
+
+
+def training(topology: Topology, inputs_per_epoch: int, epochs: int, precision: Any = None, batch: int = 1) -> dict:
+    """Training requirements (thesis eq. 2.6, Table 2.2)."""
+    return _core.training(topology, _precision(topology, precision), batch, inputs_per_epoch=inputs_per_epoch,
+                          epochs=epochs)
+
+
+def predict(topology: Topology, platform_ref: str | Platform, datatype: str, batch: int = 1, mode: str | None = None,
+            memory_model: str = "thesis", efficiency: float | tuple[float, float] | None = None,
+            per_layer: bool = False) -> dict:
+    """Roofline prediction (thesis eqs. 4.1, 4.2): ``status`` ("ok" or "unsupported"),
+    ``inputs_per_s``, ``ops_per_s``, ``latency_s`` (of the batch), ``operational_intensity``,
+    ``ridge_point``, ``bound``, ...; ``per_layer`` adds ``layers`` (a Table) and sums each
+    layer's own roofline time. ``platform_ref``: a Platform or "id[:mode]" / "file.json[:mode]"."""
+    pf, ref_mode = platform(platform_ref)
+    r = _core.predict(topology, pf, datatype, batch, mode if mode is not None else ref_mode, memory_model, efficiency,
+                      per_layer)
+    if per_layer:
+        r["layers"] = Table(r["layers"])
+    return r
+
+
+def sweep(topology: Topology, platforms: Sequence[Platform], batches: Iterable[int], datatypes: Sequence[str],
+          memory_model: str = "thesis", per_layer: bool = True) -> dict:
+    """Latency and throughput over platforms (first mode each) x batches x datatypes in one
+    call: ``{"latency_s": array, "inputs_per_s": array}`` of shape (platforms, batches,
+    datatypes), NaN where a platform cannot run a datatype. No Python per point."""
+    return _core.sweep(topology, list(platforms), [int(b) for b in batches], list(datatypes), memory_model, per_layer)
+
+
+def heatmap(task: str, platforms: str | Sequence[Platform] = "thesis", batch: int = 1,
+            memory_model: str = "thesis") -> Table:
+    """Predicted inputs/s of every (platform, mode, datatype) x (topology, datatype) pair of a
+    task that has a published accuracy (thesis Section 4.5)."""
+    return Table(_core.heatmap(task, platforms if isinstance(platforms, str) else list(platforms), batch, memory_model))
+
+
+def theoretical_pareto(task: str, x: str = "throughput", platforms: str | Sequence[Platform] = "thesis", batch: int = 1,
+                       memory_model: str = "thesis") -> Table:
+    """Heatmap cells with ``on_frontier``: top-1 accuracy (max) against throughput (max),
+    latency (min) or efficiency = inputs/s/W (max) (thesis Section 6.5.2)."""
+    import numpy as np
+
+    cells = heatmap(task, platforms, batch, memory_model)
+    key = {"throughput": ("inputs_per_s", "max"), "latency": ("latency_s", "min"),
+           "efficiency": ("inputs_per_s_per_w", "max")}[x]
+    values = np.array([[c["accuracy_top1"], np.nan if c[key[0]] is None else c[key[0]]] for c in cells], dtype=float)
+    front = pareto_frontier(values.reshape(-1, 2), ["max", key[1]]) if cells else []
+    for c, f in zip(cells, front):
+        c["on_frontier"] = bool(f)
+    return cells
+
+
+def load_measurements(path: str) -> Table:
+    """Records of a QuTiBench measurement CSV, thesis names mapped onto the stable ids."""
+    return Table(_core.load_measurements(path))
+
+
+def validate(path: str, model: str = "plain", metric: str = "compute") -> dict:
+    """Predictions against a measured dataset (thesis Table 7.1's method): ``groups`` per
+    platform and task (Pearson, Spearman, median and max |log10 error|, efficiency, and the
+    plain model's figures under ``plain``) and ``points`` (best measured and predicted
+    inputs/s per setting), both Tables. ``model``: plain, refined or calibrated."""
+    r = _core.validate_dataset(path, model, metric)
+    r["groups"] = Table(r["groups"])
+    r["points"] = Table(r["points"])
+    return r
+
+
+def measured_pareto(path: str, task: str) -> Table:
+    """Measured pareto points of a task with ``on_frontier`` (accuracy vs inputs/s)."""
+    import numpy as np
+
+    points = Table(_core.measured_pareto_points(path, task))
+    if points:
+        values = np.array([[p["accuracy_top1"], p["inputs_per_s"]] for p in points], dtype=float)
+        for p, f in zip(points, pareto_frontier(values, ["max", "max"])):
+            p["on_frontier"] = bool(f)
+    return points
+
+
+def orthogonality(original: float, quantized: float, pruned: float, both: float) -> dict:
+    """Gains of quantization and pruning from the throughput of A, B, C, D (thesis Section
+    8.3.2): p1, q1, p2, q2, complementary, interaction (1 = perfectly orthogonal)."""
+    return _orthogonality(original, quantized, pruned, both)
+
+
+def batch_summaries(path: str) -> Table:
+    """Per setting of a measurement CSV: batches, best throughput, latency, system/compute overhead."""
+    return Table(_core.batch_summaries(path))
+
+
+def kernels(topology: Topology, level: int, datatype: str = "int8") -> list[list[str]]:
+    """The layer lists of a level's kernels (1: each layer with MACs, 2: stacks of 2 and 4, 3: all)."""
+    return _core.kernels(topology, level, datatype)
+
+
+def measure(topology: Topology, level: int = 3, datatype: str = "int8", batch: int = 1, threads: int = 1,
+            repeats: int = 5, min_time: float = 0.05) -> Table:
+    """Measure a level's kernels on this CPU with the reference executor (gemmlowp 8-bit,
+    Eigen fp32; each kernel checked against a naive loop on its first run)."""
+    return Table(_core.measure(topology, level, datatype, batch, threads, repeats, min_time))
+
+
+def host_roofline(threads: Sequence[int] = (1,)) -> Platform:
+    """This CPU's empirical roofline (INT8 and FP32 GEMM rates, triad bandwidth) as a Platform."""
+    return _core.host_roofline(list(threads))

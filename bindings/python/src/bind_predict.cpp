@@ -1,0 +1,248 @@
+// Platforms, roofline predictions (whole network, per layer), numpy sweeps, heatmaps and
+// pareto frontiers.
+#include <cmath>
+
+#include <pybind11/numpy.h>
+#include <pybind11/stl.h>
+#include <pybind11/stl/filesystem.h>
+
+#include "bind.hpp"
+#include "convert.hpp"
+#include "qutibench/io/json.hpp"
+#include "qutibench/predict/heatmap.hpp"
+#include "qutibench/predict/sweep.hpp"
+
+namespace qutibench::python {
+
+namespace {
+
+std::filesystem::path data_dir() { return locate_data_dir({QUTIBENCH_SOURCE_DATA_DIR, QUTIBENCH_INSTALLED_DATA_DIR}); }
+
+/// A scenario from the Python arguments; `efficiency` None, a number (compute) or a
+/// (compute, memory) pair.
+scenario make_scenario(const datatype& type, std::uint64_t batch, const std::string& memory, const py::object& efficiency) {
+  scenario s{type, batch_size{batch}, memory_model::parse(memory), {}};
+  if (efficiency.is_none()) return s;
+  if (py::isinstance<py::tuple>(efficiency)) {
+    const auto [c, mem] = efficiency.cast<std::pair<double, double>>();
+    s.efficiency = efficiency_model::constant(c, mem);
+  } else {
+    s.efficiency = efficiency_model::constant(efficiency.cast<double>(), 1);
+  }
+  return s;
+}
+
+py::object number(double v) { return std::isnan(v) ? py::none() : py::cast(v); }
+
+py::dict prediction_dict(const prediction& p, const platform& pf, const operating_mode& m) {
+  py::dict d;
+  d["platform"] = pf.id;
+  d["mode"] = m.name;
+  d["datatype"] = p.type.name();
+  d["carrier"] = p.ok() ? py::cast(p.carrier.name()) : py::none();
+  d["batch"] = p.batch;
+  d["status"] = std::string(status_name(p.status));
+  d["inputs_per_s"] = number(p.throughput.value());
+  d["ops_per_s"] = number(p.attainable.value());
+  d["latency_s"] = number(p.latency.value());
+  d["operational_intensity"] = number(p.operational_intensity.value());
+  d["ridge_point"] = number(p.ridge_point.value());
+  d["bound"] = p.ok() ? py::cast(std::string(bound_name(p.bound))) : py::none();
+  d["peak_ops_per_s"] = number(p.peak.value());
+  d["bandwidth_bytes_per_s"] = number(p.bandwidth.value());
+  d["ops"] = number(p.work.value());
+  d["traffic_bytes"] = number(p.traffic.value());
+  return d;
+}
+
+std::vector<platform> select(const py::object& platforms) {
+  if (py::isinstance<py::str>(platforms)) return select_platforms(load_platforms(data_dir() / "platforms"), platforms.cast<std::string>());
+  return platforms.cast<std::vector<platform>>();
+}
+
+}  // namespace
+
+void bind_predict(py::module_& m) {
+  m.def("data_dir", [] { return data_dir(); }, "the data directory ($QUTIBENCH_DATA_DIR, the source tree's data/, or the installed one)");
+
+  py::class_<platform>(m, "Platform", "A platform spec: peaks per datatype and operating mode, memory, power")
+      .def_static("load", &load_platform, py::arg("path"), "load a spec file (SpecError with the ID, file and JSON pointer)")
+      .def_static("from_json", [](const std::string& text, const std::string& where) {
+        platform p;
+        std::vector<spec_problem> problems;
+        try {
+          problems = read_platform(nlohmann::ordered_json::parse(text), where, p);
+        } catch (const nlohmann::json::parse_error& e) {
+          throw spec_error(error_id::malformed_json, where, std::string("not valid JSON: ") + e.what());
+        }
+        if (!problems.empty()) throw problems.front().to_error();
+        return p;
+      }, py::arg("text"), py::arg("where") = "<json>", "a spec from JSON text (the schema of data/schema/platform.schema.json)")
+      .def_readonly("id", &platform::id)
+      .def_readonly("name", &platform::name)
+      .def_readonly("source", &platform::source)
+      .def_readonly("carrier_emulation", &platform::carrier_emulation)
+      .def_property_readonly("kind", [](const platform& p) { return std::string(kind_name(p.kind)); })
+      .def_property_readonly("modes", [](const platform& p) {
+        std::vector<std::string> out;
+        for (const operating_mode& mo : p.modes) out.push_back(mo.name);
+        return out;
+      }, "operating mode names, fastest first ('' for a platform without modes)")
+      .def_property_readonly("on_chip_bytes", [](const platform& p) { return p.on_chip.value(); })
+      .def_property_readonly("memory_capacity_bytes", [](const platform& p) {
+        return p.memory_capacity ? py::cast(p.memory_capacity->value()) : py::none();
+      })
+      .def("peak", [](const platform& p, const datatype& t, const std::string& mode) -> py::object {
+        const auto run = p.run(p.mode(mode), t);
+        return run ? py::cast(run->peak.value()) : py::none();
+      }, py::arg("datatype"), py::arg("mode") = "", "ops/s of `datatype` (natively or in its carrier), None if unsupported")
+      .def("carrier", [](const platform& p, const datatype& t, const std::string& mode) -> py::object {
+        const auto run = p.run(p.mode(mode), t);
+        return run ? py::cast(run->carrier.name()) : py::none();
+      }, py::arg("datatype"), py::arg("mode") = "")
+      .def("native_peaks", [](const platform& p, const std::string& mode) {
+        py::dict d;
+        for (const peak_performance& pk : p.mode(mode).peaks) d[pk.type.name().c_str()] = pk.value.value();
+        return d;
+      }, py::arg("mode") = "", "ops/s per native datatype")
+      .def("bandwidth", [](const platform& p, const std::string& mode) { return p.mode(mode).bandwidth.value(); },
+           py::arg("mode") = "", "external memory bandwidth, bytes/s")
+      .def("power_w", [](const platform& p, const std::string& mode) -> py::object {
+        const auto w = p.mode(mode).power.budget();
+        return w ? py::cast(w->value()) : py::none();
+      }, py::arg("mode") = "", "TDP, else measured full power; None if unknown")
+      .def("check", [](const platform& p) {
+        py::list out;
+        for (const spec_problem& pr : check(p, p.id)) out.append(std::string(pr.to_error().what()));
+        return out;
+      }, "consistency problems (as check-platform reports them); empty if none")
+      .def("to_json", [](const platform& p) { return to_json(p).dump(2); })
+      .def("scaled", [](const platform& p, double peak, double bandwidth, const std::string& id) {
+        platform q = p;
+        q.id = id.empty() ? p.id : id;
+        for (operating_mode& mo : q.modes) {
+          for (peak_performance& pk : mo.peaks) pk.value = pk.value * peak;
+          mo.bandwidth = mo.bandwidth * bandwidth;
+        }
+        return q;
+      }, py::arg("peak") = 1.0, py::arg("bandwidth") = 1.0, py::arg("id") = "",
+      "a variant with every peak and bandwidth multiplied (design-space sweeps)")
+      .def("__repr__", [](const platform& p) { return "Platform('" + p.id + "')"; });
+
+  m.def("load_platforms", [](const std::optional<std::filesystem::path>& dir) {
+        return load_platforms(dir ? *dir : data_dir() / "platforms");
+      }, py::arg("directory") = py::none(), "every spec of a directory (default: the shipped platforms)");
+  m.def("select_platforms", [](const std::string& selection) {
+        return select_platforms(load_platforms(data_dir() / "platforms"), selection);
+      }, py::arg("selection"), "'thesis' (Table 6.2's, in order), 'all', or 'id,id,...'");
+
+  m.def("predict", [](const topology& t, const platform& pf, const datatype& type, std::uint64_t batch,
+                      const std::string& mode, const std::string& memory, const py::object& efficiency, bool per_layer) {
+        const operating_mode& mo = pf.mode(mode);
+        const network_profile prof = profile(t);
+        const scenario s = make_scenario(type, batch, memory, efficiency);
+        if (!per_layer) return prediction_dict(predict(prof, pf, mo, s), pf, mo);
+        const layerwise_prediction l = predict_layers(prof, pf, mo, s);
+        py::dict d = prediction_dict(l.network, pf, mo);
+        py::list layers;
+        for (const layer_prediction& x : l.layers) {
+          py::dict y;
+          y["layer"] = std::string(x.name);
+          y["kind"] = std::string(x.kind);
+          y["ops"] = x.work.value();
+          y["traffic_bytes"] = x.traffic.value();
+          y["operational_intensity"] = x.operational_intensity.value();
+          y["compute_time_s"] = x.compute_time.value();
+          y["memory_time_s"] = x.memory_time.value();
+          y["time_s"] = x.time.value();
+          y["bound"] = std::string(bound_name(x.bound));
+          layers.append(y);
+        }
+        d["layers"] = layers;
+        return d;
+      }, py::arg("topology"), py::arg("platform"), py::arg("datatype"), py::arg("batch") = 1, py::arg("mode") = "",
+      py::arg("memory_model") = "thesis", py::arg("efficiency") = py::none(), py::arg("per_layer") = false,
+      "roofline prediction (thesis eqs. 4.1, 4.2); status 'unsupported' with None numbers if the platform cannot "
+      "run the datatype; memory_model: thesis, onchip-if-fits, offchip; efficiency: None, c or (c, m)");
+
+  m.def("sweep", [](const topology& t, const std::vector<platform>& platforms, const std::vector<std::uint64_t>& batches,
+                    const std::vector<datatype>& types, const std::string& memory, bool per_layer) {
+        const network_profile prof = profile(t);
+        const memory_model mm = memory_model::parse(memory);
+        const std::size_t np = platforms.size(), nb = batches.size(), nd = types.size();
+        std::vector<sweep_point> points;
+        std::vector<std::size_t> where;  // flat index of each supported point
+        points.reserve(np * nb * nd);
+        for (std::size_t i = 0; i < np; ++i)
+          for (std::size_t j = 0; j < nb; ++j)
+            for (std::size_t k = 0; k < nd; ++k)
+              if (auto q = make_sweep_point(prof, platforms[i], platforms[i].mode(), {types[k], {batches[j]}, mm, {}})) {
+                points.push_back(*q);
+                where.push_back((i * nb + j) * nd + k);
+              }
+        std::vector<double> latency(points.size());
+        {
+          py::gil_scoped_release release;
+          if (per_layer) sweep_layer_latency(prof, points, latency);
+          else sweep_network_latency(prof, points, latency);
+        }
+        py::array_t<double> lat({np, nb, nd}), thr({np, nb, nd});
+        double* l = lat.mutable_data();
+        double* r = thr.mutable_data();
+        std::fill(l, l + np * nb * nd, std::nan(""));
+        std::fill(r, r + np * nb * nd, std::nan(""));
+        for (std::size_t p = 0; p < points.size(); ++p) {
+          l[where[p]] = latency[p];
+          r[where[p]] = points[p].batch / latency[p];
+        }
+        py::dict out;
+        out["latency_s"] = lat;
+        out["inputs_per_s"] = thr;
+        return out;
+      }, py::arg("topology"), py::arg("platforms"), py::arg("batches"), py::arg("datatypes"),
+      py::arg("memory_model") = "thesis", py::arg("per_layer") = true,
+      "latency and throughput of one topology over platforms (first mode each) x batches x datatypes in one call: "
+      "arrays of shape (platforms, batches, datatypes), NaN where unsupported");
+
+  m.def("heatmap", [](const std::string& task, const py::object& platforms, std::uint64_t batch, const std::string& memory) {
+        const std::vector<platform> pfs = select(platforms);
+        const auto cells = heatmap(task, pfs, load_accuracy(data_dir() / "accuracy" / "table5_2.csv"),
+                                   {datatypes::int8, {batch}, memory_model::parse(memory), {}});
+        py::list out;
+        for (const heatmap_cell& c : cells) {
+          py::dict d;
+          d["task"] = c.task;
+          d["platform"] = c.platform;
+          d["mode"] = c.mode;
+          d["datatype"] = c.type.name();
+          d["topology"] = c.topology;
+          d["carrier"] = c.result.carrier.name();
+          d["inputs_per_s"] = c.result.throughput.value();
+          d["latency_s"] = c.result.latency.value();
+          d["bound"] = std::string(bound_name(c.result.bound));
+          d["accuracy_top1"] = c.top1_pct;
+          d["inputs_per_s_per_w"] = number(c.inputs_per_s_per_w());
+          out.append(d);
+        }
+        return out;
+      }, py::arg("task"), py::arg("platforms") = "thesis", py::arg("batch") = 1, py::arg("memory_model") = "thesis",
+      "every (platform, mode, datatype) x (topology, datatype) cell of a task with a published accuracy");
+
+  m.def("pareto_frontier", [](const py::array_t<double, py::array::c_style | py::array::forcecast>& values,
+                              const std::vector<std::string>& senses) {
+        if (values.ndim() != 2 || static_cast<std::size_t>(values.shape(1)) != senses.size())
+          throw spec_error(error_id::shape_mismatch, "pareto_frontier", "values must be (points, objectives) with one sense per objective");
+        std::vector<sense> s;
+        for (const std::string& x : senses) {
+          if (x != "max" && x != "min") throw spec_error(error_id::unknown_id, "sense '" + x + "'", "valid: max, min");
+          s.push_back(x == "max" ? sense::maximize : sense::minimize);
+        }
+        const std::vector<bool> front =
+            pareto_frontier(std::span<const double>(values.data(), static_cast<std::size_t>(values.size())), s);
+        py::array_t<bool> out(front.size());
+        for (std::size_t i = 0; i < front.size(); ++i) out.mutable_at(i) = front[i];
+        return out;
+      }, py::arg("values"), py::arg("senses"), "frontier mask of points (rows) over objectives ('max' or 'min' each)");
+}
+
+}  // namespace qutibench::python
