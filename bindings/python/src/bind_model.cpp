@@ -171,6 +171,8 @@ void bind_model(py::module_& m) {
       .def("activation", [](B& b, const std::string& n, const std::string& kind, const names& in) -> B& {
              return b.activation(n, parse_activation(kind), from(in));
            }, py::arg("name"), py::arg("kind") = "relu", py::arg("inputs") = py::none(), py::return_value_policy::reference_internal)
+      .def("relu", [](B& b, const std::string& n, const names& in) -> B& { return b.relu(n, from(in)); },
+           py::arg("name"), py::arg("inputs") = py::none(), py::return_value_policy::reference_internal)
       .def("flatten", [](B& b, const std::string& n, const names& in) -> B& { return b.flatten(n, from(in)); },
            py::arg("name"), py::arg("inputs") = py::none(), py::return_value_policy::reference_internal)
       .def("reshape", [](B& b, const std::string& n, const py::tuple& s, const names& in) -> B& { return b.reshape(n, to_shape(s), from(in)); },

@@ -72,7 +72,7 @@ void bind_predict(py::module_& m) {
         std::vector<spec_problem> problems;
         try {
           problems = read_platform(nlohmann::ordered_json::parse(text), where, p);
-        } catch (const nlohmann::json::parse_error& e) {
+        } catch (const nlohmann::json::exception& e) {
           throw spec_error(error_id::malformed_json, where, std::string("not valid JSON: ") + e.what());
         }
         if (!problems.empty()) throw problems.front().to_error();

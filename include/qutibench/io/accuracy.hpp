@@ -48,7 +48,7 @@ inline std::vector<accuracy_record> load_accuracy(const std::filesystem::path& f
     auto number_of = [&](const std::string& s, const char* column) {
       double v = 0;
       const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-      if (ec != std::errc{} || end != s.data() + s.size() || v < 0 || v > 100)
+      if (ec != std::errc{} || end != s.data() + s.size() || !(v >= 0 && v <= 100))  // NaN fails too
         throw spec_error(error_id::malformed_record, where, std::string(column) + " '" + s + "' is not a percentage");
       return v;
     };

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <initializer_list>
 #include <filesystem>
@@ -156,6 +157,10 @@ class platform_reader {
       return std::nullopt;
     }
     const double x = v.get<double>();
+    if (!std::isfinite(x)) {  // JSON text cannot hold one, but a document built in code can
+      fail(error_id::invalid_value, at, "must be a finite number, got " + v.dump());
+      return std::nullopt;
+    }
     if (positive ? !(x > 0) : !(x >= 0)) {
       fail(error_id::invalid_value, at, std::string("must be ") + (positive ? "> 0" : ">= 0") + ", got " + v.dump());
       return std::nullopt;
@@ -240,7 +245,7 @@ inline std::optional<nlohmann::ordered_json> read_json_file(const std::filesyste
   }
   try {
     return nlohmann::ordered_json::parse(in);
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {  // parse errors, and numbers beyond a double (1e999)
     problems.push_back({error_id::malformed_json, file.string(), std::string("not valid JSON: ") + e.what()});
     return std::nullopt;
   }

@@ -20,10 +20,15 @@
 
 namespace qutibench {
 
-enum class prediction_status { ok, unsupported };
+/// ok; unsupported: the platform cannot run the datatype; invalid: nothing sensible to
+/// predict (a peak, bandwidth or efficiency that is not a positive finite number, a
+/// network with neither ops nor traffic).
+enum class prediction_status { ok, unsupported, invalid };
 enum class bound_kind { compute, memory };
 
-constexpr std::string_view status_name(prediction_status s) { return s == prediction_status::ok ? "ok" : "unsupported"; }
+constexpr std::string_view status_name(prediction_status s) {
+  return s == prediction_status::ok ? "ok" : s == prediction_status::unsupported ? "unsupported" : "invalid";
+}
 constexpr std::string_view bound_name(bound_kind b) { return b == bound_kind::compute ? "compute" : "memory"; }
 
 /// What to predict: the datatype of weights and activations, the batch, where data lives
@@ -36,7 +41,8 @@ struct scenario {
 };
 
 /// A prediction for one batch. With status `unsupported` (the platform cannot run the
-/// datatype, natively or through a carrier) every number is NaN.
+/// datatype, natively or through a carrier) or `invalid`, every number is NaN: division
+/// by zero cannot happen.
 struct prediction {
   prediction_status status = prediction_status::unsupported;
   datatype type;               ///< the requested datatype (memory stays packed at its width)
@@ -108,8 +114,11 @@ inline double roofline_seconds(double work, double traffic, double peak, double 
   return std::max(work / peak, traffic / bandwidth);
 }
 
-inline prediction unsupported(const scenario& s) {
+inline bool positive_finite(double x) { return x > 0 && std::isfinite(x); }
+
+inline prediction unsupported(const scenario& s, prediction_status status = prediction_status::unsupported) {
   prediction out;
+  out.status = status;
   out.type = s.type;
   out.carrier = s.type;
   out.batch = s.batch.n;
@@ -158,6 +167,8 @@ inline prediction predict(const network_profile& p, const platform& pf, const op
   const double traffic = detail::traffic(p.total_weights, p.total_activations, *r);
   const efficiency_factors e = s.efficiency({ops::from_value(work), bytes::from_value(traffic)});
   const double peak = r->exec.peak.value() * e.compute, bandwidth = m.bandwidth.value() * e.memory;
+  if (!detail::positive_finite(peak) || !detail::positive_finite(bandwidth) || !(work > 0 || traffic > 0))
+    return detail::unsupported(s, prediction_status::invalid);
   const double compute = work / peak, memory = traffic / bandwidth;
   return detail::finish(s, *r, work, traffic, peak, bandwidth, std::max(compute, memory),
                         compute >= memory ? bound_kind::compute : bound_kind::memory);
@@ -180,8 +191,14 @@ inline layerwise_prediction predict_layers(const network_profile& p, const platf
     const double w = p.ops[i] * r->batch;
     const double t = detail::traffic(p.weights[i], p.activations[i], *r);
     const efficiency_factors e = s.efficiency({ops::from_value(w), bytes::from_value(t)});
-    const double compute = w / (r->exec.peak.value() * e.compute);
-    const double memory = t / (m.bandwidth.value() * e.memory);
+    const double peak = r->exec.peak.value() * e.compute, bandwidth = m.bandwidth.value() * e.memory;
+    if (!detail::positive_finite(peak) || !detail::positive_finite(bandwidth)) {
+      out.layers.clear();
+      out.network = detail::unsupported(s, prediction_status::invalid);
+      return out;
+    }
+    const double compute = w / peak;
+    const double memory = t / bandwidth;
     layer_prediction& l = out.layers[i];
     l.name = p.names[i];
     l.kind = p.kinds[i];
@@ -198,6 +215,11 @@ inline layerwise_prediction predict_layers(const network_profile& p, const platf
     if (l.bound == bound_kind::compute) compute_bound_time += l.time.value();
   }
   const efficiency_factors e = s.efficiency({ops::from_value(work), bytes::from_value(traffic)});
+  if (!(latency > 0)) {
+    out.layers.clear();
+    out.network = detail::unsupported(s, prediction_status::invalid);
+    return out;
+  }
   out.network = detail::finish(s, *r, work, traffic, r->exec.peak.value() * e.compute, m.bandwidth.value() * e.memory,
                                latency, 2 * compute_bound_time >= latency ? bound_kind::compute : bound_kind::memory);
   return out;

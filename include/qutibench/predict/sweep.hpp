@@ -22,7 +22,8 @@ struct sweep_point {
   double batch;
 };
 
-/// Resolves a scenario on a platform mode for `p`; none if the datatype is unsupported.
+/// Resolves a scenario on a platform mode for `p`; none if the datatype is unsupported or
+/// the prediction would be invalid (see prediction_status).
 inline std::optional<sweep_point> make_sweep_point(const network_profile& p, const platform& pf, const operating_mode& m,
                                                    const scenario& s) {
   const std::optional<detail::resolved> r = detail::resolve(p, pf, m, s);
@@ -30,7 +31,9 @@ inline std::optional<sweep_point> make_sweep_point(const network_profile& p, con
   const double work = p.total_ops * r->batch;
   const double traffic = detail::traffic(p.total_weights, p.total_activations, *r);
   const efficiency_factors e = s.efficiency({ops::from_value(work), bytes::from_value(traffic)});
-  return sweep_point{r->exec.peak.value() * e.compute, m.bandwidth.value() * e.memory, r->weight_bytes_per_element,
+  const double peak = r->exec.peak.value() * e.compute, bandwidth = m.bandwidth.value() * e.memory;
+  if (!detail::positive_finite(peak) || !detail::positive_finite(bandwidth) || !(work > 0 || traffic > 0)) return std::nullopt;
+  return sweep_point{peak, bandwidth, r->weight_bytes_per_element,
                      r->activation_bytes_per_element, r->batch};
 }
 

@@ -123,6 +123,7 @@ TEST_CASE("platform json: invalid files give ID'd errors naming file and pointer
       {"non_numeric.json", error_id::invalid_value, "/peak_tera_ops_per_s/int8"},
       {"unknown_field.json", error_id::unknown_field, "/memory/bandwith_gb_per_s"},
       {"not_json.json", error_id::malformed_json, ""},
+      {"infinite_peak.json", error_id::malformed_json, "number overflow parsing '1e999'"},
   };
   for (const expectation& c : cases) {
     INFO(c.file);

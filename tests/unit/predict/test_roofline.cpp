@@ -192,3 +192,20 @@ TEST_CASE("sweep: the vectorised entry point agrees with predict and predict_lay
     CHECK(network[i] == Approx(expected_network[i]).epsilon(1e-12));
   }
 }
+
+TEST_CASE("roofline: no division by zero: invalid inputs give status invalid", "[roofline][numeric]") {
+  const network_profile prof = profile(zoo::get("mlp"));
+  platform broken = spec("zcu104-dpu");
+  broken.modes.front().bandwidth = bytes_per_s::from_value(0);  // a platform built in code, not loaded
+  const prediction p = predict(prof, broken, broken.mode(), {.type = dt::int8});
+  CHECK(p.status == prediction_status::invalid);
+  CHECK(std::isnan(p.throughput.value()));
+  CHECK(predict_layers(prof, broken, broken.mode(), {.type = dt::int8}).network.status == prediction_status::invalid);
+  CHECK_FALSE(make_sweep_point(prof, broken, broken.mode(), {.type = dt::int8}).has_value());
+  const platform dpu = spec("zcu104-dpu");
+  const prediction zero = predict(prof, dpu, dpu.mode(), {.type = dt::int8, .efficiency = efficiency_model::constant(0, 1)});
+  CHECK(zero.status == prediction_status::invalid);
+  // A network with nothing to compute or move.
+  const topology empty = topology::builder("empty", {4}).build();
+  CHECK(predict(profile(empty), dpu, dpu.mode(), {.type = dt::int8}).status == prediction_status::invalid);
+}
