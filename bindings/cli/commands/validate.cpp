@@ -146,9 +146,9 @@ nlohmann::ordered_json agreement_json(const model_agreement& a) {
 
 /// Thesis Table 7.1's Pearson coefficient of a (platform, task), where it has one.
 std::optional<double> thesis_pearson(const std::string& platform, const std::string& task) {
-  std::ifstream in(data_dir() / "measurements" / "table7_1_correlation.csv");
-  const std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-  for (const detail::csv_record& r : detail::parse_csv(text, "table7_1_correlation.csv"))
+  const std::optional<std::string> text = detail::read_text(data_dir() / "measurements" / "table7_1_correlation.csv");
+  if (!text) return std::nullopt;
+  for (const detail::csv_record& r : detail::parse_csv(*text, "table7_1_correlation.csv"))
     if (r.fields.size() >= 3 && r.fields[0] == platform && r.fields[1] == task) return std::stod(r.fields[2]);
   return std::nullopt;
 }

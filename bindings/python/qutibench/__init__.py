@@ -22,10 +22,20 @@ __all__ = [
     "Datatype", "MeasureError", "Platform", "SpecError", "Table", "Topology", "TopologyBuilder", "batch_summaries",
     "data_dir", "heatmap", "host_roofline", "kernels", "load_measurements", "load_platforms", "measure",
     "measured_pareto", "orthogonality", "pareto_frontier", "platform", "predict", "requirements", "select_platforms",
-    "sweep", "theoretical_pareto", "training", "validate", "zoo",
+    "sweep", "theoretical_pareto", "training", "validate", "zoo", "onnx", "plot", "report",
 ]
 
 from . import zoo  # noqa: E402  (zoo uses the names above)
+
+
+def __getattr__(name: str):
+    """`qutibench.onnx`, `qutibench.plot` and `qutibench.report` load on first use: they pull
+    in onnx and matplotlib, which a plain prediction never needs."""
+    if name in ("onnx", "plot", "report"):
+        import importlib
+
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def platform(ref: str | Platform) -> tuple[Platform, str]:

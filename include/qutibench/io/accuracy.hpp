@@ -11,6 +11,7 @@
 
 #include "qutibench/datatype.hpp"
 #include "qutibench/error.hpp"
+#include "qutibench/io/file.hpp"
 
 namespace qutibench {
 
@@ -27,8 +28,9 @@ struct accuracy_record {
 /// Reads a CSV with the header `topology,task,datatype,top1_pct,top5_pct`. Throws
 /// spec_error 401 naming file:line for a malformed row (nothing is returned half-read).
 inline std::vector<accuracy_record> load_accuracy(const std::filesystem::path& file) {
-  std::ifstream in(file);
-  if (!in) throw spec_error(error_id::malformed_record, file.string(), "cannot open");
+  const std::optional<std::string> text = detail::read_text(file);
+  if (!text) throw spec_error(error_id::malformed_record, file.string(), "cannot open");
+  std::istringstream in(*text);
   const std::string header = "topology,task,datatype,top1_pct,top5_pct";
   std::vector<accuracy_record> out;
   std::string line;

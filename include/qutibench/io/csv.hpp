@@ -22,6 +22,7 @@
 
 #include "qutibench/datatype.hpp"
 #include "qutibench/error.hpp"
+#include "qutibench/io/file.hpp"
 #include "qutibench/measure/record.hpp"
 #include "qutibench/zoo.hpp"
 
@@ -158,15 +159,12 @@ inline constexpr std::array<std::string_view, 17> measurement_columns = {
 /// throughput as separate figures that need not agree. On the Cortex-A53 the carrier of
 /// INT2/INT4 is INT8 (gemmlowp); elsewhere it is the row's datatype.
 ///
-/// Throws spec_error 401 naming file:line for a file that cannot be read, a header without
+/// `file` names the text in errors. Throws spec_error 401 naming file:line for a header without
 /// the schema's columns, a row with the wrong number of fields, an unknown name (listing
 /// the known ones), a bad number, or a row that repeats an earlier one's setting
 /// (topology, platform, mode, datatype, batch); nothing is returned half-read.
-inline std::vector<recorded_measurement> load_measurements_csv(const std::filesystem::path& file,
-                                                               std::span<const std::string> platform_ids = {}) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) throw spec_error(error_id::malformed_record, file.string(), "cannot open");
-  const std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+inline std::vector<recorded_measurement> parse_measurements_csv(std::string_view text, const std::filesystem::path& file,
+                                                                std::span<const std::string> platform_ids = {}) {
   const std::vector<detail::csv_record> records = detail::parse_csv(text, file.string());
 
   enum column : std::size_t {
@@ -335,6 +333,14 @@ inline std::vector<recorded_measurement> load_measurements_csv(const std::filesy
     lines.push_back(records[r].line);
   }
   return out;
+}
+
+/// Reads the file `file` with `parse_measurements_csv`; spec_error 401 if it cannot be opened.
+inline std::vector<recorded_measurement> load_measurements_csv(const std::filesystem::path& file,
+                                                               std::span<const std::string> platform_ids = {}) {
+  const std::optional<std::string> text = detail::read_text(file);
+  if (!text) throw spec_error(error_id::malformed_record, file.string(), "cannot open");
+  return parse_measurements_csv(*text, file, platform_ids);
 }
 
 namespace detail {

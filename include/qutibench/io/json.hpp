@@ -18,6 +18,7 @@
 
 #include "qutibench/datatype.hpp"
 #include "qutibench/error.hpp"
+#include "qutibench/io/file.hpp"
 #include "qutibench/platform.hpp"
 
 namespace qutibench {
@@ -238,13 +239,13 @@ class platform_reader {
 };
 
 inline std::optional<nlohmann::ordered_json> read_json_file(const std::filesystem::path& file, std::vector<spec_problem>& problems) {
-  std::ifstream in(file);
-  if (!in) {
-    problems.push_back({error_id::malformed_json, file.string(), "cannot open"});
+  const std::optional<std::string> text = read_text(file);
+  if (!text) {
+    problems.push_back({error_id::malformed_json, file.string(), "cannot open (not a readable file)"});
     return std::nullopt;
   }
   try {
-    return nlohmann::ordered_json::parse(in);
+    return nlohmann::ordered_json::parse(*text);
   } catch (const nlohmann::json::exception& e) {  // parse errors, and numbers beyond a double (1e999)
     problems.push_back({error_id::malformed_json, file.string(), std::string("not valid JSON: ") + e.what()});
     return std::nullopt;

@@ -197,3 +197,11 @@ TEST_CASE("platform json: every shipped spec survives a round trip through to_js
     }
   }
 }
+
+TEST_CASE("platform json: a directory or a missing file is an error, not a crash", "[platform][json][errors]") {
+  // Found by the fuzz target fuzz_cli: `check-platform .` threw from inside the stream.
+  for (const std::string& path : {data_dir, data_dir + "/platforms/none.json"}) {
+    CHECK_THROWS_WITH(load_platform(path), Catch::Contains("[qutibench.spec_error.501]") && Catch::Contains("cannot open"));
+    CHECK(check_platform_file(path).size() == 1);
+  }
+}

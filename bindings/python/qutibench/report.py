@@ -1,0 +1,382 @@
+"""The level-0 report: one static HTML page with the thesis's prediction figures.
+
+``python3 -m qutibench.report [--output report] [--measurements FILE | --no-measurements]
+[--platforms thesis|all]`` writes ``index.html`` and its PNGs into the output folder: the
+heatmaps of the three tasks (ImageNet, CIFAR-10, MNIST), the roofline of every shipped
+platform with the task networks it can run, the predicted pareto frontiers and, with a
+measurement CSV (default: the thesis's level-3 tables shipped under ``data_dir()``),
+predicted-vs-measured overlays, bar and latency charts and the validation tables of the
+plain, refined and calibrated models (M. Blott, *Benchmarking Neural Networks on
+Heterogeneous Hardware*, PhD thesis, Trinity College Dublin, 2021). The predicted pareto
+frontiers go to stdout as a text table, progress to stderr.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import html
+import math
+import os
+import re
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Sequence
+
+import qutibench
+
+__all__ = ["SHIPPED_MEASUREMENTS", "TASKS", "main", "write_report"]
+
+TASKS = ("imagenet", "cifar10", "mnist")
+TASK_TITLES = {"imagenet": "ImageNet", "cifar10": "CIFAR-10", "mnist": "MNIST"}
+MODELS = ("plain", "refined", "calibrated")
+SHIPPED_MEASUREMENTS = Path(qutibench.data_dir()) / "measurements" / "level3_thesis.csv"
+# More networks than this make a roofline's labels overlap.
+MAX_ROOFLINE_TOPOLOGIES = 6
+MAX_ROOFLINE_DATATYPES = 2
+# Narrow datatypes first, as the thesis orders its ceilings.
+_DATATYPE_ORDER = ("int2", "int4", "int8", "int16", "fp8_e4m3", "fp8_e5m2", "fp16", "bf16", "fp32", "fp64")
+_PRUNED = re.compile(r"-p[\d.]+$")
+_THESIS = ("M. Blott, <em>Benchmarking Neural Networks on Heterogeneous Hardware</em>, PhD thesis, "
+           "Trinity College Dublin, 2021")
+
+
+@dataclass
+class _Figure:
+    file: str
+    caption: str
+
+
+@dataclass
+class _Html:
+    """Ready HTML (a table, a paragraph) placed between the figures."""
+    text: str
+
+
+@dataclass
+class _Section:
+    title: str
+    intro: str
+    items: list
+
+
+@dataclass
+class _Step:
+    label: str
+    run: Callable[[], None]
+
+
+def _save(fig, path: Path) -> None:
+    import matplotlib.pyplot as plt
+
+    fig.savefig(path, dpi=100, bbox_inches="tight")
+    plt.close(fig)
+
+
+def _datatype_rank(name: str) -> int:
+    return _DATATYPE_ORDER.index(name) if name in _DATATYPE_ORDER else len(_DATATYPE_ORDER)
+
+
+def _roofline_selection(pf: qutibench.Platform) -> tuple[list[str], list[str]]:
+    """The task networks a platform's first mode runs (a datatype of theirs with a published
+    accuracy that it supports, as the heatmaps define it), unpruned first, alternating tasks,
+    at most MAX_ROOFLINE_TOPOLOGIES; and at most MAX_ROOFLINE_DATATYPES of their datatypes."""
+    mode = pf.modes[0]
+    # The zoo's order puts the thesis's best-known networks (GoogLeNet, MobileNet, ResNet50) first.
+    order = qutibench.zoo.ids()
+    ranked, datatypes = [], {}
+    for task_index, task in enumerate(TASKS):
+        runs = {}
+        for cell in qutibench.heatmap(task, [pf]):
+            if cell["mode"] == mode:
+                runs.setdefault(cell["topology"], set()).add(cell["datatype"])
+        datatypes.update(runs)
+        for pruned in (False, True):
+            group = sorted((t for t in runs if bool(_PRUNED.search(t)) == pruned), key=order.index)
+            ranked += [((pruned, rank, task_index), t) for rank, t in enumerate(group)]
+    chosen = [t for _, t in sorted(ranked)][:MAX_ROOFLINE_TOPOLOGIES]
+    # The roofline marks every network at every datatype given: a few datatypes keep the points
+    # legible. Those that cover the networks' own come first (most new networks, then native
+    # before carried, then most networks, then narrowest), then more by the same order.
+    candidates = set().union(*(datatypes[t] for t in chosen)) if chosen else set()
+    runs = {d: {t for t in chosen if d in datatypes[t]} for d in candidates}
+    picked, uncovered = [], set(chosen)
+    while len(picked) < min(MAX_ROOFLINE_DATATYPES, len(candidates)):
+        best = min(candidates - set(picked), key=lambda d: (-len(runs[d] & uncovered), pf.carrier(d, mode) != d,
+                                                            -len(runs[d]), _datatype_rank(d)))
+        picked.append(best)
+        uncovered -= runs[best]
+    return chosen, sorted(picked, key=_datatype_rank)
+
+
+def _roofline(plot, pf: qutibench.Platform, topologies: list[str], datatypes: list[str]) -> tuple:
+    fig, ax = plot.roofline(pf, topologies, datatypes=datatypes or None, mode=pf.modes[0])
+    # Beside the axes, the legend hides no roof or network (the figure's layout makes room).
+    ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    fig.set_size_inches(10.5, 5)
+    return fig, ax
+
+
+def _thesis_table_7_1() -> dict[tuple[str, str], float]:
+    path = Path(qutibench.data_dir()) / "measurements" / "table7_1_correlation.csv"
+    if not path.exists():
+        return {}
+    with open(path, newline="") as f:
+        return {(r["platform"], r["task"]): float(r["pearson"]) for r in csv.DictReader(f)}
+
+
+def _number(value, digits: int = 3) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if isinstance(value, int):
+        return str(value)
+    return f"{value:.{digits}f}"
+
+
+def _rate(value) -> str:
+    """inputs/s: whole numbers with thousands separators, small rates with 3 significant digits."""
+    if value is None or math.isnan(value):
+        return ""
+    return f"{value:,.0f}" if value >= 100 else f"{value:.3g}"
+
+
+def _html_table(headers: Sequence[str], rows: Sequence[Sequence[str]], numeric_from: int = 0) -> str:
+    def cell(tag: str, i: int, text: str) -> str:
+        cls = ' class="num"' if i >= numeric_from else ""
+        return f"<{tag}{cls}>{html.escape(text)}</{tag}>"
+
+    head = "".join(cell("th", i, h) for i, h in enumerate(headers))
+    body = "\n".join("<tr>" + "".join(cell("td", i, c) for i, c in enumerate(r)) + "</tr>" for r in rows)
+    return f"<table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n{body}\n</tbody>\n</table>"
+
+
+def _text_table(headers: Sequence[str], rows: Sequence[Sequence[str]], numeric_from: int = 0) -> str:
+    """Rows as aligned plain text: text columns left-aligned, numeric ones right-aligned."""
+    widths = [max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(headers)]
+
+    def line(cells: Sequence[str]) -> str:
+        return "  ".join(c.rjust(w) if i >= numeric_from else c.ljust(w)
+                         for i, (c, w) in enumerate(zip(cells, widths))).rstrip()
+
+    return "\n".join([line(headers), line(["-" * w for w in widths])] + [line(r) for r in rows])
+
+
+_FRONTIER_HEADERS = ("topology", "platform", "mode", "datatype", "accuracy_top1", "inputs_per_s")
+
+
+def _frontier_rows(task: str, platforms: str) -> list[list[str]]:
+    """The predicted pareto frontier of a task (accuracy vs throughput), fastest first, as text cells."""
+    cells = [c for c in qutibench.theoretical_pareto(task, "throughput", platforms) if c["on_frontier"]]
+    cells.sort(key=lambda c: -c["inputs_per_s"])
+    return [[c["topology"], c["platform"], c["mode"], c["datatype"], f"{c['accuracy_top1']:.2f}",
+             _rate(c["inputs_per_s"])] for c in cells]
+
+
+def _heatmap_text(task: str, platforms: str) -> tuple[list[str], list[list[str]]]:
+    """A task's heatmap as text: rows platform[:mode] datatype, columns its topologies,
+    predicted inputs/s ("-" where the pair is not defined)."""
+    cells = qutibench.heatmap(task, platforms)
+    columns = list(dict.fromkeys(c["topology"] for c in cells))
+    rows: dict[tuple[str, str], list[str]] = {}
+    for c in cells:
+        key = (c["platform"] + (":" + c["mode"] if c["mode"] else ""), c["datatype"])
+        rows.setdefault(key, ["-"] * len(columns))[columns.index(c["topology"])] = _rate(c["inputs_per_s"])
+    return ["platform", "datatype", *columns], [[k[0], k[1], *v] for k, v in rows.items()]
+
+
+def _validation_table(path: str, model: str, thesis: dict[tuple[str, str], float]) -> str:
+    groups = qutibench.validate(path, model)["groups"]
+    headers = ("platform", "task", "n", "Pearson r", "Table 7.1 r", "median |log10 error|", "median efficiency")
+    rows = [[g["platform"], g["task"], str(g["n"]), _number(g["pearson"]),
+             _number(thesis.get((g["platform"], g["task"])), 2), _number(g["median_abs_log10_error"]),
+             _number(g["efficiency_median"])] for g in groups]
+    return _html_table(headers, rows, numeric_from=2)
+
+
+# Figures keep their size (the wide bar chart's labels stay legible) and scroll sideways.
+_CSS = """body { font-family: sans-serif; max-width: 1300px; margin: 2em auto; padding: 0 1em; color: #222; }
+figure { margin: 1.5em 0; overflow-x: auto; }
+figure img { border: 1px solid #ddd; }
+figcaption { font-size: 0.92em; color: #444; margin-top: 0.3em; }
+table { border-collapse: collapse; margin: 0.8em 0 1.6em; font-size: 0.9em; }
+th, td { border: 1px solid #ccc; padding: 0.2em 0.6em; }
+th { background: #f0f0f0; }
+td.num, th.num { text-align: right; }
+nav li { margin: 0.1em 0; }"""
+
+
+def _render(sections: list[_Section], intro: str) -> str:
+    toc = "\n".join(f'<li><a href="#s{i}">{html.escape(s.title)}</a></li>' for i, s in enumerate(sections))
+    parts = [f"<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+             f"<title>qutibench level-0 report</title>\n<style>\n{_CSS}\n</style>\n</head>\n<body>\n"
+             f"<h1>qutibench level-0 report</h1>\n{intro}\n<nav><ol>\n{toc}\n</ol></nav>"]
+    for i, s in enumerate(sections):
+        parts.append(f'<h2 id="s{i}">{html.escape(s.title)}</h2>\n<p>{s.intro}</p>')
+        for item in s.items:
+            if isinstance(item, _Figure):
+                src = html.escape(item.file)
+                parts.append(f'<figure>\n<img src="{src}" alt="{html.escape(item.caption)}">\n'
+                             f"<figcaption>{html.escape(item.caption)}</figcaption>\n</figure>")
+            else:
+                parts.append(item.text)
+    parts.append("</body>\n</html>\n")
+    return "\n".join(parts)
+
+
+def _plan(out: Path, measurements: str | None, platforms: str) -> tuple[list[_Section], list[_Step]]:
+    """The report's sections (filled in as the steps run) and the steps that make them."""
+    from . import plot
+
+    steps: list[_Step] = []
+    scope = {"thesis": "the thesis's nine platforms of Table 6.2", "all": "every shipped platform"}.get(
+        platforms, f"the platforms {platforms}")
+
+    def figure(section: _Section, label: str, file: str, caption: str, make: Callable[[], tuple]) -> None:
+        def run() -> None:
+            fig, _ = make()
+            _save(fig, out / file)
+            section.items.append(_Figure(file, caption))
+
+        steps.append(_Step(label, run))
+
+    heatmaps = _Section("Heatmaps", "Predicted throughput (inputs/s, batch 1, weights off-chip and activations "
+                        "on chip) of every pair of a platform's datatype and a network variant with a published "
+                        f"accuracy, on {html.escape(scope)} (Section 4.5).", [])
+    for task in TASKS:
+        figure(heatmaps, f"heatmap {task}", f"heatmap-{task}.png",
+               f"Predicted inputs/s of every {TASK_TITLES[task]} network variant (columns) on every platform, "
+               "mode and datatype (rows) at batch 1.",
+               lambda task=task: plot.heatmap(task, platforms=platforms))
+
+    rooflines = _Section("Rooflines", "Each shipped platform's roofline in its first operating mode (thesis "
+                         "Section 4.3.1): one compute ceiling per datatype and the memory slope, with the task "
+                         f"networks it can run (at most {MAX_ROOFLINE_TOPOLOGIES}, unpruned first) at their "
+                         "operational intensity.", [])
+    for pf in qutibench.load_platforms():
+        topologies, datatypes = _roofline_selection(pf)
+        mode = f", mode {pf.modes[0]}" if pf.modes[0] else ""
+        shown = (f"{', '.join(topologies)} at {'/'.join(d.upper() for d in datatypes)}" if topologies
+                 else "no task network (none of their datatypes is supported)")
+        figure(rooflines, f"roofline {pf.id}", f"roofline-{pf.id}.png", f"Roofline of {pf.name}{mode}, with {shown}.",
+               lambda pf=pf, t=topologies, d=datatypes: _roofline(plot, pf, t, d))
+
+    pareto = _Section("Predicted pareto frontiers", "Top-1 accuracy against predicted throughput; the frontier "
+                      "holds the points no other point beats on both (thesis Section 6.5.2). The tables list the "
+                      "frontier, fastest first.", [])
+    for task in TASKS:
+        figure(pareto, f"pareto {task}", f"pareto-{task}.png",
+               f"Predicted {TASK_TITLES[task]} accuracy against inputs/s of every heatmap cell, the pareto "
+               "frontier highlighted.", lambda task=task: plot.pareto(task, "throughput", platforms=platforms))
+
+        def table(task=task) -> None:
+            pareto.items.append(_Html(f"<h3>{TASK_TITLES[task]} frontier</h3>\n"
+                                      + _html_table(_FRONTIER_HEADERS, _frontier_rows(task, platforms), 4)))
+
+        steps.append(_Step(f"frontier {task}", table))
+    sections = [heatmaps, rooflines, pareto]
+    if measurements is None:
+        return sections, steps
+
+    name = html.escape(Path(measurements).name)
+    measured = _Section("Predicted against measured", f"Measured level-3 throughput from <code>{name}</code> "
+                        "(best compute throughput per setting over batch sizes, threads and modes) against the "
+                        "level-0 predictions (thesis Chapter 7).", [])
+    for task in ("cifar10", "mnist", "imagenet"):
+        figure(measured, f"pareto overlay {task}", f"overlay-{task}.png",
+               f"{TASK_TITLES[task]} accuracy against inputs/s: predicted points and frontier with the measured "
+               "points and their frontier overlaid.",
+               lambda task=task: plot.pareto_overlay(task, measurements, platforms=platforms))
+    # Loaded here so that a bad file fails before any figure is drawn.
+    records = qutibench.load_measurements(measurements)
+    points = qutibench.validate(measurements, "plain")["points"]
+    figure(measured, "predicted vs measured", "predicted-vs-measured.png",
+           "Plain level-0 prediction and best measured inputs/s per setting, with the efficiency "
+           "(measured / predicted) of each.", lambda: plot.predicted_vs_measured(points, model="plain"))
+    # One chart per platform: all settings in one chart are too many lines to tell apart.
+    for pid in dict.fromkeys(r["platform"] for r in records):
+        figure(measured, f"latency vs throughput {pid}", f"latency-vs-throughput-{pid}.png",
+               f"Measured latency against throughput over batch sizes on {pid}, one line per mode, network and "
+               "datatype: batching trades latency for throughput (thesis Section 7.5).",
+               lambda pid=pid: plot.latency_vs_throughput([r for r in records if r["platform"] == pid]))
+    figure(measured, "measurement boxes", "measurement-boxes.png",
+           "Distribution of the measured inputs/s per platform over all recorded settings.",
+           lambda: plot.measurement_boxes(records, by="platform", value="inputs_per_s"))
+
+    validation = _Section("Validation", "Per platform and task (<code>all</code>: aggregated): the Pearson "
+                          "correlation of predicted and best measured throughput, thesis Table 7.1's where it "
+                          "gives one, the median |log10(predicted / measured)| and the median efficiency, for "
+                          "the plain model (the thesis's level-0), the refined one (on-chip-if-fits memory at "
+                          "the measured batch, FPGA utilization) and the calibrated one (per platform, fitted "
+                          "leave-one-topology-out); see docs/validation.md.", [])
+    thesis = _thesis_table_7_1()
+    for model in MODELS:
+        def table(model=model) -> None:
+            validation.items.append(_Html(f"<h3>{model} model</h3>\n"
+                                          + _validation_table(measurements, model, thesis)))
+
+        steps.append(_Step(f"validation {model}", table))
+    return sections + [measured, validation], steps
+
+
+def write_report(output_dir: str | os.PathLike = "report",
+                 measurements: str | os.PathLike | None = SHIPPED_MEASUREMENTS,
+                 platforms: str = "thesis", progress: bool = True) -> Path:
+    """Write the level-0 report (``index.html`` and its PNGs) into ``output_dir`` and return
+    the path of ``index.html``. ``measurements``: a QuTiBench measurement CSV, None for
+    predictions only; ``platforms``: the heatmaps' and pareto charts' selection ("thesis",
+    "all" or "id,id,..."; the rooflines always cover every shipped platform); ``progress``:
+    "[i/n] step" lines on stderr."""
+    out = Path(output_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    measurements = None if measurements is None else str(measurements)
+    sections, steps = _plan(out, measurements, platforms)
+    start = time.perf_counter()
+    for i, step in enumerate(steps, 1):
+        if progress:
+            print(f"[{i}/{len(steps)}] {step.label}", file=sys.stderr, flush=True)
+        step.run()
+    source = (f"measurements from <code>{html.escape(measurements)}</code>" if measurements
+              else "no measurements")
+    intro = (f"<p>Level-0 (roofline) predictions of neural-network throughput on heterogeneous hardware after "
+             f"the QuTiBench method ({_THESIS}): each network's compute and memory requirements against each "
+             f"platform's peak and memory bandwidth, batch 1, the thesis's memory model (weights off-chip, "
+             f"activations on chip). Heatmaps and pareto charts: {html.escape(platforms)} platforms; "
+             f"{source}. Generated by <code>python3 -m qutibench.report</code> in "
+             f"{time.perf_counter() - start:.0f} s.</p>")
+    index = out / "index.html"
+    index.write_text(_render(sections, intro), encoding="utf-8")
+    return index
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """The command line: write the report, print each task's heatmap and predicted pareto
+    frontier on stdout;
+    0 on success, 1 on a bad measurement file or platform selection."""
+    parser = argparse.ArgumentParser(prog="python3 -m qutibench.report", description=__doc__.splitlines()[0])
+    parser.add_argument("--output", default="report", help="output folder (default: report)")
+    source = parser.add_mutually_exclusive_group()
+    source.add_argument("--measurements", default=str(SHIPPED_MEASUREMENTS),
+                        help="QuTiBench measurement CSV (default: the shipped level3_thesis.csv)")
+    source.add_argument("--no-measurements", action="store_true", help="predictions only")
+    parser.add_argument("--platforms", default="thesis", help="thesis (default), all or id,id,...")
+    args = parser.parse_args(argv)
+    try:
+        index = write_report(args.output, None if args.no_measurements else args.measurements, args.platforms)
+        for task in TASKS:
+            headers, rows = _heatmap_text(task, args.platforms)
+            print(f"{TASK_TITLES[task]}: heatmap of predicted inputs/s (batch 1)")
+            print(_text_table(headers, rows, numeric_from=2))
+            print()
+            print(f"{TASK_TITLES[task]}: predicted pareto frontier (accuracy vs inputs/s, batch 1)")
+            print(_text_table(_FRONTIER_HEADERS, _frontier_rows(task, args.platforms), numeric_from=4))
+            print()
+    except (qutibench.SpecError, qutibench.MeasureError, OSError) as e:
+        print(f"qutibench.report: error: {e}", file=sys.stderr)
+        return 1
+    print(f"wrote {index}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

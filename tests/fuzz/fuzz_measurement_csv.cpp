@@ -1,0 +1,32 @@
+// Fuzz target: measurement CSVs. Whatever the reader accepts must survive a write and a
+// read with the same settings, and every accepted latency is positive.
+#include <cmath>
+#include <cstdint>
+#include <cstdlib>
+#include <sstream>
+#include <string>
+
+#include "qutibench/io/csv.hpp"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  using namespace qutibench;
+  const std::string text(reinterpret_cast<const char*>(data), size);
+  const std::string ids[] = {"host"};
+  std::vector<recorded_measurement> rows;
+  try {
+    rows = parse_measurements_csv(text, "fuzz.csv", ids);
+  } catch (const spec_error&) {
+    return 0;
+  }
+  for (const recorded_measurement& r : rows)
+    if (!(r.record.compute.median.value() > 0) || !std::isfinite(r.record.work.value())) std::abort();
+  std::ostringstream out;
+  write_measurements_csv(out, rows);
+  const auto back = parse_measurements_csv(out.str(), "round trip", ids);
+  if (back.size() != rows.size()) std::abort();
+  for (std::size_t i = 0; i < rows.size(); ++i)
+    if (back[i].record.what.topology != rows[i].record.what.topology || back[i].record.what.batch != rows[i].record.what.batch ||
+        back[i].record.platform != rows[i].record.platform)
+      std::abort();
+  return 0;
+}

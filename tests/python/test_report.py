@@ -1,0 +1,72 @@
+"""The level-0 report (qutibench.report): every figure written and linked, one roofline per
+shipped platform, the validation tables, and the frontier summary on stdout."""
+import re
+
+import pytest
+
+import qutibench as qb
+from qutibench import report
+
+TASKS = ("imagenet", "cifar10", "mnist")
+
+
+@pytest.fixture(scope="module")
+def written(tmp_path_factory):
+    out = tmp_path_factory.mktemp("report")
+    index = report.write_report(out, measurements=report.SHIPPED_MEASUREMENTS, platforms="thesis", progress=False)
+    return out, index.read_text(encoding="utf-8")
+
+
+def test_every_listed_png_exists_and_every_png_is_listed(written):
+    out, page = written
+    linked = re.findall(r'<img src="([^"]+)"', page)
+    assert linked and len(linked) == len(set(linked))
+    for name in linked:
+        assert "/" not in name and name.endswith(".png")  # relative, beside index.html
+        assert (out / name).stat().st_size > 0
+    assert sorted(p.name for p in out.glob("*.png")) == sorted(linked)
+
+
+def test_heatmaps_rooflines_and_pareto_charts(written):
+    out, page = written
+    for task in TASKS:
+        assert f'src="heatmap-{task}.png"' in page
+        assert f'src="pareto-{task}.png"' in page
+    rooflines = set(re.findall(r'src="roofline-([^"]+)\.png"', page))
+    assert rooflines == {pf.id for pf in qb.load_platforms()}
+
+
+def test_measured_figures_and_validation_tables(written):
+    _, page = written
+    for task in ("cifar10", "mnist", "imagenet"):
+        assert f'src="overlay-{task}.png"' in page
+    assert 'src="predicted-vs-measured.png"' in page
+    for pid in ("tx2", "zcu104-finn", "ultra96-a53", "ncs2"):  # the platforms with shipped measurements
+        assert f'src="latency-vs-throughput-{pid}.png"' in page
+    for model in ("plain", "refined", "calibrated"):
+        assert f"<h3>{model} model</h3>" in page
+    # Table 7.1's FINN CIFAR-10 coefficient beside ours.
+    assert re.search(r"<td>zcu104-finn</td><td>cifar10</td><td class=\"num\">8</td>"
+                     r"<td class=\"num\">[0-9.]+</td><td class=\"num\">0.96</td>", page)
+    assert "Blott" in page and page.count("<figcaption>") == len(re.findall(r"<img ", page))
+
+
+def test_main_prints_the_frontiers_and_shows_progress(tmp_path, capsys):
+    assert report.main(["--output", str(tmp_path / "r"), "--no-measurements"]) == 0
+    captured = capsys.readouterr()
+    assert (tmp_path / "r" / "index.html").exists()
+    assert "overlay-" not in (tmp_path / "r" / "index.html").read_text(encoding="utf-8")
+    for title in ("ImageNet", "CIFAR-10", "MNIST"):
+        assert f"{title}: predicted pareto frontier" in captured.out
+    header = next(line for line in captured.out.splitlines() if line.startswith("topology"))
+    assert header.split() == ["topology", "platform", "mode", "datatype", "accuracy_top1", "inputs_per_s"]
+    assert re.search(r"^cnv-p12\.5 +zcu104-finn +int2 +73\.64 +785,983$", captured.out, re.M)
+    assert re.search(r"^\[1/\d+\] heatmap imagenet$", captured.err, re.M)
+
+
+def test_a_bad_measurement_file_fails_before_drawing(tmp_path, capsys):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("not,a,measurement,file\n")
+    assert report.main(["--output", str(tmp_path / "r"), "--measurements", str(bad)]) == 1
+    assert "error" in capsys.readouterr().err
+    assert not list((tmp_path / "r").glob("*.png"))
