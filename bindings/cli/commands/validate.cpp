@@ -157,9 +157,8 @@ std::optional<double> thesis_pearson(const std::string& platform, const std::str
 void run_dataset_validate(const validate_options& o) {
   const std::vector<recorded_measurement> rows = measurement_rows(o.measurements);
   const std::vector<platform> platforms = all_platforms();
-  const validation_metric metric = o.metric == "system" ? validation_metric::system : validation_metric::compute;
-  const validation_model model = o.model == "refined" ? validation_model::refined
-                                 : o.model == "calibrated" ? validation_model::calibrated : validation_model::plain;
+  const validation_metric metric = parse_validation_metric(o.metric);
+  const validation_model model = parse_validation_model(o.model);
   std::vector<validation_point> points = validation_points(rows, platforms, metric);
   if (model == validation_model::calibrated) calibrate_leave_one_topology_out(points, validation_points(rows, platforms, metric, false));
   const std::vector<validation_group> groups = validation_report(points, model);

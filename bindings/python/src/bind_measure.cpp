@@ -6,6 +6,7 @@
 #include <pybind11/stl/filesystem.h>
 
 #include "bind.hpp"
+#include "convert.hpp"
 #include "qutibench/io/json.hpp"
 #include "qutibench/measure/dataset.hpp"
 #include "qutibench/measure/host_cpu.hpp"
@@ -15,9 +16,6 @@ namespace qutibench::python {
 
 namespace {
 
-std::filesystem::path data_dir() { return locate_data_dir({QUTIBENCH_SOURCE_DATA_DIR, QUTIBENCH_INSTALLED_DATA_DIR}); }
-
-py::object number(double v) { return std::isnan(v) ? py::none() : py::cast(v); }
 template <class T>
 py::object optional(const std::optional<T>& v) {
   if (!v) return py::none();
@@ -91,11 +89,8 @@ void bind_measure(py::module_& m) {
   m.def("validate_dataset", [](const std::filesystem::path& file, const std::string& model, const std::string& metric) {
         const auto rows = rows_of(file);
         const auto platforms = load_platforms(data_dir() / "platforms");
-        const validation_metric me = metric == "system" ? validation_metric::system : validation_metric::compute;
-        if (model != "plain" && model != "refined" && model != "calibrated")
-          throw spec_error(error_id::unknown_id, "model '" + model + "'", "valid: plain, refined, calibrated");
-        const validation_model mo = model == "refined" ? validation_model::refined
-                                    : model == "calibrated" ? validation_model::calibrated : validation_model::plain;
+        const validation_metric me = parse_validation_metric(metric);
+        const validation_model mo = parse_validation_model(model);
         std::vector<validation_point> points = validation_points(rows, platforms, me);
         calibrate_leave_one_topology_out(points, validation_points(rows, platforms, me, false));
         py::list groups;

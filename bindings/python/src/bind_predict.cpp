@@ -16,8 +16,6 @@ namespace qutibench::python {
 
 namespace {
 
-std::filesystem::path data_dir() { return locate_data_dir({QUTIBENCH_SOURCE_DATA_DIR, QUTIBENCH_INSTALLED_DATA_DIR}); }
-
 /// A scenario from the Python arguments; `efficiency` None, a number (compute) or a
 /// (compute, memory) pair.
 scenario make_scenario(const datatype& type, std::uint64_t batch, const std::string& memory, const py::object& efficiency) {
@@ -31,8 +29,6 @@ scenario make_scenario(const datatype& type, std::uint64_t batch, const std::str
   }
   return s;
 }
-
-py::object number(double v) { return std::isnan(v) ? py::none() : py::cast(v); }
 
 py::dict prediction_dict(const prediction& p, const platform& pf, const operating_mode& m) {
   py::dict d;

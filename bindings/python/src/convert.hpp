@@ -1,15 +1,26 @@
-// Conversions between Python values and the library's value types.
+// Conversions between Python values and the library's value types, and the data
+// directory every binding file reads from.
 #pragma once
 
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <cmath>
+#include <filesystem>
+
+#include "qutibench/io/json.hpp"
 #include "qutibench/layer.hpp"
 #include "qutibench/precision.hpp"
 
 namespace qutibench::python {
 
 namespace py = pybind11;
+
+/// The data directory: $QUTIBENCH_DATA_DIR, the source tree's data/, or the installed one.
+inline std::filesystem::path data_dir() { return locate_data_dir({QUTIBENCH_SOURCE_DATA_DIR, QUTIBENCH_INSTALLED_DATA_DIR}); }
+
+/// A number for Python, None when unknown (NaN).
+inline py::object number(double v) { return std::isnan(v) ? py::none() : py::cast(v); }
 
 inline py::tuple shape_tuple(const tensor_shape& s) {
   py::tuple t(static_cast<std::size_t>(s.rank));

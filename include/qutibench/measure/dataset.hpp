@@ -53,6 +53,21 @@ struct validation_point {
   }
 };
 
+/// The model called `name` ("plain", "refined", "calibrated"); spec_error 301 otherwise.
+inline validation_model parse_validation_model(std::string_view name) {
+  if (name == "plain") return validation_model::plain;
+  if (name == "refined") return validation_model::refined;
+  if (name == "calibrated") return validation_model::calibrated;
+  throw spec_error(error_id::unknown_id, "model '" + std::string(name) + "'", "valid: plain, refined, calibrated");
+}
+
+/// The metric called `name` ("compute", "system"); spec_error 301 otherwise.
+inline validation_metric parse_validation_metric(std::string_view name) {
+  if (name == "compute") return validation_metric::compute;
+  if (name == "system") return validation_metric::system;
+  throw spec_error(error_id::unknown_id, "metric '" + std::string(name) + "'", "valid: compute, system");
+}
+
 namespace detail {
 inline double measured_inputs_per_s(const recorded_measurement& r, validation_metric metric) {
   if (metric == validation_metric::compute) return r.compute_inputs_per_s();
