@@ -1,11 +1,22 @@
-// The command line as a function, so that main() and the argument-parser fuzz target
+// The command line as an object, so that main() and the argument-parser fuzz target
 // (tests/fuzz/fuzz_cli.cpp) run the same code.
 #pragma once
 
+#include <CLI/CLI.hpp>
+
 namespace qutibench::cli {
 
-/// Parses `argv` and runs the subcommand: 0 on success, CLI11's code for a usage error
-/// (after printing it), 1 for a failed check, 2 for a qutibench error (printed to stderr).
-int run(int argc, const char* const* argv);
+/// Every subcommand, registered once. run() may be called any number of times: each
+/// subcommand starts from its defaults (fresh_options in commands.hpp).
+class application {
+ public:
+  application();
+  /// Parses `argv` and runs the subcommand: 0 on success, CLI11's code for a usage error
+  /// (after printing it), 1 for a failed check, 2 for a qutibench error (printed to stderr).
+  int run(int argc, const char* const* argv);
+
+ private:
+  CLI::App app_;
+};
 
 }  // namespace qutibench::cli

@@ -1,14 +1,28 @@
 // The subcommands of the `qutibench` command line, one registration function each.
 #pragma once
 
+#include <memory>
+
 #include <CLI/CLI.hpp>
 
 namespace qutibench::cli {
+
+/// Where a subcommand's option values live: `initial` again each time the subcommand is
+/// parsed, so that one application runs many command lines (the argument-parser fuzz
+/// target runs millions) with nothing left over from the last.
+template <class T>
+std::shared_ptr<T> fresh_options(CLI::App* cmd, T initial = T{}) {
+  auto o = std::make_shared<T>(initial);
+  cmd->preparse_callback([o, initial](std::size_t) { *o = initial; });
+  return o;
+}
 
 /// `qutibench zoo`: one row per zoo topology with its level-0 requirements.
 void add_zoo_command(CLI::App& app);
 /// `qutibench show <topology>`: the per-layer requirements of one topology.
 void add_show_command(CLI::App& app);
+/// `qutibench export <topology>`: a topology as a JSON file.
+void add_export_command(CLI::App& app);
 /// `qutibench platforms`: the platform database.
 void add_platforms_command(CLI::App& app);
 /// `qutibench predict`: one roofline prediction, whole network or per layer.

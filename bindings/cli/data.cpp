@@ -3,10 +3,16 @@
 #include <cmath>
 
 #include "qutibench/io/json.hpp"
+#include "qutibench/io/topology_json.hpp"
+#include "qutibench/zoo.hpp"
 
 namespace qutibench::cli {
 
 std::filesystem::path data_dir() { return locate_data_dir({QUTIBENCH_SOURCE_DATA_DIR, QUTIBENCH_INSTALLED_DATA_DIR}); }
+
+topology find_topology(const std::string& ref) {
+  return ref.ends_with(".json") ? load_topology(ref) : zoo::get(ref);
+}
 
 std::vector<platform> all_platforms() { return load_platforms(data_dir() / "platforms"); }
 

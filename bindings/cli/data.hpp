@@ -12,6 +12,7 @@
 #include "qutibench/io/accuracy.hpp"
 #include "qutibench/io/csv.hpp"
 #include "qutibench/platform.hpp"
+#include "qutibench/topology.hpp"
 #include "qutibench/predict/heatmap.hpp"
 #include "qutibench/predict/roofline.hpp"
 #include "table.hpp"
@@ -21,6 +22,10 @@ namespace qutibench::cli {
 /// The data directory: $QUTIBENCH_DATA_DIR, else the source tree's data/ (a build-tree
 /// binary), else the installed share/qutibench.
 std::filesystem::path data_dir();
+
+/// A zoo topology by id, or a topology file (data/schema/topology.schema.json) when `ref`
+/// ends in ".json".
+topology find_topology(const std::string& ref);
 
 /// Every platform spec under data_dir()/platforms.
 std::vector<platform> all_platforms();

@@ -41,11 +41,17 @@ class error : public std::runtime_error {
   error(const char* category, error_id id, const std::string& where, const std::string& what)
       : std::runtime_error("[qutibench." + std::string(category) + "." + std::to_string(static_cast<int>(id)) + "] " +
                            where + ": " + what),
-        id_(id) {}
+        id_(id),
+        where_(where),
+        reason_(what) {}
   error_id id() const noexcept { return id_; }
+  /// The message's parts, for a loader that re-anchors an error in its file.
+  const std::string& where() const noexcept { return where_; }
+  const std::string& reason() const noexcept { return reason_; }
 
  private:
   error_id id_;
+  std::string where_, reason_;
 };
 
 /// Thrown where input enters the library (builders, parsers, loaders); the message
@@ -61,6 +67,16 @@ class spec_error : public error {
 class measure_error : public error {
  public:
   measure_error(error_id id, const std::string& where, const std::string& what) : error("measure_error", id, where, what) {}
+};
+
+/// One problem found in a spec (a platform or topology file): an error ID, where (file and
+/// JSON pointer, or the field) and what. Loaders collect every problem before throwing the
+/// first, so that a checker can list them all.
+struct spec_problem {
+  error_id id;
+  std::string where;
+  std::string what;
+  spec_error to_error() const { return spec_error(id, where, what); }
 };
 
 }  // namespace qutibench

@@ -5,6 +5,7 @@
 #include <array>
 #include <cstdint>
 #include <initializer_list>
+#include <limits>
 #include <span>
 #include <string>
 #include <string_view>
@@ -291,7 +292,7 @@ class layer_analyzer {
       bool same = s.rank == c.out.rank;
       for (int d = 0; same && d < s.rank; ++d) same = d == l.axis || s[d] == c.out[d];
       if (!same) fail(error_id::shape_mismatch, "inputs " + shapes() + " differ outside axis " + std::to_string(l.axis));
-      c.out[l.axis] += s[l.axis];
+      c.out[l.axis] = signed_add(c.out[l.axis], s[l.axis]);
     }
     return finish(c);
   }
@@ -316,7 +317,9 @@ class layer_analyzer {
   constexpr layer_cost operator()(const flatten&) const {
     arity(1, 1);
     layer_cost c;
-    c.out = {static_cast<std::int64_t>(in_[0].elements(where_))};
+    const std::uint64_t n = in_[0].elements(where_);
+    if (n > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) fail(error_id::count_overflow, "flattened size exceeds 63 bits");
+    c.out = {static_cast<std::int64_t>(n)};
     c.is_view = true;
     return finish(c);
   }
@@ -429,6 +432,17 @@ class layer_analyzer {
 
   [[noreturn]] void fail(error_id id, const std::string& what) const { throw spec_error(id, std::string(where_), what); }
   static constexpr std::uint64_t u(std::int64_t v) { return static_cast<std::uint64_t>(v); }
+  /// Dimension arithmetic on signed extents, checked like the counts (206, never a wrap).
+  constexpr std::int64_t signed_add(std::int64_t a, std::int64_t b) const {
+    std::int64_t r = 0;
+    if (__builtin_add_overflow(a, b, &r)) fail(error_id::count_overflow, "dimension exceeds 63 bits");
+    return r;
+  }
+  constexpr std::int64_t signed_mul(std::int64_t a, std::int64_t b) const {
+    std::int64_t r = 0;
+    if (__builtin_mul_overflow(a, b, &r)) fail(error_id::count_overflow, "dimension exceeds 63 bits");
+    return r;
+  }
   constexpr std::uint64_t mul(std::uint64_t a, std::uint64_t b) const { return detail::mul(a, b, where_); }
   constexpr std::uint64_t mul(std::initializer_list<std::uint64_t> f) const { return detail::mul(f, where_); }
 
@@ -458,14 +472,15 @@ class layer_analyzer {
   /// Output extent of a sliding window (PyTorch's rule, incl. ceil_mode's last-window clamp).
   constexpr std::int64_t window(std::int64_t extent, std::int64_t kernel, std::int64_t stride, std::int64_t pad,
                                 std::int64_t dilation, bool ceil_mode) const {
-    const std::int64_t span = dilation * (kernel - 1) + 1;
+    const std::int64_t span = signed_add(signed_mul(dilation, kernel - 1), 1);
+    const std::int64_t padded = signed_add(extent, signed_mul(2, pad));
     if (stride > extent)
       fail(error_id::window_too_large, "stride " + std::to_string(stride) + " larger than the input extent " + std::to_string(extent));
-    if (span > extent + 2 * pad)
-      fail(error_id::window_too_large, "kernel extent " + std::to_string(span) + " larger than the padded input " +
-                                           std::to_string(extent + 2 * pad));
-    const std::int64_t room = extent + 2 * pad - span;
-    std::int64_t out = (ceil_mode ? (room + stride - 1) / stride : room / stride) + 1;
+    if (span > padded)
+      fail(error_id::window_too_large, "kernel extent " + std::to_string(span) + " larger than the padded input " + std::to_string(padded));
+    const std::int64_t room = padded - span;
+    // (out - 1) * stride <= room + stride - 1, which is checked, so the product cannot wrap
+    std::int64_t out = (ceil_mode ? signed_add(room, stride - 1) / stride : room / stride) + 1;
     if (ceil_mode && (out - 1) * stride >= extent + pad) --out;
     return out;
   }

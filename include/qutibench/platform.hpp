@@ -156,15 +156,6 @@ inline std::pair<std::string_view, std::string_view> split_platform_ref(std::str
   return {ref.substr(0, colon), ref.substr(colon + 1)};
 }
 
-/// One problem found in a platform spec: an error ID, where (file and JSON pointer, or the
-/// field) and what.
-struct spec_problem {
-  error_id id;
-  std::string where;
-  std::string what;
-  spec_error to_error() const { return spec_error(id, where, what); }
-};
-
 /// Sane bounds for a ridge point (peak / bandwidth, ops per byte): outside them a unit slip
 /// (MB for GB, GOP/s for TOP/s) is the likelier explanation. The thesis's platforms span
 /// 7.4 (TX2 FP32 at maxq) to 1599 (FINN INT2).

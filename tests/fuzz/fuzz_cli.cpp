@@ -1,6 +1,7 @@
 // Fuzz target: the command line's argument parser. The input is split on NUL bytes into
 // argv; commands that measure this CPU (seconds per call) are left out. Any outcome but a
-// crash or a sanitizer report is fine: the parser must reject bad arguments cleanly.
+// crash or a sanitizer report is fine: the parser must reject bad arguments cleanly. One
+// application runs every input, as it may (each subcommand starts from its defaults).
 #include <cstdint>
 #include <iostream>
 #include <sstream>
@@ -31,7 +32,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   std::ostringstream sink;
   auto* out = std::cout.rdbuf(sink.rdbuf());
   auto* err = std::cerr.rdbuf(sink.rdbuf());
-  (void)qutibench::cli::run(static_cast<int>(argv.size()), argv.data());
+  static qutibench::cli::application app;
+  (void)app.run(static_cast<int>(argv.size()), argv.data());
   std::cout.rdbuf(out);
   std::cerr.rdbuf(err);
   return 0;

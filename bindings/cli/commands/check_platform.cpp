@@ -13,7 +13,7 @@ void add_check_platform_command(CLI::App& app) {
                                  "keys) and consistency (peaks fall as datatypes widen, ridge points between 0.1 and "
                                  "20000 ops/byte, modes fastest first, FPGA INT8 peak matches its DSPs). Prints every "
                                  "problem; exit status 1 if there is any");
-  auto files = std::make_shared<std::vector<std::string>>();
+  auto files = fresh_options<std::vector<std::string>>(cmd);
   cmd->add_option("files", *files, "Platform spec files (JSON)")->required();
   cmd->callback([files] {
     std::size_t count = 0;

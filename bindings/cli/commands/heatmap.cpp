@@ -51,7 +51,7 @@ void add_heatmap_command(CLI::App& app) {
                                             "each platform, mode and datatype that can run it, natively or through a "
                                             "carrier (thesis Section 4.5); the table shows a matrix, CSV and JSON one row "
                                             "per cell with task, platform, mode, datatype, topology, inputs_per_s, bound");
-  auto o = std::make_shared<task_options>();
+  auto o = fresh_options<task_options>(cmd);
   o->add_to(*cmd);
   cmd->callback([o] {
     const std::vector<heatmap_cell> cells = o->cells();

@@ -4,10 +4,10 @@
 #include <memory>
 
 #include "../commands.hpp"
+#include "../data.hpp"
 #include "../progress.hpp"
 #include "../table.hpp"
 #include "qutibench/measure/host_cpu.hpp"
-#include "qutibench/zoo.hpp"
 
 namespace qutibench::cli {
 
@@ -23,7 +23,7 @@ struct measure_options {
 };
 
 table measure_table(const measure_options& o) {
-  const topology net = zoo::get(o.topology);
+  const topology net = find_topology(o.topology);
   const datatype type = datatype::parse(o.datatype);
   std::vector<kernel> all;
   for (std::uint64_t b : o.batches)
@@ -49,13 +49,13 @@ table measure_table(const measure_options& o) {
 }  // namespace
 
 void add_measure_command(CLI::App& app) {
-  auto* cmd = app.add_subcommand("measure", "Measure kernels of a zoo topology on this CPU with the reference executor "
+  auto* cmd = app.add_subcommand("measure", "Measure kernels of a topology on this CPU with the reference executor "
                                             "(gemmlowp 8-bit, Eigen fp32; INT2/INT4 in the 8-bit carrier): level 1 = each "
                                             "layer with MACs, 2 = stacks of 2 and 4 such layers, 3 = the whole network. "
                                             "Median, min, max and IQR of compute latency (kernels) and system latency "
                                             "(plus quantisation, im2col, copies) per batch; progress on stderr");
-  auto o = std::make_shared<measure_options>();
-  cmd->add_option("--topology", o->topology, "Zoo id")->required();
+  auto o = fresh_options<measure_options>(cmd);
+  cmd->add_option("--topology", o->topology, "Zoo id or a topology file (.json)")->required();
   cmd->add_option("--level", o->level, "1, 2 or 3")->check(CLI::Range(1, 3))->capture_default_str();
   cmd->add_option("--datatype", o->datatype, "int2..int8 (8-bit carrier) or fp32")->capture_default_str();
   cmd->add_option("--batch", o->batches, "Batch sizes to sweep, e.g. 1,8")->delimiter(',')->check(CLI::PositiveNumber);

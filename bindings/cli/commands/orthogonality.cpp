@@ -76,7 +76,7 @@ void add_orthogonality_command(CLI::App& app) {
                                                   "throughput of A (original), B (quantized), C (pruned), D (both); "
                                                   "gains p1 = B/A, q1 = C/A, p2 = D/C, q2 = D/B; complementary if D beats "
                                                   "B and C; interaction p2/p1 = q2/q1 (1 = perfectly orthogonal)");
-  auto o = std::make_shared<orthogonality_options>();
+  auto o = fresh_options<orthogonality_options>(cmd);
   cmd->add_option("--topology", o->topology, "The original network (zoo id), e.g. cnv")->required();
   cmd->add_option("--pruned", o->pruned, "Its pruned variant (zoo id), e.g. cnv-p50")->required();
   cmd->add_option("--platform", o->platform, "Platform id or spec file, with :MODE")->required();

@@ -88,7 +88,7 @@ void add_pareto_command(CLI::App& app) {
   auto* cmd = app.add_subcommand("pareto", "Theoretical pareto of a task (thesis Section 6.5.2): every heatmap cell with "
                                            "its top-1 accuracy and predicted inputs/s, latency and inputs/s/W, sorted by "
                                            "--x, and whether it is on the frontier of accuracy against --x");
-  auto o = std::make_shared<pareto_options>();
+  auto o = fresh_options<pareto_options>(cmd);
   o->task.add_to(*cmd);
   cmd->add_option("--x", o->x, "Figure of merit: throughput (inputs/s), latency (s, batch latency), efficiency "
                                "(inputs/s/W; platforms without a power figure are never on that frontier)")

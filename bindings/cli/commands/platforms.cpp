@@ -42,7 +42,7 @@ void add_platforms_command(CLI::App& app) {
                                               "and operating mode with the peak in TOP/s of INT2, INT4, INT8, FP16, FP32 "
                                               "(through a carrier where the platform emulates; empty if unsupported), all "
                                               "native peaks, bandwidth, capacity, on-chip memory and power (thesis Table 6.2)");
-  auto fmt_name = std::make_shared<std::string>("table");
+  auto fmt_name = fresh_options<std::string>(cmd, "table");
   cmd->add_option("--format", *fmt_name, "Output format")->check(CLI::IsMember({"table", "csv", "json"}))->capture_default_str();
   cmd->callback([fmt_name] { print(std::cout, platforms_table(), parse_format(*fmt_name)); });
 }

@@ -6,7 +6,6 @@
 #include "../commands.hpp"
 #include "../data.hpp"
 #include "qutibench/predict/profile.hpp"
-#include "qutibench/zoo.hpp"
 
 namespace qutibench::cli {
 
@@ -19,7 +18,7 @@ struct predict_options {
 };
 
 void run_predict(const predict_options& o) {
-  const topology net = zoo::get(o.topology);
+  const topology net = find_topology(o.topology);
   const auto [pf, mode_name] = find_platform(o.platform);
   const operating_mode& mode = pf.mode(mode_name);
   const scenario s = o.common.to_scenario(datatype::parse(o.datatype));
@@ -64,10 +63,10 @@ void run_predict(const predict_options& o) {
 
 void add_predict_command(CLI::App& app) {
   auto* cmd = app.add_subcommand("predict", "Predict throughput (inputs/s), attainable ops/s, latency of a batch, "
-                                            "operational intensity and bound of a zoo topology on a platform mode "
+                                            "operational intensity and bound of a topology on a platform mode "
                                             "(roofline, thesis eqs. 4.1 and 4.2); --per-layer sums each layer's own roofline time");
-  auto o = std::make_shared<predict_options>();
-  cmd->add_option("--topology", o->topology, "Zoo id (qutibench zoo lists them)")->required();
+  auto o = fresh_options<predict_options>(cmd);
+  cmd->add_option("--topology", o->topology, "Zoo id (qutibench zoo lists them) or a topology file, e.g. my_net.json")->required();
   cmd->add_option("--platform", o->platform, "Platform id, or a spec file, with an optional :MODE (default: the first, "
                                              "fastest mode), e.g. tx2:maxq or my_board.json")->required();
   cmd->add_option("--datatype", o->datatype, "Datatype of weights and activations, e.g. int4, int8, fp16")->required();

@@ -1,10 +1,13 @@
-// `qutibench show <topology>`: per-layer requirements for a datatype and batch.
+// `qutibench show <topology>`: per-layer requirements for a datatype and batch, and
+// `qutibench export <topology>`: the topology as a file that --topology reads back.
 #include <iostream>
 #include <memory>
 #include <string>
 
 #include "../commands.hpp"
+#include "../data.hpp"
 #include "../table.hpp"
+#include "qutibench/io/topology_json.hpp"
 #include "qutibench/requirements.hpp"
 #include "qutibench/zoo.hpp"
 
@@ -22,8 +25,7 @@ struct show_options {
 cell count(std::uint64_t v) { return static_cast<std::int64_t>(v); }
 
 void run_show(const show_options& o) {
-  const zoo::entry& e = zoo::find(o.topology);
-  const topology net = e.make();
+  const topology net = find_topology(o.topology);
   const datatype dt = datatype::parse(o.datatype);
   const network_requirements r = requirements(net, precision::uniform(dt), batch_size{o.batch});
   const auto nodes = net.nodes();
@@ -63,8 +65,13 @@ void run_show(const show_options& o) {
     for (int d = 0; d < r.layers[i].out.rank; ++d) shape.push_back(r.layers[i].out[d]);
   }
   nlohmann::ordered_json doc;
-  doc["topology"] = e.id;
-  doc["task"] = e.task.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(e.task);
+  doc["topology"] = net.name();  // a file's network is known by its name and belongs to no task
+  doc["task"] = nullptr;
+  for (const zoo::entry& e : zoo::catalogue)
+    if (e.id == o.topology) {
+      doc["topology"] = e.id;
+      if (!e.task.empty()) doc["task"] = e.task;
+    }
   doc["datatype"] = dt.name();
   doc["batch"] = o.batch;
   doc["layer_defined"] = net.layer_defined();
@@ -82,13 +89,23 @@ void run_show(const show_options& o) {
   std::cout << doc.dump(2) << '\n';
 }
 
+void run_export(const std::string& ref) { std::cout << to_json(find_topology(ref)).dump(2) << '\n'; }
+
 }  // namespace
 
+void add_export_command(CLI::App& app) {
+  auto* cmd = app.add_subcommand("export", "Print a topology as a JSON file (data/schema/topology.schema.json) that every "
+                                           "--topology option reads back: a start for describing your own network");
+  auto ref = fresh_options<std::string>(cmd);
+  cmd->add_option("topology", *ref, "Zoo id or a topology file (.json)")->required();
+  cmd->callback([ref] { run_export(*ref); });
+}
+
 void add_show_command(CLI::App& app) {
-  auto o = std::make_shared<show_options>();
-  auto* cmd = app.add_subcommand("show", "Per-layer requirements of one zoo topology: ops (2 x MACs), other "
+  auto* cmd = app.add_subcommand("show", "Per-layer requirements of one topology: ops (2 x MACs), other "
                                          "element-wise ops, weights, biases, activations, state and bytes");
-  cmd->add_option("topology", o->topology, "Zoo id (see `qutibench zoo`)")->required();
+  auto o = fresh_options<show_options>(cmd);
+  cmd->add_option("topology", o->topology, "Zoo id (see `qutibench zoo`) or a topology file (.json)")->required();
   cmd->add_option("--datatype", o->datatype, "Datatype of weights and activations (int2, int4, int8, fp16, fp32, intN, ...)")
       ->capture_default_str();
   cmd->add_option("--batch", o->batch, "Batch size")->check(CLI::PositiveNumber)->capture_default_str();

@@ -17,7 +17,6 @@
 #include "qutibench/measure/dataset.hpp"
 #include "qutibench/measure/validate.hpp"
 #include "qutibench/predict/profile.hpp"
-#include "qutibench/zoo.hpp"
 
 namespace qutibench::cli {
 
@@ -81,7 +80,7 @@ void run_validate(const validate_options& o) {
   std::vector<topology> nets;
   std::vector<std::pair<std::size_t, kernel>> todo;
   for (const std::string& id : o.topologies) {
-    nets.push_back(zoo::get(id));
+    nets.push_back(find_topology(id));
     for (kernel& k : kernels_of(nets.back(), static_cast<measure_level>(o.level), type, o.batch, o.threads))
       todo.emplace_back(nets.size() - 1, std::move(k));
   }
@@ -203,8 +202,8 @@ void add_validate_command(CLI::App& app) {
                                              "Pearson and Spearman correlation, median absolute relative error and the "
                                              "efficiency distribution; 'calibrated' fits log efficiency on the kernels' GEMM "
                                              "shape by least squares, 5-fold, out-of-fold only");
-  auto o = std::make_shared<validate_options>();
-  auto* topo = cmd->add_option("--topology", o->topologies, "Kernels mode: zoo ids to measure here, e.g. resnet50 or resnet50,mlp,cnv")
+  auto o = fresh_options<validate_options>(cmd);
+  auto* topo = cmd->add_option("--topology", o->topologies, "Kernels mode: zoo ids or topology files (.json) to measure here, e.g. resnet50 or resnet50,mlp,cnv")
                    ->delimiter(',');
   auto* meas = cmd->add_option("--measurements", o->measurements,
                                "Dataset mode: a QuTiBench measurement CSV (e.g. data/measurements/level3_thesis.csv) "

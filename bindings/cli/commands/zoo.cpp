@@ -39,7 +39,7 @@ void add_zoo_command(CLI::App& app) {
   auto* cmd = app.add_subcommand("zoo", "List every zoo topology: task, GOPs per input, model size and T_total in "
                                         "million elements, peak live activations, and operational intensity (ops/byte) "
                                         "per datatype with weights off-chip, activations on-chip, batch 1 (thesis Table 6.1)");
-  auto fmt_name = std::make_shared<std::string>("table");
+  auto fmt_name = fresh_options<std::string>(cmd, "table");
   cmd->add_option("--format", *fmt_name, "Output format")->check(CLI::IsMember({"table", "csv", "json"}))->capture_default_str();
   cmd->callback([fmt_name] { print(std::cout, zoo_table(), parse_format(*fmt_name)); });
 }

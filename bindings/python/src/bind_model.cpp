@@ -1,9 +1,11 @@
 // Datatypes, topologies and their builder, the zoo, requirements (level-0 counts).
 #include <pybind11/operators.h>
 #include <pybind11/stl.h>
+#include <pybind11/stl/filesystem.h>
 
 #include "bind.hpp"
 #include "convert.hpp"
+#include "qutibench/io/topology_json.hpp"
 #include "qutibench/requirements.hpp"
 #include "qutibench/zoo.hpp"
 
@@ -119,6 +121,12 @@ void bind_model(py::module_& m) {
   py::implicitly_convertible<py::str, datatype>();
 
   py::class_<topology>(m, "Topology", py::dynamic_attr(), "A validated network: a DAG of layers with inferred shapes")
+      .def_static("load", &load_topology, py::arg("path"),
+                  "load a topology file (data/schema/topology.schema.json; SpecError with the ID, file and field or node)")
+      .def_static("from_json", [](const std::string& text, const std::string& where) {
+        return detail::spec_from_text<topology>(text, where, &read_topology);
+      }, py::arg("text"), py::arg("where") = "<json>", "a topology from JSON text (the schema of data/schema/topology.schema.json)")
+      .def("to_json", [](const topology& t) { return to_json(t).dump(2); }, "the topology as a file that Topology.load reads back")
       .def_property_readonly("name", &topology::name)
       .def("__len__", &topology::size)
       .def("nodes", [](const topology& t) {

@@ -64,15 +64,7 @@ void bind_predict(py::module_& m) {
   py::class_<platform>(m, "Platform", "A platform spec: peaks per datatype and operating mode, memory, power")
       .def_static("load", &load_platform, py::arg("path"), "load a spec file (SpecError with the ID, file and JSON pointer)")
       .def_static("from_json", [](const std::string& text, const std::string& where) {
-        platform p;
-        std::vector<spec_problem> problems;
-        try {
-          problems = read_platform(nlohmann::ordered_json::parse(text), where, p);
-        } catch (const nlohmann::json::exception& e) {
-          throw spec_error(error_id::malformed_json, where, std::string("not valid JSON: ") + e.what());
-        }
-        if (!problems.empty()) throw problems.front().to_error();
-        return p;
+        return detail::spec_from_text<platform>(text, where, &read_platform);
       }, py::arg("text"), py::arg("where") = "<json>", "a spec from JSON text (the schema of data/schema/platform.schema.json)")
       .def_readonly("id", &platform::id)
       .def_readonly("name", &platform::name)

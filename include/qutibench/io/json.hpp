@@ -4,11 +4,9 @@
 #pragma once
 
 #include <algorithm>
-#include <cmath>
 #include <cstdlib>
 #include <initializer_list>
 #include <filesystem>
-#include <fstream>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -18,7 +16,7 @@
 
 #include "qutibench/datatype.hpp"
 #include "qutibench/error.hpp"
-#include "qutibench/io/file.hpp"
+#include "qutibench/io/json_reader.hpp"
 #include "qutibench/platform.hpp"
 
 namespace qutibench {
@@ -31,12 +29,9 @@ inline constexpr std::string_view thesis_platform_ids[] = {
 namespace detail {
 
 /// Reads one spec, collecting every problem instead of stopping at the first.
-class platform_reader {
+class platform_reader : public json_reader {
  public:
-  using json = nlohmann::ordered_json;
-  explicit platform_reader(std::string file) : file_(std::move(file)) {}
-
-  std::vector<spec_problem> problems;
+  using json_reader::json_reader;
 
   platform read(const json& j) {
     platform p;
@@ -109,73 +104,6 @@ class platform_reader {
 
  private:
   static constexpr auto bytes_per_s_unit = units::byte / units::second;
-  std::string file_;
-
-  void fail(error_id id, const std::string& pointer, std::string what) {
-    problems.push_back({id, file_ + ": " + (pointer.empty() ? "/" : pointer), std::move(what)});
-  }
-
-  static std::string escape(const std::string& key) {
-    std::string out;
-    for (char c : key) out += c == '~' ? "~0" : c == '/' ? "~1" : std::string(1, c);
-    return out;
-  }
-
-  void known(const json& obj, const std::string& at, std::initializer_list<std::string_view> keys) {
-    for (const auto& [key, value] : obj.items())
-      if (std::find(keys.begin(), keys.end(), key) == keys.end()) {
-        std::string valid;
-        for (std::string_view k : keys) valid += (valid.empty() ? "" : ", ") + std::string(k);
-        fail(error_id::unknown_field, at + "/" + escape(key), "unknown field; valid here: " + valid);
-      }
-  }
-
-  std::string text(const json& obj, const std::string& at, const char* key, bool required) {
-    if (!obj.contains(key)) {
-      if (required) fail(error_id::missing_field, at + "/" + key, "required");
-      return {};
-    }
-    const json& v = obj[key];
-    if (!v.is_string() || v.get_ref<const std::string&>().empty()) {
-      fail(error_id::invalid_value, at + "/" + key, "must be a non-empty string, got " + v.dump());
-      return {};
-    }
-    return v.get<std::string>();
-  }
-
-  bool flag(const json& obj, const std::string& at, const char* key) {
-    if (!obj.contains(key)) return false;
-    if (!obj[key].is_boolean()) {
-      fail(error_id::invalid_value, at + "/" + key, "must be true or false, got " + obj[key].dump());
-      return false;
-    }
-    return obj[key].get<bool>();
-  }
-
-  std::optional<double> value(const json& v, const std::string& at, bool positive) {
-    if (!v.is_number()) {
-      fail(error_id::invalid_value, at, "must be a number, got " + v.dump());
-      return std::nullopt;
-    }
-    const double x = v.get<double>();
-    if (!std::isfinite(x)) {  // JSON text cannot hold one, but a document built in code can
-      fail(error_id::invalid_value, at, "must be a finite number, got " + v.dump());
-      return std::nullopt;
-    }
-    if (positive ? !(x > 0) : !(x >= 0)) {
-      fail(error_id::invalid_value, at, std::string("must be ") + (positive ? "> 0" : ">= 0") + ", got " + v.dump());
-      return std::nullopt;
-    }
-    return x;
-  }
-
-  std::optional<double> number(const json& obj, const std::string& at, const char* key, bool required, bool positive) {
-    if (!obj.contains(key)) {
-      if (required) fail(error_id::missing_field, at + "/" + key, "required");
-      return std::nullopt;
-    }
-    return value(obj[key], at + "/" + key, positive);
-  }
 
   std::vector<peak_performance> read_peaks(const json& peaks, const std::string& at) {
     std::vector<peak_performance> out;
@@ -238,20 +166,6 @@ class platform_reader {
   }
 };
 
-inline std::optional<nlohmann::ordered_json> read_json_file(const std::filesystem::path& file, std::vector<spec_problem>& problems) {
-  const std::optional<std::string> text = read_text(file);
-  if (!text) {
-    problems.push_back({error_id::malformed_json, file.string(), "cannot open (not a readable file)"});
-    return std::nullopt;
-  }
-  try {
-    return nlohmann::ordered_json::parse(*text);
-  } catch (const nlohmann::json::exception& e) {  // parse errors, and numbers beyond a double (1e999)
-    problems.push_back({error_id::malformed_json, file.string(), std::string("not valid JSON: ") + e.what()});
-    return std::nullopt;
-  }
-}
-
 }  // namespace detail
 
 /// Reads a platform spec from parsed JSON, collecting every problem (`where` names the
@@ -264,13 +178,7 @@ inline std::vector<spec_problem> read_platform(const nlohmann::ordered_json& j, 
 
 /// Loads a platform spec; throws the first problem as spec_error (5xx, or 101 for an
 /// unknown datatype key) naming the file and the JSON pointer. Nothing half-read escapes.
-inline platform load_platform(const std::filesystem::path& file) {
-  std::vector<spec_problem> problems;
-  platform p;
-  if (auto j = detail::read_json_file(file, problems)) problems = read_platform(*j, file.string(), p);
-  if (!problems.empty()) throw problems.front().to_error();
-  return p;
-}
+inline platform load_platform(const std::filesystem::path& file) { return detail::load_spec<platform>(file, &read_platform); }
 
 /// Everything `qutibench check-platform` reports for a file: schema problems, and when
 /// there are none, the consistency checks of `check()`.

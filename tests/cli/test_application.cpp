@@ -1,0 +1,48 @@
+// The command line as an object: one application runs many command lines (the fuzz target
+// runs millions), and each starts from the subcommand's defaults, not the last values.
+#include <catch2/catch.hpp>
+
+#include <iostream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "app.hpp"
+
+namespace {
+
+struct outcome {
+  int code;
+  std::string out;
+};
+
+outcome run(qutibench::cli::application& app, std::vector<const char*> args) {
+  args.insert(args.begin(), "qutibench");
+  std::ostringstream out, err;
+  auto* old_out = std::cout.rdbuf(out.rdbuf());
+  auto* old_err = std::cerr.rdbuf(err.rdbuf());
+  const int code = app.run(static_cast<int>(args.size()), args.data());
+  std::cout.rdbuf(old_out);
+  std::cerr.rdbuf(old_err);
+  return {code, out.str() + err.str()};
+}
+
+}  // namespace
+
+TEST_CASE("cli: a second command line starts from the defaults, not the first's values", "[cli]") {
+  qutibench::cli::application app;
+  const outcome int2 = run(app, {"show", "mlp", "--datatype", "int2", "--batch", "4", "--format", "json"});
+  REQUIRE(int2.code == 0);
+  CHECK_THAT(int2.out, Catch::Contains("\"datatype\": \"int2\"") && Catch::Contains("\"batch\": 4"));
+  const outcome plain = run(app, {"show", "mlp", "--format", "json"});
+  REQUIRE(plain.code == 0);
+  CHECK_THAT(plain.out, Catch::Contains("\"datatype\": \"fp32\"") && Catch::Contains("\"batch\": 1"));
+
+  // A usage error, then a good line: the required option is required again, and met.
+  const outcome missing = run(app, {"predict", "--platform", "tx2"});
+  CHECK(missing.code != 0);
+  CHECK_THAT(missing.out, Catch::Contains("--topology is required"));
+  const outcome good = run(app, {"predict", "--topology", "mlp", "--platform", "tx2", "--datatype", "fp16", "--format", "csv"});
+  CHECK(good.code == 0);
+  CHECK(run(app, {"predict", "--platform", "tx2", "--datatype", "fp16"}).code != 0);
+}
