@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
-#include <initializer_list>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -41,13 +40,14 @@ class json_reader {
     return out;
   }
 
-  /// Flags every key of `obj` outside `keys` (504: usually a typo), listing the valid ones.
-  void known(const json& obj, const std::string& at, std::initializer_list<std::string_view> keys) {
+  /// Flags every key of `obj` outside `keys` (504: usually a typo), listing the valid ones;
+  /// `context` follows "unknown field" (e.g. " for op 'conv2d'").
+  void known(const json& obj, const std::string& at, const std::vector<std::string_view>& keys, const std::string& context = "") {
     for (const auto& [key, value] : obj.items())
       if (std::find(keys.begin(), keys.end(), key) == keys.end()) {
         std::string valid;
         for (std::string_view k : keys) valid += (valid.empty() ? "" : ", ") + std::string(k);
-        fail(error_id::unknown_field, at + "/" + escape(key), "unknown field; valid here: " + valid);
+        fail(error_id::unknown_field, at + "/" + escape(key), "unknown field" + context + "; valid here: " + valid);
       }
   }
 

@@ -12,7 +12,6 @@
 // file and its JSON pointer; a graph or shape problem names the file and the node.
 #pragma once
 
-#include <algorithm>
 #include <cstdint>
 #include <filesystem>
 #include <initializer_list>
@@ -95,6 +94,13 @@ class topology_reader : public json_reader {
   }
 
  private:
+  /// True if `v` is a JSON integer that `Int` holds.
+  template <class Int>
+  static bool fits(const json& v) {
+    if (v.is_number_unsigned()) return v.get<std::uint64_t>() <= std::uint64_t(std::numeric_limits<Int>::max());
+    return v.is_number_integer() && std::numeric_limits<Int>::is_signed;
+  }
+
   /// A JSON integer that fits the layer field (int64 dimensions; uint64 for summary counts).
   template <class Int>
   Int integer(const json& obj, const std::string& at, const char* key, Int fallback, bool required = false) {
@@ -103,10 +109,7 @@ class topology_reader : public json_reader {
       return fallback;
     }
     const json& v = obj[key];
-    const bool fits = v.is_number_unsigned() ? v.get<std::uint64_t>() <= std::uint64_t(std::numeric_limits<Int>::max())
-                      : v.is_number_integer() ? std::numeric_limits<Int>::is_signed
-                                              : false;
-    if (!fits) {
+    if (!fits<Int>(v)) {
       fail(error_id::invalid_value, at + "/" + key,
            std::string("must be an integer") + (std::numeric_limits<Int>::is_signed ? "" : " >= 0") + " within 64 bits, got " + v.dump());
       return fallback;
@@ -127,7 +130,7 @@ class topology_reader : public json_reader {
     tensor_shape s;
     s.rank = static_cast<int>(v.size());
     for (std::size_t d = 0; d < v.size(); ++d) {
-      if (!v[d].is_number_integer() || (v[d].is_number_unsigned() && v[d].get<std::uint64_t>() > std::uint64_t(std::numeric_limits<std::int64_t>::max()))) {
+      if (!fits<std::int64_t>(v[d])) {
         fail(error_id::invalid_value, at + "/" + key + "/" + std::to_string(d), "must be an integer, got " + v[d].dump());
         return std::nullopt;
       }
@@ -156,12 +159,7 @@ class topology_reader : public json_reader {
     auto params = [&](std::initializer_list<std::string_view> keys) {
       std::vector<std::string_view> all{"name", "op", "inputs"};
       all.insert(all.end(), keys.begin(), keys.end());
-      for (const auto& [key, value] : nd.items())
-        if (std::find(all.begin(), all.end(), key) == all.end()) {
-          std::string valid;
-          for (std::string_view k : all) valid += (valid.empty() ? "" : ", ") + std::string(k);
-          fail(error_id::unknown_field, at + "/" + escape(key), "unknown field for op '" + op + "'; valid here: " + valid);
-        }
+      known(nd, at, all, " for op '" + op + "'");
     };
     using i64 = std::int64_t;
     const std::size_t before = problems.size();
