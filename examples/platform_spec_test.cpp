@@ -2,7 +2,7 @@
 // peaks are what the design says, and the model predicts what they expect of it.
 #include <catch2/catch.hpp>
 
-#include <qutibench/io/json.hpp>
+#include <qutibench/io/platform_json.hpp>
 #include <qutibench/predict/profile.hpp>
 #include <qutibench/predict/roofline.hpp>
 #include <qutibench/testing/catch2.hpp>

@@ -2,7 +2,7 @@
 
 #include <cmath>
 
-#include "qutibench/io/json.hpp"
+#include "qutibench/io/catalogue.hpp"
 #include "qutibench/io/topology_json.hpp"
 #include "qutibench/zoo.hpp"
 

@@ -3,9 +3,9 @@
 // Catch2 matchers, the executor) have their own headers.
 #pragma once
 
+#include "qutibench/accuracy.hpp"
 #include "qutibench/datatype.hpp"
 #include "qutibench/error.hpp"
-#include "qutibench/io/accuracy.hpp"
 #include "qutibench/layer.hpp"
 #include "qutibench/memory_model.hpp"
 #include "qutibench/platform.hpp"

@@ -1,5 +1,5 @@
 // A program outside the project that uses the installed package and its installed data.
-#include <qutibench/io/json.hpp>
+#include <qutibench/io/platform_json.hpp>
 #include <qutibench/qutibench.hpp>
 
 int main() {

@@ -5,7 +5,7 @@
 
 #include "parse_json.hpp"
 
-#include "qutibench/measure/command.hpp"
+#include "qutibench/adapters/command.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace qutibench;

@@ -5,7 +5,7 @@
 #include <optional>
 
 #include "parse_json.hpp"
-#include "qutibench/io/json.hpp"
+#include "qutibench/io/platform_json.hpp"
 #include "qutibench/predict/roofline.hpp"
 #include "qutibench/zoo/mlp.hpp"
 

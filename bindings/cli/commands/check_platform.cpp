@@ -3,7 +3,7 @@
 #include <memory>
 
 #include "../commands.hpp"
-#include "qutibench/io/json.hpp"
+#include "qutibench/io/platform_json.hpp"
 
 namespace qutibench::cli {
 

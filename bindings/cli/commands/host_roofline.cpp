@@ -4,7 +4,7 @@
 #include <memory>
 
 #include "../commands.hpp"
-#include "qutibench/io/json.hpp"
+#include "qutibench/io/platform_json.hpp"
 #include "qutibench/measure/host_roofline.hpp"
 
 namespace qutibench::cli {

@@ -6,8 +6,8 @@
 
 #include "../commands.hpp"
 #include "../data.hpp"
-#include "qutibench/measure/dataset.hpp"
 #include "qutibench/predict/profile.hpp"
+#include "qutibench/validation/dataset.hpp"
 #include "qutibench/zoo.hpp"
 
 namespace qutibench::cli {

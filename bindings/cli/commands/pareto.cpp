@@ -8,7 +8,7 @@
 
 #include "../commands.hpp"
 #include "../data.hpp"
-#include "qutibench/measure/dataset.hpp"
+#include "qutibench/validation/dataset.hpp"
 
 namespace qutibench::cli {
 

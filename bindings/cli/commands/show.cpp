@@ -1,5 +1,4 @@
-// `qutibench show <topology>`: per-layer requirements for a datatype and batch, and
-// `qutibench export <topology>`: the topology as a file that --topology reads back.
+// `qutibench show <topology>`: per-layer requirements for a datatype and batch.
 #include <iostream>
 #include <memory>
 #include <string>
@@ -7,7 +6,6 @@
 #include "../commands.hpp"
 #include "../data.hpp"
 #include "../table.hpp"
-#include "qutibench/io/topology_json.hpp"
 #include "qutibench/requirements.hpp"
 #include "qutibench/zoo.hpp"
 
@@ -89,17 +87,7 @@ void run_show(const show_options& o) {
   std::cout << doc.dump(2) << '\n';
 }
 
-void run_export(const std::string& ref) { std::cout << to_json(find_topology(ref)).dump(2) << '\n'; }
-
 }  // namespace
-
-void add_export_command(CLI::App& app) {
-  auto* cmd = app.add_subcommand("export", "Print a topology as a JSON file (data/schema/topology.schema.json) that every "
-                                           "--topology option reads back: a start for describing your own network");
-  auto ref = fresh_options<std::string>(cmd);
-  cmd->add_option("topology", *ref, "Zoo id or a topology file (.json)")->required();
-  cmd->callback([ref] { run_export(*ref); });
-}
 
 void add_show_command(CLI::App& app) {
   auto* cmd = app.add_subcommand("show", "Per-layer requirements of one topology: ops (2 x MACs), other "

@@ -14,9 +14,9 @@
 #include "../progress.hpp"
 #include "qutibench/measure/host_cpu.hpp"
 #include "qutibench/measure/host_roofline.hpp"
-#include "qutibench/measure/dataset.hpp"
-#include "qutibench/measure/validate.hpp"
 #include "qutibench/predict/profile.hpp"
+#include "qutibench/validation/dataset.hpp"
+#include "qutibench/validation/kernels.hpp"
 
 namespace qutibench::cli {
 

@@ -7,10 +7,10 @@
 
 #include "bind.hpp"
 #include "convert.hpp"
-#include "qutibench/io/json.hpp"
-#include "qutibench/measure/dataset.hpp"
+#include "qutibench/io/catalogue.hpp"
 #include "qutibench/measure/host_cpu.hpp"
 #include "qutibench/measure/host_roofline.hpp"
+#include "qutibench/validation/dataset.hpp"
 
 namespace qutibench::python {
 

@@ -8,7 +8,7 @@
 
 #include "bind.hpp"
 #include "convert.hpp"
-#include "qutibench/io/json.hpp"
+#include "qutibench/io/catalogue.hpp"
 #include "qutibench/predict/heatmap.hpp"
 #include "qutibench/predict/sweep.hpp"
 

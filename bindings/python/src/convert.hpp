@@ -8,7 +8,7 @@
 #include <cmath>
 #include <filesystem>
 
-#include "qutibench/io/json.hpp"
+#include "qutibench/io/catalogue.hpp"
 #include "qutibench/layer.hpp"
 #include "qutibench/precision.hpp"
 

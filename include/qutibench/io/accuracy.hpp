@@ -1,4 +1,4 @@
-// Published accuracies per (topology, datatype), read from data/accuracy/*.csv.
+// The published-accuracy CSV files (data/accuracy/*.csv): accuracy records from a file.
 #pragma once
 
 #include <charconv>
@@ -9,21 +9,12 @@
 #include <string>
 #include <vector>
 
+#include "qutibench/accuracy.hpp"
 #include "qutibench/datatype.hpp"
 #include "qutibench/error.hpp"
 #include "qutibench/io/file.hpp"
 
 namespace qutibench {
-
-/// One accuracy figure: a zoo topology id, its task, the datatype of weights and
-/// activations, top-1 and (where published) top-5 accuracy in percent.
-struct accuracy_record {
-  std::string topology;
-  std::string task;
-  datatype type;
-  double top1_pct = 0;
-  std::optional<double> top5_pct;
-};
 
 /// Reads a CSV with the header `topology,task,datatype,top1_pct,top5_pct`. Throws
 /// spec_error 401 naming file:line for a malformed row (nothing is returned half-read).

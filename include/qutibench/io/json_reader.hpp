@@ -1,4 +1,4 @@
-// What the JSON spec loaders (platforms in io/json.hpp, topologies in io/topology_json.hpp)
+// What the JSON spec loaders (platforms in io/platform_json.hpp, topologies in io/topology_json.hpp)
 // share: reading a file into JSON, and field readers that collect every problem with the
 // file and the JSON pointer of the offending value instead of stopping at the first.
 #pragma once

@@ -11,7 +11,7 @@
 #include <string_view>
 #include <vector>
 
-#include "qutibench/io/accuracy.hpp"
+#include "qutibench/accuracy.hpp"
 #include "qutibench/platform.hpp"
 #include "qutibench/predict/pareto.hpp"
 #include "qutibench/predict/profile.hpp"

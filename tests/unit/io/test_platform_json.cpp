@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "qutibench/io/json.hpp"
+#include "qutibench/io/catalogue.hpp"
 
 using namespace qutibench;
 namespace dt = qutibench::datatypes;

@@ -4,7 +4,7 @@
 #include <set>
 #include <string>
 
-#include "qutibench/io/json.hpp"
+#include "qutibench/io/catalogue.hpp"
 #include "qutibench/predict/heatmap.hpp"
 #include "qutibench/predict/pareto.hpp"
 

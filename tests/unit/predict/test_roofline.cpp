@@ -2,7 +2,7 @@
 
 #include <cmath>
 
-#include "qutibench/io/json.hpp"
+#include "qutibench/io/catalogue.hpp"
 #include "qutibench/predict/profile.hpp"
 #include "qutibench/predict/roofline.hpp"
 #include "qutibench/predict/sweep.hpp"

@@ -1,6 +1,6 @@
 #include <catch2/catch.hpp>
 
-#include "qutibench/io/json.hpp"
+#include "qutibench/io/platform_json.hpp"
 #include "qutibench/predict/profile.hpp"
 #include "qutibench/testing/catch2.hpp"
 #include "qutibench/zoo.hpp"

@@ -4,8 +4,6 @@
 #pragma once
 
 #include <algorithm>
-#include <cstdlib>
-#include <initializer_list>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -20,11 +18,6 @@
 #include "qutibench/platform.hpp"
 
 namespace qutibench {
-
-/// The platforms of thesis Table 6.2, in its row order (TX2 and the Coral TPU with
-/// their operating modes); the default set of heatmaps and pareto graphs.
-inline constexpr std::string_view thesis_platform_ids[] = {
-    "ultra96-dpu", "zcu104-dpu", "zcu102-dpu", "zcu104-finn", "zcu104-bismo", "tx2", "coral-tpu", "ncs2", "ultra96-a53"};
 
 namespace detail {
 
@@ -190,19 +183,6 @@ inline std::vector<spec_problem> check_platform_file(const std::filesystem::path
   return problems;
 }
 
-/// The data directory (platforms/, accuracy/, measurements/): $QUTIBENCH_DATA_DIR if set,
-/// else the first of `candidates` that holds platforms/ (a build tree's source data, then
-/// the installed copy). Throws spec_error 501 naming the places tried.
-inline std::filesystem::path locate_data_dir(std::initializer_list<std::filesystem::path> candidates) {
-  if (const char* env = std::getenv("QUTIBENCH_DATA_DIR"); env && *env) return env;
-  std::string tried;
-  for (const std::filesystem::path& c : candidates) {
-    if (std::filesystem::is_directory(c / "platforms")) return c;
-    tried += (tried.empty() ? "" : ", ") + c.string();
-  }
-  throw spec_error(error_id::malformed_json, "data directory", "none of " + tried + " holds platforms/; set QUTIBENCH_DATA_DIR");
-}
-
 /// A platform as a spec that `load_platform` reads back (data/schema/platform.schema.json):
 /// top-level peaks for a platform without modes, `modes` otherwise; FPGA resources and
 /// on-chip memory where known.
@@ -248,48 +228,6 @@ inline nlohmann::ordered_json to_json(const platform& p) {
                  {"int8_macs_per_dsp", f.int8_macs_per_dsp}, {"utilization", f.utilization}};
   }
   return j;
-}
-
-/// Loads every *.json file of `dir`, sorted by file name; throws on the first bad file,
-/// and on two files with the same id (spec_error 505).
-inline std::vector<platform> load_platforms(const std::filesystem::path& dir) {
-  std::vector<std::filesystem::path> files;
-  if (!std::filesystem::is_directory(dir)) throw spec_error(error_id::malformed_json, dir.string(), "not a directory of platform specs");
-  for (const auto& e : std::filesystem::directory_iterator(dir))
-    if (e.path().extension() == ".json") files.push_back(e.path());
-  std::sort(files.begin(), files.end());
-  std::vector<platform> out;
-  for (const auto& f : files) {
-    platform p = load_platform(f);
-    for (const platform& q : out)
-      if (q.id == p.id) throw spec_error(error_id::inconsistent_spec, f.string() + ": /id", "id '" + p.id + "' used by another file");
-    out.push_back(std::move(p));
-  }
-  return out;
-}
-
-/// The platforms a selection names: "thesis" (Table 6.2's, in its order), "all" (as
-/// loaded), or a comma-separated list of ids. Throws spec_error 301 for an unknown id.
-inline std::vector<platform> select_platforms(const std::vector<platform>& all, std::string_view selection) {
-  auto find = [&](std::string_view id) -> const platform& {
-    for (const platform& p : all)
-      if (p.id == id) return p;
-    std::string valid;
-    for (const platform& p : all) valid += (valid.empty() ? "" : ", ") + p.id;
-    throw spec_error(error_id::unknown_id, "platform '" + std::string(id) + "'", "not found; valid ids: " + valid);
-  };
-  if (selection == "all") return all;
-  std::vector<platform> out;
-  if (selection == "thesis") {
-    for (std::string_view id : thesis_platform_ids) out.push_back(find(id));
-    return out;
-  }
-  for (std::size_t start = 0; start <= selection.size();) {
-    const std::size_t comma = std::min(selection.find(',', start), selection.size());
-    out.push_back(find(selection.substr(start, comma - start)));
-    start = comma + 1;
-  }
-  return out;
 }
 
 }  // namespace qutibench

@@ -6,9 +6,9 @@
 #include <set>
 #include <string>
 
-#include "qutibench/io/json.hpp"
-#include "qutibench/measure/dataset.hpp"
+#include "qutibench/io/catalogue.hpp"
 #include "qutibench/predict/pareto.hpp"
+#include "qutibench/validation/dataset.hpp"
 
 using namespace qutibench;
 

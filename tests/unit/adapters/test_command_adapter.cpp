@@ -7,7 +7,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "qutibench/measure/command.hpp"
+#include "qutibench/adapters/command.hpp"
 #include "qutibench/zoo/mlp.hpp"
 
 using namespace qutibench;

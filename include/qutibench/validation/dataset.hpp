@@ -14,12 +14,12 @@
 
 #include <Eigen/Dense>
 
-#include "qutibench/io/accuracy.hpp"
+#include "qutibench/accuracy.hpp"
 #include "qutibench/io/csv.hpp"
-#include "qutibench/measure/validate.hpp"
 #include "qutibench/platform.hpp"
 #include "qutibench/predict/profile.hpp"
 #include "qutibench/predict/roofline.hpp"
+#include "qutibench/validation/kernels.hpp"
 #include "qutibench/zoo.hpp"
 
 namespace qutibench {

@@ -12,8 +12,8 @@
 #include <string>
 #include <vector>
 
+#include "qutibench/adapters/recorded.hpp"
 #include "qutibench/io/csv.hpp"
-#include "qutibench/measure/recorded.hpp"
 #include "qutibench/requirements.hpp"
 #include "qutibench/zoo.hpp"
 

@@ -5,7 +5,7 @@
 
 #include <vector>
 
-#include <qutibench/io/json.hpp>
+#include <qutibench/io/catalogue.hpp>
 #include <qutibench/predict/profile.hpp>
 #include <qutibench/predict/roofline.hpp>
 #include <qutibench/predict/sweep.hpp>

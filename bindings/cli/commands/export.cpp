@@ -1,0 +1,21 @@
+// `qutibench export <topology>`: a topology as a file that every --topology option reads
+// back, so that a zoo network or an import can be edited and fed to the other commands.
+#include <iostream>
+#include <memory>
+#include <string>
+
+#include "../commands.hpp"
+#include "../data.hpp"
+#include "qutibench/io/topology_json.hpp"
+
+namespace qutibench::cli {
+
+void add_export_command(CLI::App& app) {
+  auto* cmd = app.add_subcommand("export", "Print a topology as a JSON file (data/schema/topology.schema.json) that every "
+                                           "--topology option reads back: a start for describing your own network");
+  auto ref = fresh_options<std::string>(cmd);
+  cmd->add_option("topology", *ref, "Zoo id or a topology file (.json)")->required();
+  cmd->callback([ref] { std::cout << to_json(find_topology(*ref)).dump(2) << '\n'; });
+}
+
+}  // namespace qutibench::cli
