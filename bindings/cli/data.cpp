@@ -27,24 +27,24 @@ std::pair<platform, std::string> find_platform(const std::string& ref) {
   return {select_platforms(all_platforms(), id).front(), std::string(mode)};
 }
 
-std::vector<recorded_measurement> measurement_rows(const std::string& file) {
-  std::vector<std::string> ids{"host"};
-  for (const platform& p : all_platforms()) ids.push_back(p.id);
-  return load_measurements_csv(file, ids);
-}
-
-std::vector<accuracy_record> accuracy_table() { return load_accuracy(data_dir() / "accuracy" / "table5_2.csv"); }
-
 void scenario_options::add_to(CLI::App& cmd) {
   cmd.add_option("--batch", batch, "Inputs per batch (weights are read once per batch)")
       ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 40))
       ->capture_default_str();
-  cmd.add_option("--memory-model", memory_model,
+  add_memory_model_option(cmd, memory_model);
+  add_format_option(cmd, format);
+}
+
+void add_format_option(CLI::App& cmd, std::string& name) {
+  cmd.add_option("--format", name, "Output format")->check(CLI::IsMember({"table", "csv", "json"}))->capture_default_str();
+}
+
+void add_memory_model_option(CLI::App& cmd, std::string& name) {
+  cmd.add_option("--memory-model", name,
                  "Where data lives: thesis (weights off-chip once per batch, activations on chip), onchip-if-fits "
                  "(what fits on chip costs nothing), offchip (every layer reads inputs and weights, writes outputs)")
       ->check(CLI::IsMember({"thesis", "onchip-if-fits", "offchip"}))
       ->capture_default_str();
-  cmd.add_option("--format", format, "Output format")->check(CLI::IsMember({"table", "csv", "json"}))->capture_default_str();
 }
 
 scenario scenario_options::to_scenario(const datatype& type) const {
@@ -62,9 +62,7 @@ void task_options::add_to(CLI::App& cmd) {
 
 std::vector<heatmap_cell> task_options::cells() const {
   const std::vector<platform> selected = select_platforms(all_platforms(), platforms);
-  return heatmap(task, selected, accuracy_table(), common.to_scenario(datatypes::int8));
+  return heatmap(task, selected, published_accuracy(data_dir()), common.to_scenario(datatypes::int8));
 }
-
-cell real(double v) { return std::isnan(v) ? cell{} : cell{v}; }
 
 }  // namespace qutibench::cli

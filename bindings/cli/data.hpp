@@ -10,7 +10,7 @@
 #include <CLI/CLI.hpp>
 
 #include "qutibench/io/accuracy.hpp"
-#include "qutibench/io/csv.hpp"
+#include "qutibench/io/catalogue.hpp"
 #include "qutibench/platform.hpp"
 #include "qutibench/topology.hpp"
 #include "qutibench/predict/heatmap.hpp"
@@ -34,12 +34,11 @@ std::vector<platform> all_platforms();
 /// ":MODE". Returns the platform and the mode name ("" = the first mode).
 std::pair<platform, std::string> find_platform(const std::string& ref);
 
-/// The published accuracies (data_dir()/accuracy/table5_2.csv).
-std::vector<accuracy_record> accuracy_table();
+/// --format table|csv|json, as every command that prints a table takes it.
+void add_format_option(CLI::App& cmd, std::string& name);
 
-/// Measurement rows of a QuTiBench CSV; platforms may be thesis names or any id of
-/// all_platforms() or "host".
-std::vector<recorded_measurement> measurement_rows(const std::string& file);
+/// --memory-model thesis|onchip-if-fits|offchip, as every predicting command takes it.
+void add_memory_model_option(CLI::App& cmd, std::string& name);
 
 /// Options shared by predict, heatmap and pareto.
 struct scenario_options {
@@ -60,8 +59,5 @@ struct task_options {
   std::vector<heatmap_cell> cells() const;
 };
 
-/// A real number as a cell; NaN (unsupported, unknown) becomes an empty cell. An
-/// infinite intensity prints "inf" in text and CSV, null in JSON.
-cell real(double v);
 
 }  // namespace qutibench::cli

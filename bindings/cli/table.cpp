@@ -1,10 +1,14 @@
 #include "table.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <ostream>
 #include <stdexcept>
 
 #include <fmt/format.h>
+
+#include "fields.hpp"
+#include "qutibench/io/csv.hpp"
 
 namespace qutibench::cli {
 
@@ -17,18 +21,15 @@ format parse_format(const std::string& name) {
 
 std::string format_real(double v) { return fmt::format("{:.15g}", v); }
 
+cell real(double v) { return std::isnan(v) ? cell{} : cell{v}; }
+
 namespace {
 
 std::string text(const cell& c, format f) {
   struct visitor {
     format f;
     std::string operator()(std::monostate) const { return f == format::table ? "-" : ""; }
-    std::string operator()(const std::string& s) const {
-      if (f != format::csv || s.find_first_of(",\"\n") == std::string::npos) return s;
-      std::string q = "\"";
-      for (char ch : s) q += ch == '"' ? std::string("\"\"") : std::string(1, ch);
-      return q + "\"";
-    }
+    std::string operator()(const std::string& s) const { return f == format::csv ? csv::field(s) : s; }
     std::string operator()(std::int64_t v) const { return std::to_string(v); }
     std::string operator()(double v) const { return format_real(v); }
   };
@@ -55,6 +56,32 @@ nlohmann::ordered_json to_json(const table& t) {
     rows.push_back(std::move(o));
   }
   return rows;
+}
+
+named_cells& named_cells::set(std::string_view name, cell value) {
+  for (auto& [n, c] : cells_)
+    if (n == name) {
+      c = std::move(value);
+      return *this;
+    }
+  cells_.emplace_back(std::string(name), std::move(value));
+  return *this;
+}
+
+std::vector<cell> named_cells::row(const std::vector<std::string>& columns) const {
+  std::vector<cell> out;
+  for (const std::string& column : columns) {
+    const auto it = std::find_if(cells_.begin(), cells_.end(), [&](const auto& nc) { return nc.first == column; });
+    if (it == cells_.end()) throw std::logic_error("qutibench: no field '" + column + "' for this table");
+    out.push_back(it->second);
+  }
+  return out;
+}
+
+nlohmann::ordered_json named_cells::object() const {
+  nlohmann::ordered_json o = nlohmann::ordered_json::object();
+  for (const auto& [name, c] : cells_) o[name] = json_of(c);
+  return o;
 }
 
 void print(std::ostream& out, const table& t, format f) {

@@ -37,4 +37,8 @@ nlohmann::ordered_json to_json(const table& t);
 /// A real number as text with 15 significant digits, trailing zeros dropped.
 std::string format_real(double v);
 
+/// A real number as a cell; NaN (unsupported, unknown) becomes an empty cell. An
+/// infinite intensity prints "inf" in text and CSV, null in JSON.
+cell real(double v);
+
 }  // namespace qutibench::cli

@@ -6,7 +6,7 @@
 #include <sstream>
 #include <string>
 
-#include "qutibench/io/csv.hpp"
+#include "qutibench/io/measurement_csv.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace qutibench;

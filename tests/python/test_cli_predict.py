@@ -149,3 +149,26 @@ def test_check_platform_passes_shipped_specs_and_lists_problems():
                     "[qutibench.spec_error.504]", "[qutibench.spec_error.501]"):
         assert spec_id in bad.stdout
     assert "negative_bandwidth.json: /memory/bandwidth_gb_per_s: must be > 0" in bad.stdout
+
+
+def test_cli_and_python_name_every_figure_alike():
+    """One field list per record: a figure the CLI prints has the same name and value in Python."""
+    import qutibench as qb
+
+    net = qb.zoo.get("resnet50")
+    for platform, datatype in (("zcu102-dpu", "int8"), ("ncs2", "int2")):  # ok, and unsupported (nulls)
+        cli = json.loads(run("predict", "--topology", "resnet50", "--platform", platform, "--datatype", datatype,
+                             "--per-layer", "--format", "json").stdout)
+        py = qb.predict(net, platform, datatype, per_layer=True)
+        shared = set(cli) & set(py) - {"layers", "mode"}
+        assert {"datatype", "carrier", "status", "inputs_per_s", "bound", "traffic_bytes"} <= shared
+        assert {k: cli[k] for k in shared} == {k: py[k] for k in shared}
+        # JSON has no infinity: an intensity without traffic is null there, inf in Python.
+        def as_json(layer):
+            return {k: None if v == float("inf") else v for k, v in layer.items()}
+        assert [as_json(layer) for layer in py["layers"]] == cli["layers"]
+    cli_cells = json.loads(run("heatmap", "--task", "cifar10", "--format", "json").stdout)
+    py_cells = qb.heatmap("cifar10")
+    assert len(cli_cells) == len(py_cells) == 52
+    for c, p in zip(cli_cells, py_cells):
+        assert c == {k: p[k] for k in c}

@@ -8,6 +8,8 @@
 
 #include "../commands.hpp"
 #include "../data.hpp"
+#include "../fields.hpp"
+#include "qutibench/predict/fields.hpp"
 
 namespace qutibench::cli {
 
@@ -17,9 +19,7 @@ namespace {
 table long_form(const std::vector<heatmap_cell>& cells) {
   table t;
   t.columns = {"task", "platform", "mode", "datatype", "topology", "inputs_per_s", "bound"};
-  for (const heatmap_cell& c : cells)
-    t.rows.push_back({c.task, c.platform, c.mode, c.type.name(), c.topology, c.result.throughput.value(),
-                      std::string(bound_name(c.result.bound))});
+  for (const heatmap_cell& c : cells) t.rows.push_back(cells_of(c).row(t.columns));
   return t;
 }
 

@@ -5,6 +5,7 @@
 
 #include "../commands.hpp"
 #include "../data.hpp"
+#include "../fields.hpp"
 #include "../progress.hpp"
 #include "../table.hpp"
 #include "qutibench/measure/host_cpu.hpp"
@@ -36,11 +37,7 @@ table measure_table(const measure_options& o) {
   progress bar("measure", all.size());
   for (std::size_t i = 0; i < all.size(); ++i) {
     const measurement m = host.measure(net, all[i]);
-    t.rows.push_back({m.what.name(), static_cast<std::int64_t>(m.what.level), m.what.type.name(), m.carrier.name(),
-                      static_cast<std::int64_t>(m.what.batch), static_cast<std::int64_t>(m.what.threads), m.work.value(),
-                      m.compute.median.value(), m.compute.min.value(), m.compute.max.value(), m.compute.iqr().value(),
-                      m.system.median.value(), static_cast<std::int64_t>(m.compute.runs), m.compute_throughput().value(),
-                      m.compute_ops_per_s().value(), m.kernel_path});
+    t.rows.push_back(cells_of(m).row(t.columns));
     bar.step(i + 1, m.what.name());
   }
   return t;
@@ -62,7 +59,7 @@ void add_measure_command(CLI::App& app) {
   cmd->add_option("--threads", o->threads, "Thread counts to sweep, e.g. 1,2")->delimiter(',')->check(CLI::PositiveNumber);
   cmd->add_option("--repeats", o->repeats, "Minimum timed runs per kernel (after 2 warm-up runs)")->capture_default_str();
   cmd->add_option("--min-time", o->min_time, "Minimum timed seconds per kernel")->capture_default_str();
-  cmd->add_option("--format", o->format, "Output format")->check(CLI::IsMember({"table", "csv", "json"}))->capture_default_str();
+  add_format_option(*cmd, o->format);
   cmd->callback([o] { print(std::cout, measure_table(*o), parse_format(o->format)); });
 }
 

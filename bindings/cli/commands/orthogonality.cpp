@@ -8,6 +8,7 @@
 #include "../data.hpp"
 #include "qutibench/predict/profile.hpp"
 #include "qutibench/validation/dataset.hpp"
+#include "qutibench/validation/measured.hpp"
 #include "qutibench/zoo.hpp"
 
 namespace qutibench::cli {
@@ -33,7 +34,7 @@ void run_orthogonality(const orthogonality_options& o) {
                  {"C pruned", o.pruned, datatype::parse(o.original)},
                  {"D both", o.pruned, datatype::parse(o.quantized)}};
   std::vector<recorded_measurement> rows;
-  if (!o.measurements.empty()) rows = measurement_rows(o.measurements);
+  if (!o.measurements.empty()) rows = load_measurements(o.measurements, data_dir());
   for (variant& x : v) {
     const topology net = zoo::get(x.topology);
     const prediction p = predict(profile(net), pf, mode, o.common.to_scenario(x.type));

@@ -5,7 +5,8 @@
 
 #include "../commands.hpp"
 #include "../data.hpp"
-#include "qutibench/validation/dataset.hpp"
+#include "../fields.hpp"
+#include "qutibench/validation/measured.hpp"
 
 namespace qutibench::cli {
 
@@ -18,18 +19,13 @@ void add_overheads_command(CLI::App& app) {
   };
   auto o = fresh_options<options>(cmd);
   cmd->add_option("--measurements", o->file, "A QuTiBench measurement CSV")->required();
-  cmd->add_option("--format", o->format, "Output format")->check(CLI::IsMember({"table", "csv", "json"}))->capture_default_str();
+  add_format_option(*cmd, o->format);
   cmd->callback([o] {
     table t;
     t.columns = {"platform", "mode", "topology", "datatype", "batches", "best_inputs_per_s", "best_batch",
                  "latency_at_best_s", "min_latency_s", "overhead_median", "overhead_max"};
-    for (const batch_summary& s : batch_summaries(measurement_rows(o->file))) {
-      std::string batches;
-      for (std::uint64_t b : s.batches) batches += (batches.empty() ? "" : " ") + std::to_string(b);
-      t.rows.push_back({s.platform, s.mode, s.topology, s.type.name(), batches, s.best_inputs_per_s,
-                        static_cast<std::int64_t>(s.best_batch), s.latency_at_best_s, s.min_latency_s,
-                        real(s.overhead_median), real(s.overhead_max)});
-    }
+    for (const batch_summary& s : batch_summaries(load_measurements(o->file, data_dir())))
+      t.rows.push_back(cells_of(s).row(t.columns));
     print(std::cout, t, parse_format(o->format));
   });
 }

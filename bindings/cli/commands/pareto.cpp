@@ -8,7 +8,10 @@
 
 #include "../commands.hpp"
 #include "../data.hpp"
+#include "../fields.hpp"
+#include "qutibench/predict/fields.hpp"
 #include "qutibench/validation/dataset.hpp"
+#include "qutibench/validation/measured.hpp"
 
 namespace qutibench::cli {
 
@@ -21,53 +24,41 @@ struct pareto_options {
   bool frontier_only = false;
 };
 
-/// One pareto row, predicted or measured.
+/// One pareto row, predicted or measured: its fields, and what the frontier and the sort read.
 struct point {
-  std::string topology, platform, mode, type;
-  double top1, inputs_per_s, latency_s, per_w;
-  std::string source;
+  named_cells cells;
+  double top1, figure;
 };
 
 void run_pareto(const pareto_options& o) {
-  const figure_of_merit x = o.x == "latency" ? figure_of_merit::latency
-                            : o.x == "efficiency" ? figure_of_merit::efficiency : figure_of_merit::throughput;
+  const figure_of_merit x = parse_figure_of_merit(o.x);
+  const std::vector<heatmap_cell> cells = o.task.cells();
   std::vector<point> points;
-  std::vector<bool> front;
-  for (const heatmap_cell& c : o.task.cells())
-    points.push_back({c.topology, c.platform, c.mode, c.type.name(), c.top1_pct, c.result.throughput.value(),
-                      c.result.latency.value(), c.inputs_per_s_per_w(), "predicted"});
-  // Frontiers per source: the theoretical one and, with --measurements, the measured one.
-  auto frontier_of = [&](const std::string& source) {
-    std::vector<double> values;
-    std::vector<std::size_t> index;
-    for (std::size_t i = 0; i < points.size(); ++i) {
-      if (points[i].source != source) continue;
-      index.push_back(i);
-      values.push_back(points[i].top1);
-      values.push_back(x == figure_of_merit::latency ? points[i].latency_s
-                       : x == figure_of_merit::efficiency ? points[i].per_w : points[i].inputs_per_s);
+  for (const heatmap_cell& c : cells)
+    points.push_back({cells_of(c).set("source", std::string("predicted")), c.top1_pct, figure(c, x)});
+  std::vector<bool> front = theoretical_pareto(cells, x);
+  if (!o.measurements.empty()) {
+    // The measured points have a frontier of their own (thesis Section 4.5.5).
+    std::vector<double> accuracy, values;
+    for (const measured_point& m : measured_pareto_points(load_measurements(o.measurements, data_dir()), o.task.task,
+                                                          published_accuracy(data_dir()))) {
+      const double per_w = m.full_power ? m.inputs_per_s / m.full_power->value() : std::nan("");
+      accuracy.push_back(m.top1_pct);
+      values.push_back(x == figure_of_merit::latency ? m.latency_s : x == figure_of_merit::efficiency ? per_w : m.inputs_per_s);
+      points.push_back({cells_of(m).set("source", std::string("measured")), m.top1_pct, values.back()});
     }
-    const sense senses[] = {sense::maximize, x == figure_of_merit::latency ? sense::minimize : sense::maximize};
-    const std::vector<bool> f = pareto_frontier(values, senses);
-    for (std::size_t k = 0; k < index.size(); ++k) front[index[k]] = f[k];
-  };
-  if (!o.measurements.empty())
-    for (const measured_point& m : measured_pareto_points(measurement_rows(o.measurements), o.task.task, accuracy_table()))
-      points.push_back({m.topology, m.platform, m.mode, m.type.name(), m.top1_pct, m.inputs_per_s, m.latency_s,
-                        m.full_power ? m.inputs_per_s / m.full_power->value() : std::nan(""), "measured"});
-  front.assign(points.size(), false);
-  frontier_of("predicted");
-  frontier_of("measured");
+    const std::vector<bool> measured = accuracy_frontier(accuracy, values, x);
+    front.insert(front.end(), measured.begin(), measured.end());
+  }
   // Best x first, unknown (NaN) last; ties by accuracy; predicted before measured.
   auto key = [&](std::size_t i) {
-    const point& p = points[i];
-    const double v = x == figure_of_merit::latency ? -p.latency_s : x == figure_of_merit::efficiency ? p.per_w : p.inputs_per_s;
+    const double v = x == figure_of_merit::latency ? -points[i].figure : points[i].figure;
     return std::isnan(v) ? -INFINITY : v;
   };
   std::vector<std::size_t> order(points.size());
   std::iota(order.begin(), order.end(), 0);
   std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-    if (points[a].source != points[b].source) return points[a].source > points[b].source;
+    if ((a < cells.size()) != (b < cells.size())) return a < cells.size();
     return key(a) != key(b) ? key(a) > key(b) : points[a].top1 > points[b].top1;
   });
   table t;
@@ -75,9 +66,7 @@ void run_pareto(const pareto_options& o) {
                "inputs_per_s_per_w", "source"};
   for (std::size_t i : order) {
     if (o.frontier_only && !front[i]) continue;
-    const point& p = points[i];
-    t.rows.push_back({p.topology, p.platform, p.mode, p.type, p.top1, p.inputs_per_s, p.latency_s,
-                      std::string(front[i] ? "yes" : "no"), real(p.per_w), p.source});
+    t.rows.push_back(points[i].cells.set("on_frontier", std::string(front[i] ? "yes" : "no")).row(t.columns));
   }
   print(std::cout, t, parse_format(o.task.common.format));
 }

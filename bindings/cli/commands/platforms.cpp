@@ -43,7 +43,7 @@ void add_platforms_command(CLI::App& app) {
                                               "(through a carrier where the platform emulates; empty if unsupported), all "
                                               "native peaks, bandwidth, capacity, on-chip memory and power (thesis Table 6.2)");
   auto fmt_name = fresh_options<std::string>(cmd, "table");
-  cmd->add_option("--format", *fmt_name, "Output format")->check(CLI::IsMember({"table", "csv", "json"}))->capture_default_str();
+  add_format_option(*cmd, *fmt_name);
   cmd->callback([fmt_name] { print(std::cout, platforms_table(), parse_format(*fmt_name)); });
 }
 

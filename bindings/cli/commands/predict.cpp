@@ -5,6 +5,8 @@
 
 #include "../commands.hpp"
 #include "../data.hpp"
+#include "../fields.hpp"
+#include "qutibench/predict/fields.hpp"
 #include "qutibench/predict/profile.hpp"
 
 namespace qutibench::cli {
@@ -30,13 +32,13 @@ void run_predict(const predict_options& o) {
   summary.columns = {"topology", "platform", "mode", "datatype", "carrier", "batch", "memory_model", "model", "status",
                      "inputs_per_s", "ops_per_s", "latency_s", "operational_intensity", "ridge_point", "bound",
                      "peak_ops_per_s", "bandwidth_bytes_per_s", "traffic_bytes"};
-  summary.rows.push_back({o.topology, pf.id, mode.name.empty() ? cell{} : cell{mode.name}, s.type.name(),
-                          p.ok() ? cell{p.carrier.name()} : cell{}, static_cast<std::int64_t>(s.batch.n), s.memory.name,
-                          std::string(o.per_layer ? "per-layer" : "network"), std::string(status_name(p.status)),
-                          real(p.throughput.value()), real(p.attainable.value()), real(p.latency.value()),
-                          real(p.operational_intensity.value()), real(p.ridge_point.value()),
-                          p.ok() ? cell{std::string(bound_name(p.bound))} : cell{}, real(p.peak.value()),
-                          real(p.bandwidth.value()), real(p.traffic.value())});
+  named_cells fields = cells_of(p);
+  fields.set("topology", o.topology)
+      .set("platform", pf.id)
+      .set("mode", mode.name.empty() ? cell{} : cell{mode.name})
+      .set("memory_model", s.memory.name)
+      .set("model", std::string(o.per_layer ? "per-layer" : "network"));
+  summary.rows.push_back(fields.row(summary.columns));
   const format f = parse_format(o.common.format);
   if (!o.per_layer) {
     if (f == format::json) std::cout << to_json(summary).front().dump(2) << '\n';
@@ -45,10 +47,7 @@ void run_predict(const predict_options& o) {
   }
   table t;
   t.columns = {"layer", "kind", "ops", "traffic_bytes", "operational_intensity", "compute_time_s", "memory_time_s", "time_s", "bound"};
-  for (const layer_prediction& l : layers.layers)
-    t.rows.push_back({std::string(l.name), std::string(l.kind), l.work.value(), l.traffic.value(),
-                      real(l.operational_intensity.value()), l.compute_time.value(), l.memory_time.value(), l.time.value(),
-                      std::string(bound_name(l.bound))});
+  for (const layer_prediction& l : layers.layers) t.rows.push_back(cells_of(l).row(t.columns));
   if (f == format::json) {
     nlohmann::ordered_json out = to_json(summary).front();
     out["layers"] = to_json(t);

@@ -97,7 +97,7 @@ void add_show_command(CLI::App& app) {
   cmd->add_option("--datatype", o->datatype, "Datatype of weights and activations (int2, int4, int8, fp16, fp32, intN, ...)")
       ->capture_default_str();
   cmd->add_option("--batch", o->batch, "Batch size")->check(CLI::PositiveNumber)->capture_default_str();
-  cmd->add_option("--format", o->format, "Output format")->check(CLI::IsMember({"table", "csv", "json"}))->capture_default_str();
+  add_format_option(*cmd, o->format);
   cmd->callback([o] { run_show(*o); });
 }
 

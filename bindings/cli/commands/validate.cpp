@@ -11,6 +11,7 @@
 
 #include "../commands.hpp"
 #include "../data.hpp"
+#include "../fields.hpp"
 #include "../progress.hpp"
 #include "qutibench/measure/host_cpu.hpp"
 #include "qutibench/measure/host_roofline.hpp"
@@ -32,21 +33,6 @@ struct validate_options {
   std::size_t repeats = 5;
   double min_time = 0.02;
 };
-
-/// A number for JSON, null when unknown (NaN).
-nlohmann::ordered_json num(double v) { return std::isnan(v) ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(v); }
-
-nlohmann::ordered_json summary_json(const agreement& a) {
-  return {{"n", a.n},
-          {"pearson", num(a.pearson)},
-          {"spearman", num(a.spearman)},
-          {"median_abs_rel_error", num(a.median_abs_rel_error)},
-          {"efficiency_median", num(a.efficiency_median)},
-          {"efficiency_q1", num(a.efficiency_q1)},
-          {"efficiency_q3", num(a.efficiency_q3)},
-          {"efficiency_min", num(a.efficiency_min)},
-          {"efficiency_max", num(a.efficiency_max)}};
-}
 
 std::string summary_line(const char* what, const agreement& a) {
   std::ostringstream s;
@@ -123,8 +109,8 @@ void run_validate(const validate_options& o) {
     out["platform"] = pf.id;
     out["mode"] = mode.name;
     out["kernels"] = to_json(t);
-    out["summary"] = summary_json(plain);
-    out["calibrated"] = summary_json(fitted);
+    out["summary"] = cells_of(plain).object();
+    out["calibrated"] = cells_of(fitted).object();
     std::cout << out.dump(2) << '\n';
     return;
   }
@@ -132,29 +118,10 @@ void run_validate(const validate_options& o) {
   if (f == format::table) std::cout << summary_line("roofline", plain) << '\n' << summary_line("calibrated (out-of-fold)", fitted) << '\n';
 }
 
-nlohmann::ordered_json agreement_json(const model_agreement& a) {
-  return {{"n", a.n},
-          {"pearson", num(a.pearson)},
-          {"spearman", num(a.spearman)},
-          {"median_abs_log10_error", num(a.median_abs_log10_error)},
-          {"max_abs_log10_error", num(a.max_abs_log10_error)},
-          {"efficiency_median", num(a.efficiency_median)},
-          {"efficiency_min", num(a.efficiency_min)},
-          {"efficiency_max", num(a.efficiency_max)}};
-}
-
-/// Thesis Table 7.1's Pearson coefficient of a (platform, task), where it has one.
-std::optional<double> thesis_pearson(const std::string& platform, const std::string& task) {
-  const std::optional<std::string> text = detail::read_text(data_dir() / "measurements" / "table7_1_correlation.csv");
-  if (!text) return std::nullopt;
-  for (const detail::csv_record& r : detail::parse_csv(*text, "table7_1_correlation.csv"))
-    if (r.fields.size() >= 3 && r.fields[0] == platform && r.fields[1] == task) return std::stod(r.fields[2]);
-  return std::nullopt;
-}
-
 /// Level-0 predictions against a measured dataset (thesis Table 7.1's method).
 void run_dataset_validate(const validate_options& o) {
-  const std::vector<recorded_measurement> rows = measurement_rows(o.measurements);
+  const std::vector<recorded_measurement> rows = load_measurements(o.measurements, data_dir());
+  const std::vector<thesis_correlation> table_7_1 = thesis_table_7_1(data_dir());
   const std::vector<platform> platforms = all_platforms();
   const validation_metric metric = parse_validation_metric(o.metric);
   const validation_model model = parse_validation_model(o.model);
@@ -169,10 +136,10 @@ void run_dataset_validate(const validate_options& o) {
     out["groups"] = nlohmann::ordered_json::array();
     for (const validation_group& g : groups) {
       nlohmann::ordered_json j = {{"platform", g.platform}, {"task", g.task}};
-      j.update(agreement_json(g.model));
-      const auto thesis = thesis_pearson(g.platform, g.task);
+      j.update(cells_of(g.model).object());
+      const auto thesis = thesis_pearson(table_7_1, g.platform, g.task);
       j["thesis_pearson"] = thesis ? nlohmann::ordered_json(*thesis) : nlohmann::ordered_json(nullptr);
-      j["plain"] = agreement_json(g.plain);
+      j["plain"] = cells_of(g.plain).object();
       out["groups"].push_back(std::move(j));
     }
     std::cout << out.dump(2) << '\n';
@@ -183,11 +150,11 @@ void run_dataset_validate(const validate_options& o) {
                "max_abs_log10_error", "efficiency_median", "efficiency_min", "efficiency_max", "plain_pearson",
                "plain_median_abs_log10_error"};
   for (const validation_group& g : groups) {
-    const auto thesis = thesis_pearson(g.platform, g.task);
-    t.rows.push_back({g.platform, g.task, static_cast<std::int64_t>(g.model.n), real(g.model.pearson),
-                      real(thesis ? *thesis : std::nan("")), real(g.model.spearman), real(g.model.median_abs_log10_error),
-                      real(g.model.max_abs_log10_error), real(g.model.efficiency_median), real(g.model.efficiency_min),
-                      real(g.model.efficiency_max), real(g.plain.pearson), real(g.plain.median_abs_log10_error)});
+    named_cells c = cells_of(g.model);
+    const named_cells plain = cells_of(g.plain);
+    c.set("platform", g.platform).set("task", g.task).set("thesis_pearson", to_cell(thesis_pearson(table_7_1, g.platform, g.task)));
+    c.set("plain_pearson", plain.row({"pearson"}).front()).set("plain_median_abs_log10_error", plain.row({"median_abs_log10_error"}).front());
+    t.rows.push_back(c.row(t.columns));
   }
   print(std::cout, t, f);
 }
@@ -223,12 +190,10 @@ void add_validate_command(CLI::App& app) {
   cmd->add_option("--datatype", o->datatype, "int2..int8 (8-bit carrier) or fp32")->capture_default_str();
   cmd->add_option("--batch", o->batch, "Batch size")->check(CLI::PositiveNumber)->capture_default_str();
   cmd->add_option("--threads", o->threads, "Threads")->check(CLI::PositiveNumber)->capture_default_str();
-  cmd->add_option("--memory-model", o->memory_model, "thesis, onchip-if-fits or offchip")
-      ->check(CLI::IsMember({"thesis", "onchip-if-fits", "offchip"}))
-      ->capture_default_str();
+  add_memory_model_option(*cmd, o->memory_model);
   cmd->add_option("--repeats", o->repeats, "Minimum timed runs per kernel")->capture_default_str();
   cmd->add_option("--min-time", o->min_time, "Minimum timed seconds per kernel")->capture_default_str();
-  cmd->add_option("--format", o->format, "Output format")->check(CLI::IsMember({"table", "csv", "json"}))->capture_default_str();
+  add_format_option(*cmd, o->format);
   cmd->callback([o] {
     if (o->measurements.empty() && o->topologies.empty())
       throw CLI::ValidationError("validate", "give --topology (measure kernels here) or --measurements FILE.csv");

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "../commands.hpp"
+#include "../data.hpp"
 #include "../table.hpp"
 #include "qutibench/requirements.hpp"
 #include "qutibench/zoo.hpp"
@@ -40,7 +41,7 @@ void add_zoo_command(CLI::App& app) {
                                         "million elements, peak live activations, and operational intensity (ops/byte) "
                                         "per datatype with weights off-chip, activations on-chip, batch 1 (thesis Table 6.1)");
   auto fmt_name = fresh_options<std::string>(cmd, "table");
-  cmd->add_option("--format", *fmt_name, "Output format")->check(CLI::IsMember({"table", "csv", "json"}))->capture_default_str();
+  add_format_option(*cmd, *fmt_name);
   cmd->callback([fmt_name] { print(std::cout, zoo_table(), parse_format(*fmt_name)); });
 }
 

@@ -10,6 +10,7 @@ names carry their unit (``latency_s``, ``inputs_per_s``). Tables are lists of di
 """
 from __future__ import annotations
 
+import math
 from typing import Any, Iterable, Sequence
 
 from . import _core
@@ -105,15 +106,11 @@ def theoretical_pareto(task: str, x: str = "throughput", platforms: str | Sequen
                        memory_model: str = "thesis") -> Table:
     """Heatmap cells with ``on_frontier``: top-1 accuracy (max) against throughput (max),
     latency (min) or efficiency = inputs/s/W (max) (thesis Section 6.5.2)."""
-    import numpy as np
-
     cells = heatmap(task, platforms, batch, memory_model)
-    key = {"throughput": ("inputs_per_s", "max"), "latency": ("latency_s", "min"),
-           "efficiency": ("inputs_per_s_per_w", "max")}[x]
-    values = np.array([[c["accuracy_top1"], np.nan if c[key[0]] is None else c[key[0]]] for c in cells], dtype=float)
-    front = pareto_frontier(values.reshape(-1, 2), ["max", key[1]]) if cells else []
-    for c, f in zip(cells, front):
-        c["on_frontier"] = bool(f)
+    key = {"throughput": "inputs_per_s", "latency": "latency_s", "efficiency": "inputs_per_s_per_w"}.get(x, "")
+    values = [math.nan if c.get(key) is None else c[key] for c in cells]
+    for c, f in zip(cells, _core.accuracy_frontier([c["accuracy_top1"] for c in cells], values, x)):
+        c["on_frontier"] = f
     return cells
 
 
@@ -135,13 +132,10 @@ def validate(path: str, model: str = "plain", metric: str = "compute") -> dict:
 
 def measured_pareto(path: str, task: str) -> Table:
     """Measured pareto points of a task with ``on_frontier`` (accuracy vs inputs/s)."""
-    import numpy as np
-
     points = Table(_core.measured_pareto_points(path, task))
-    if points:
-        values = np.array([[p["accuracy_top1"], p["inputs_per_s"]] for p in points], dtype=float)
-        for p, f in zip(points, pareto_frontier(values, ["max", "max"])):
-            p["on_frontier"] = bool(f)
+    front = _core.accuracy_frontier([p["accuracy_top1"] for p in points], [p["inputs_per_s"] for p in points])
+    for p, f in zip(points, front):
+        p["on_frontier"] = f
     return points
 
 

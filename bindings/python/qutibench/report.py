@@ -13,7 +13,6 @@ frontiers go to stdout as a text table, progress to stderr.
 from __future__ import annotations
 
 import argparse
-import csv
 import html
 import math
 import os
@@ -119,11 +118,7 @@ def _roofline(plot, pf: qutibench.Platform, topologies: list[str], datatypes: li
 
 
 def _thesis_table_7_1() -> dict[tuple[str, str], float]:
-    path = Path(qutibench.data_dir()) / "measurements" / "table7_1_correlation.csv"
-    if not path.exists():
-        return {}
-    with open(path, newline="") as f:
-        return {(r["platform"], r["task"]): float(r["pearson"]) for r in csv.DictReader(f)}
+    return {(r["platform"], r["task"]): r["pearson"] for r in qutibench._core.thesis_table_7_1()}
 
 
 def _number(value, digits: int = 3) -> str:

@@ -8,7 +8,9 @@
 
 #include "bind.hpp"
 #include "convert.hpp"
+#include "fields.hpp"
 #include "qutibench/io/catalogue.hpp"
+#include "qutibench/predict/fields.hpp"
 #include "qutibench/predict/heatmap.hpp"
 #include "qutibench/predict/sweep.hpp"
 
@@ -34,21 +36,7 @@ py::dict prediction_dict(const prediction& p, const platform& pf, const operatin
   py::dict d;
   d["platform"] = pf.id;
   d["mode"] = m.name;
-  d["datatype"] = p.type.name();
-  d["carrier"] = p.ok() ? py::cast(p.carrier.name()) : py::none();
-  d["batch"] = p.batch;
-  d["status"] = std::string(status_name(p.status));
-  d["inputs_per_s"] = number(p.throughput.value());
-  d["ops_per_s"] = number(p.attainable.value());
-  d["latency_s"] = number(p.latency.value());
-  d["operational_intensity"] = number(p.operational_intensity.value());
-  d["ridge_point"] = number(p.ridge_point.value());
-  d["bound"] = p.ok() ? py::cast(std::string(bound_name(p.bound))) : py::none();
-  d["peak_ops_per_s"] = number(p.peak.value());
-  d["bandwidth_bytes_per_s"] = number(p.bandwidth.value());
-  d["ops"] = number(p.work.value());
-  d["traffic_bytes"] = number(p.traffic.value());
-  return d;
+  return add_fields(d, p);
 }
 
 std::vector<platform> select(const py::object& platforms) {
@@ -133,19 +121,7 @@ void bind_predict(py::module_& m) {
         const layerwise_prediction l = predict_layers(prof, pf, mo, s);
         py::dict d = prediction_dict(l.network, pf, mo);
         py::list layers;
-        for (const layer_prediction& x : l.layers) {
-          py::dict y;
-          y["layer"] = std::string(x.name);
-          y["kind"] = std::string(x.kind);
-          y["ops"] = x.work.value();
-          y["traffic_bytes"] = x.traffic.value();
-          y["operational_intensity"] = x.operational_intensity.value();
-          y["compute_time_s"] = x.compute_time.value();
-          y["memory_time_s"] = x.memory_time.value();
-          y["time_s"] = x.time.value();
-          y["bound"] = std::string(bound_name(x.bound));
-          layers.append(y);
-        }
+        for (const layer_prediction& x : l.layers) layers.append(dict_of(x));
         d["layers"] = layers;
         return d;
       }, py::arg("topology"), py::arg("platform"), py::arg("datatype"), py::arg("batch") = 1, py::arg("mode") = "",
@@ -194,24 +170,10 @@ void bind_predict(py::module_& m) {
 
   m.def("heatmap", [](const std::string& task, const py::object& platforms, std::uint64_t batch, const std::string& memory) {
         const std::vector<platform> pfs = select(platforms);
-        const auto cells = heatmap(task, pfs, load_accuracy(data_dir() / "accuracy" / "table5_2.csv"),
+        const auto cells = heatmap(task, pfs, published_accuracy(data_dir()),
                                    {datatypes::int8, {batch}, memory_model::parse(memory), {}});
         py::list out;
-        for (const heatmap_cell& c : cells) {
-          py::dict d;
-          d["task"] = c.task;
-          d["platform"] = c.platform;
-          d["mode"] = c.mode;
-          d["datatype"] = c.type.name();
-          d["topology"] = c.topology;
-          d["carrier"] = c.result.carrier.name();
-          d["inputs_per_s"] = c.result.throughput.value();
-          d["latency_s"] = c.result.latency.value();
-          d["bound"] = std::string(bound_name(c.result.bound));
-          d["accuracy_top1"] = c.top1_pct;
-          d["inputs_per_s_per_w"] = number(c.inputs_per_s_per_w());
-          out.append(d);
-        }
+        for (const heatmap_cell& c : cells) out.append(dict_of(c));
         return out;
       }, py::arg("task"), py::arg("platforms") = "thesis", py::arg("batch") = 1, py::arg("memory_model") = "thesis",
       "every (platform, mode, datatype) x (topology, datatype) cell of a task with a published accuracy");
@@ -231,6 +193,13 @@ void bind_predict(py::module_& m) {
         for (std::size_t i = 0; i < front.size(); ++i) out.mutable_at(i) = front[i];
         return out;
       }, py::arg("values"), py::arg("senses"), "frontier mask of points (rows) over objectives ('max' or 'min' each)");
+
+  m.def("accuracy_frontier", [](const std::vector<double>& accuracy, const std::vector<double>& x, const std::string& figure) {
+        if (accuracy.size() != x.size())
+          throw spec_error(error_id::shape_mismatch, "accuracy_frontier", "accuracy and x must have one value per point");
+        return accuracy_frontier(accuracy, x, parse_figure_of_merit(figure));
+      }, py::arg("accuracy"), py::arg("x"), py::arg("figure") = "throughput",
+      "frontier mask of accuracy (max) against a figure of merit: throughput or efficiency (max), latency (min)");
 }
 
 }  // namespace qutibench::python

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "qutibench/error.hpp"
-#include "qutibench/io/csv.hpp"
+#include "qutibench/io/measurement_csv.hpp"
 #include "qutibench/measure/adapter.hpp"
 
 namespace qutibench {

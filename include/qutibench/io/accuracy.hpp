@@ -3,15 +3,14 @@
 
 #include <charconv>
 #include <filesystem>
-#include <fstream>
 #include <optional>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include "qutibench/accuracy.hpp"
 #include "qutibench/datatype.hpp"
 #include "qutibench/error.hpp"
+#include "qutibench/io/csv.hpp"
 #include "qutibench/io/file.hpp"
 
 namespace qutibench {
@@ -19,24 +18,19 @@ namespace qutibench {
 /// Reads a CSV with the header `topology,task,datatype,top1_pct,top5_pct`. Throws
 /// spec_error 401 naming file:line for a malformed row (nothing is returned half-read).
 inline std::vector<accuracy_record> load_accuracy(const std::filesystem::path& file) {
-  const std::optional<std::string> text = detail::read_text(file);
+  const std::optional<std::string> text = read_text(file);
   if (!text) throw spec_error(error_id::malformed_record, file.string(), "cannot open");
-  std::istringstream in(*text);
   const std::string header = "topology,task,datatype,top1_pct,top5_pct";
   std::vector<accuracy_record> out;
-  std::string line;
-  for (int number = 1; std::getline(in, line); ++number) {
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    const std::string where = file.string() + ":" + std::to_string(number);
-    if (number == 1) {
-      if (line != header) throw spec_error(error_id::malformed_record, where, "header must be '" + header + "'");
+  const std::vector<csv::record> records = csv::parse(*text, file.string());
+  for (const csv::record& rec : records) {
+    const std::vector<std::string>& f = rec.fields;
+    const std::string where = file.string() + ":" + std::to_string(rec.line);
+    if (&rec == &records.front()) {
+      if (rec.line != 1 || f != std::vector<std::string>{"topology", "task", "datatype", "top1_pct", "top5_pct"})
+        throw spec_error(error_id::malformed_record, file.string() + ":1", "header must be '" + header + "'");
       continue;
     }
-    if (line.empty()) continue;
-    std::vector<std::string> f;
-    std::stringstream ss(line);
-    for (std::string cell; std::getline(ss, cell, ',');) f.push_back(cell);
-    if (line.back() == ',') f.emplace_back();
     if (f.size() != 5) throw spec_error(error_id::malformed_record, where, "expected 5 columns, got " + std::to_string(f.size()));
     auto number_of = [&](const std::string& s, const char* column) {
       double v = 0;

@@ -1,17 +1,27 @@
-// The platform catalogue: where the data directory is, the shipped specs under its
-// platforms/, the thesis's platform set, and the selections the CLI and Python accept
-// ("thesis", "all", a list of ids). Opt-in like every JSON reader: link qutibench::json.
+// The shipped data, one loader each for the CLI, Python and C++ users: where the data
+// directory is; the platform specs under its platforms/, the thesis's platform set and the
+// selections ("thesis", "all", a list of ids); the published accuracies; measurement
+// files with every shipped platform id known; thesis Table 7.1. Opt-in like every JSON
+// reader: link qutibench::json.
 #pragma once
 
 #include <algorithm>
+#include <charconv>
 #include <cstdlib>
 #include <filesystem>
 #include <initializer_list>
+#include <span>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "qutibench/accuracy.hpp"
 #include "qutibench/error.hpp"
+#include "qutibench/io/accuracy.hpp"
+#include "qutibench/io/csv.hpp"
+#include "qutibench/io/file.hpp"
+#include "qutibench/io/measurement_csv.hpp"
 #include "qutibench/io/platform_json.hpp"
 #include "qutibench/platform.hpp"
 
@@ -75,6 +85,66 @@ inline std::vector<platform> select_platforms(const std::vector<platform>& all, 
     start = comma + 1;
   }
   return out;
+}
+
+/// The published accuracies of the shipped data (thesis Table 5.2 and the sources of the
+/// modern networks): data_dir/accuracy/table5_2.csv.
+inline std::vector<accuracy_record> published_accuracy(const std::filesystem::path& data_dir) {
+  return load_accuracy(data_dir / "accuracy" / "table5_2.csv");
+}
+
+/// Measurement rows of a QuTiBench CSV whose platforms may be thesis names, any shipped
+/// spec's id (data_dir/platforms) or "host" (this CPU).
+inline std::vector<recorded_measurement> load_measurements(const std::filesystem::path& file,
+                                                           const std::filesystem::path& data_dir) {
+  std::vector<std::string> ids{"host"};
+  for (const platform& p : load_platforms(data_dir / "platforms")) ids.push_back(p.id);
+  return load_measurements_csv(file, ids);
+}
+
+/// One coefficient of thesis Table 7.1: Pearson's r of predicted against measured
+/// throughput for a platform and task.
+struct thesis_correlation {
+  std::string platform;
+  std::string task;
+  double pearson = 0;
+};
+
+/// A coefficient's fields (see predict/fields.hpp for the convention).
+template <class F>
+void fields(const thesis_correlation& c, F&& field) {
+  field("platform", c.platform);
+  field("task", c.task);
+  field("pearson", c.pearson);
+}
+
+/// Thesis Table 7.1 (data_dir/measurements/table7_1_correlation.csv, header
+/// `platform,task,pearson,...`); empty where the data directory does not ship it. Throws
+/// spec_error 401 naming file:line for a row without a coefficient in [-1, 1].
+inline std::vector<thesis_correlation> thesis_table_7_1(const std::filesystem::path& data_dir) {
+  const std::filesystem::path file = data_dir / "measurements" / "table7_1_correlation.csv";
+  const std::optional<std::string> text = read_text(file);
+  if (!text) return {};
+  std::vector<thesis_correlation> out;
+  const std::vector<csv::record> records = csv::parse(*text, file.string());
+  for (std::size_t i = 1; i < records.size(); ++i) {
+    const std::vector<std::string>& f = records[i].fields;
+    double r = 0;
+    const bool number = f.size() >= 3 && std::from_chars(f[2].data(), f[2].data() + f[2].size(), r).ptr == f[2].data() + f[2].size();
+    if (!number || !(r >= -1 && r <= 1))
+      throw spec_error(error_id::malformed_record, file.string() + ":" + std::to_string(records[i].line),
+                       "expected platform,task,pearson with a coefficient in [-1, 1]");
+    out.push_back({f[0], f[1], r});
+  }
+  return out;
+}
+
+/// The Table 7.1 coefficient of a platform and task, where the thesis gives one.
+inline std::optional<double> thesis_pearson(std::span<const thesis_correlation> table, std::string_view platform,
+                                            std::string_view task) {
+  for (const thesis_correlation& c : table)
+    if (c.platform == platform && c.task == task) return c.pearson;
+  return std::nullopt;
 }
 
 }  // namespace qutibench

@@ -9,7 +9,7 @@
 #include <string>
 #include <system_error>
 
-namespace qutibench::detail {
+namespace qutibench {
 
 /// The bytes of `file`, or none if it is not a readable regular file (libstdc++ throws
 /// from inside a stream that reads a directory).
@@ -21,4 +21,4 @@ inline std::optional<std::string> read_text(const std::filesystem::path& file) {
   return std::string{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
-}  // namespace qutibench::detail
+}  // namespace qutibench

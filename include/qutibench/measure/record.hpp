@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "qutibench/datatype.hpp"
@@ -48,7 +49,6 @@ struct latency_stats {
   seconds iqr() const { return q3 - q1; }
 };
 
-namespace detail {
 /// Five-number summary of plain numbers: quartiles by linear interpolation between order
 /// statistics. All NaN for no samples.
 struct five_numbers {
@@ -66,13 +66,12 @@ inline five_numbers quantiles(std::vector<double> v) {
   };
   return {v.front(), at(0.25), at(0.5), at(0.75), v.back()};
 }
-}  // namespace detail
 
 /// Median, quartiles, min and max of latency samples in seconds.
 inline latency_stats summarize(std::vector<double> samples_s) {
   latency_stats out;
   out.runs = samples_s.size();
-  const detail::five_numbers q = detail::quantiles(std::move(samples_s));
+  const five_numbers q = quantiles(std::move(samples_s));
   out.min = seconds::from_value(q.min);
   out.q1 = seconds::from_value(q.q1);
   out.median = seconds::from_value(q.median);
@@ -112,6 +111,59 @@ struct measurement {
   inputs_per_s system_throughput() const { return inputs_per_s::from_value(static_cast<double>(what.batch) / system.median.value()); }
   /// Ops per second from the median compute latency.
   ops_per_s compute_ops_per_s() const { return work / compute.median; }
+};
+
+/// A measurement's figures in output order (see predict/fields.hpp for the convention);
+/// what was not measured is NaN or none.
+template <class F>
+void fields(const measurement& m, F&& field) {
+  auto watts_of = [](const std::optional<watts>& w) { return w ? std::optional(w->value()) : std::nullopt; };
+  field("topology", m.what.topology);
+  field("kernel", m.what.name());
+  field("level", static_cast<int>(m.what.level));
+  field("layers", m.what.layers);
+  field("platform", m.platform);
+  field("mode", m.mode);
+  field("datatype", m.what.type.name());
+  field("carrier", m.carrier.name());
+  field("batch", m.what.batch);
+  field("threads", m.what.threads);
+  field("ops", m.work.value());
+  field("compute_median_s", m.compute.median.value());
+  field("compute_min_s", m.compute.min.value());
+  field("compute_max_s", m.compute.max.value());
+  field("compute_q1_s", m.compute.q1.value());
+  field("compute_q3_s", m.compute.q3.value());
+  field("compute_iqr_s", m.compute.iqr().value());
+  field("runs", m.compute.runs);
+  field("system_median_s", m.system.median.value());
+  field("inputs_per_s", m.compute_throughput().value());
+  field("ops_per_s", m.compute_ops_per_s().value());
+  field("top1_pct", m.top1_pct);
+  field("top5_pct", m.top5_pct);
+  field("base_power_w", watts_of(m.base_power));
+  field("idle_power_w", watts_of(m.idle_power));
+  field("full_power_w", watts_of(m.full_power));
+  field("kernel_path", m.kernel_path);
+  field("host", m.host);
+}
+
+/// A measurement row of a QuTiBench CSV: the record, the figures published beside it, and
+/// every column beyond the schema's, kept as read (so a file survives a round trip).
+struct recorded_measurement {
+  measurement record;
+  std::optional<double> fps_comp;   ///< published compute throughput (inputs/s)
+  std::optional<double> fps_sys;    ///< published system throughput, where given
+  std::vector<std::pair<std::string, std::string>> extra;  ///< further columns: name, value
+  // The thesis file's provenance columns, parsed where present:
+  std::string source_table;  ///< the thesis table, e.g. "A.7"
+  int source_line = 0;       ///< the line of the thesis source the row was extracted from
+  bool repaired = false;     ///< damaged source text was repaired (repair_notes say how)
+
+  /// The published compute throughput, else batch / median compute latency.
+  double compute_inputs_per_s() const {
+    return fps_comp ? *fps_comp : static_cast<double>(record.what.batch) / record.compute.median.value();
+  }
 };
 
 }  // namespace qutibench

@@ -76,25 +76,25 @@ inline std::vector<heatmap_cell> heatmap(std::string_view task, std::span<const 
   return cells;
 }
 
-/// The x axis of a pareto graph: throughput (inputs/s, maximised), latency (s, minimised)
-/// or power efficiency (inputs/s/W, maximised).
-enum class figure_of_merit { throughput, latency, efficiency };
+/// A cell's figure of merit: inputs/s, batch latency (s) or inputs/s/W (NaN without power).
+inline double figure(const heatmap_cell& c, figure_of_merit x) {
+  switch (x) {
+    case figure_of_merit::latency: return c.result.latency.value();
+    case figure_of_merit::efficiency: return c.inputs_per_s_per_w();
+    case figure_of_merit::throughput: break;
+  }
+  return c.result.throughput.value();
+}
 
 /// The theoretical pareto frontier (thesis Section 6.5.2): top-1 accuracy (maximised)
 /// against `x`, over heatmap cells; true marks a cell on the frontier.
 inline std::vector<bool> theoretical_pareto(std::span<const heatmap_cell> cells, figure_of_merit x) {
-  std::vector<double> values;
-  values.reserve(2 * cells.size());
+  std::vector<double> accuracy, values;
   for (const heatmap_cell& c : cells) {
-    values.push_back(c.top1_pct);
-    switch (x) {
-      case figure_of_merit::throughput: values.push_back(c.result.throughput.value()); break;
-      case figure_of_merit::latency: values.push_back(c.result.latency.value()); break;
-      case figure_of_merit::efficiency: values.push_back(c.inputs_per_s_per_w()); break;
-    }
+    accuracy.push_back(c.top1_pct);
+    values.push_back(figure(c, x));
   }
-  const sense senses[] = {sense::maximize, x == figure_of_merit::latency ? sense::minimize : sense::maximize};
-  return pareto_frontier(values, senses);
+  return accuracy_frontier(accuracy, values, x);
 }
 
 }  // namespace qutibench

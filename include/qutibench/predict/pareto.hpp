@@ -6,7 +6,11 @@
 #include <cstddef>
 #include <span>
 #include <stdexcept>
+#include <string>
+#include <string_view>
 #include <vector>
+
+#include "qutibench/error.hpp"
 
 namespace qutibench {
 
@@ -45,6 +49,35 @@ inline std::vector<bool> pareto_frontier(std::span<const double> values, std::sp
     }
   }
   return front;
+}
+
+/// The x axis of a pareto graph: throughput (inputs/s, maximised), latency (s, minimised)
+/// or power efficiency (inputs/s/W, maximised).
+enum class figure_of_merit { throughput, latency, efficiency };
+
+/// The figure of merit called `name` ("throughput", "latency", "efficiency"): the one
+/// parser of the CLI's --x and Python's `x`. spec_error 301 otherwise.
+inline figure_of_merit parse_figure_of_merit(std::string_view name) {
+  if (name == "throughput") return figure_of_merit::throughput;
+  if (name == "latency") return figure_of_merit::latency;
+  if (name == "efficiency") return figure_of_merit::efficiency;
+  throw spec_error(error_id::unknown_id, "figure of merit '" + std::string(name) + "'",
+                   "not one of throughput, latency, efficiency");
+}
+
+/// The accuracy pareto frontier of thesis Section 4.5: point i's accuracy (maximised)
+/// against its figure of merit `x[i]` (latency minimised, the others maximised); true marks
+/// a point on the frontier. A NaN figure is never on it (efficiency without a power figure).
+inline std::vector<bool> accuracy_frontier(std::span<const double> accuracy, std::span<const double> x, figure_of_merit fom) {
+  if (accuracy.size() != x.size()) throw std::invalid_argument("accuracy_frontier: accuracy and x differ in length");
+  std::vector<double> values;
+  values.reserve(2 * x.size());
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    values.push_back(accuracy[i]);
+    values.push_back(x[i]);
+  }
+  const sense senses[] = {sense::maximize, fom == figure_of_merit::latency ? sense::minimize : sense::maximize};
+  return pareto_frontier(values, senses);
 }
 
 }  // namespace qutibench

@@ -13,6 +13,7 @@
 #include <Eigen/Dense>
 
 #include "qutibench/measure/record.hpp"
+#include "qutibench/validation/statistics.hpp"
 #include "qutibench/topology.hpp"
 
 namespace qutibench {
@@ -28,34 +29,19 @@ struct agreement {
   double efficiency_min = std::nan(""), efficiency_max = std::nan("");
 };
 
-namespace detail {
-inline double pearson(std::span<const double> x, std::span<const double> y) {
-  const double n = static_cast<double>(x.size());
-  const double mx = std::accumulate(x.begin(), x.end(), 0.0) / n, my = std::accumulate(y.begin(), y.end(), 0.0) / n;
-  double sxy = 0, sxx = 0, syy = 0;
-  for (std::size_t i = 0; i < x.size(); ++i) {
-    sxy += (x[i] - mx) * (y[i] - my);
-    sxx += (x[i] - mx) * (x[i] - mx);
-    syy += (y[i] - my) * (y[i] - my);
-  }
-  return sxy / std::sqrt(sxx * syy);
+/// The agreement figures in output order (see predict/fields.hpp for the convention).
+template <class F>
+void fields(const agreement& a, F&& field) {
+  field("n", a.n);
+  field("pearson", a.pearson);
+  field("spearman", a.spearman);
+  field("median_abs_rel_error", a.median_abs_rel_error);
+  field("efficiency_median", a.efficiency_median);
+  field("efficiency_q1", a.efficiency_q1);
+  field("efficiency_q3", a.efficiency_q3);
+  field("efficiency_min", a.efficiency_min);
+  field("efficiency_max", a.efficiency_max);
 }
-
-/// Ranks 1..n, ties sharing their mean rank.
-inline std::vector<double> ranks(std::span<const double> v) {
-  std::vector<std::size_t> order(v.size());
-  std::iota(order.begin(), order.end(), 0);
-  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return v[a] < v[b]; });
-  std::vector<double> r(v.size());
-  for (std::size_t i = 0; i < order.size();) {
-    std::size_t j = i;
-    while (j + 1 < order.size() && v[order[j + 1]] == v[order[i]]) ++j;
-    for (std::size_t k = i; k <= j; ++k) r[order[k]] = (static_cast<double>(i + j) / 2) + 1;
-    i = j + 1;
-  }
-  return r;
-}
-}  // namespace detail
 
 /// Compares predicted and measured latencies (seconds, one pair per kernel).
 inline agreement compare(std::span<const double> predicted, std::span<const double> measured) {
@@ -68,17 +54,17 @@ inline agreement compare(std::span<const double> predicted, std::span<const doub
     err.push_back(std::abs(predicted[i] - measured[i]) / measured[i]);
     eff.push_back(predicted[i] / measured[i]);
   }
-  const detail::five_numbers e = detail::quantiles(eff);
-  a.median_abs_rel_error = detail::quantiles(err).median;
+  const five_numbers e = quantiles(eff);
+  a.median_abs_rel_error = quantiles(err).median;
   a.efficiency_median = e.median;
   a.efficiency_q1 = e.q1;
   a.efficiency_q3 = e.q3;
   a.efficiency_min = e.min;
   a.efficiency_max = e.max;
   if (a.n >= 2) {
-    a.pearson = detail::pearson(predicted, measured);
-    const std::vector<double> rp = detail::ranks(predicted), rm = detail::ranks(measured);
-    a.spearman = detail::pearson(rp, rm);
+    a.pearson = pearson(predicted, measured);
+    const std::vector<double> rp = ranks(predicted), rm = ranks(measured);
+    a.spearman = pearson(rp, rm);
   }
   return a;
 }

@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "qutibench/adapters/recorded.hpp"
-#include "qutibench/io/csv.hpp"
+#include "qutibench/io/measurement_csv.hpp"
 #include "qutibench/requirements.hpp"
 #include "qutibench/zoo.hpp"
 

@@ -98,3 +98,20 @@ TEST_CASE("pareto: ImageNet points include MobileNetV1 on the Coral TPU and ResN
   for (std::size_t i = 0; i < c.size(); ++i)
     if (eff[i]) CHECK(c[i].power.has_value());
 }
+
+TEST_CASE("accuracy frontier: the figure's sense follows the figure of merit", "[pareto]") {
+  // (accuracy, figure) of four points: as throughput, b (75, 200) dominates a (70, 100); as
+  // latency the smaller is better, so a dominates b; c (80, 50) is on both; d's figure is
+  // unknown and never on a frontier.
+  const double accuracy[] = {70, 75, 80, 90};
+  const double x[] = {100, 200, 50, NAN};
+  CHECK(accuracy_frontier(accuracy, x, figure_of_merit::throughput) == std::vector<bool>{false, true, true, false});
+  CHECK(accuracy_frontier(accuracy, x, figure_of_merit::latency) == std::vector<bool>{true, false, true, false});
+  CHECK(parse_figure_of_merit("efficiency") == figure_of_merit::efficiency);
+  try {
+    (void)parse_figure_of_merit("speed");
+    FAIL("no error");
+  } catch (const spec_error& e) {
+    CHECK(e.id() == error_id::unknown_id);
+  }
+}

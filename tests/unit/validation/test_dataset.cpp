@@ -9,6 +9,7 @@
 #include "qutibench/io/catalogue.hpp"
 #include "qutibench/predict/pareto.hpp"
 #include "qutibench/validation/dataset.hpp"
+#include "qutibench/validation/measured.hpp"
 
 using namespace qutibench;
 

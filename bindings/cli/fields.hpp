@@ -1,0 +1,68 @@
+// The library's field lists (`fields(record, f)`, e.g. predict/fields.hpp) as the command
+// line's cells: every command prints a record by naming the columns it wants, so a figure
+// keeps the name and the null/NaN rules the library gives it (and Python's dicts use).
+#pragma once
+
+#include <concepts>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "table.hpp"
+
+namespace qutibench::cli {
+
+/// A field's value as a cell: text, an exact count, a real (NaN: null), or null for none.
+inline cell to_cell(std::string_view s) { return std::string(s); }
+inline cell to_cell(const std::string& s) { return s; }
+inline cell to_cell(double v) { return real(v); }
+template <std::integral T>
+cell to_cell(T v) { return static_cast<std::int64_t>(v); }
+template <class T>
+cell to_cell(const std::optional<T>& v) { return v ? to_cell(*v) : cell{}; }
+/// A list (batches, layers) as one space-separated text cell.
+template <class T>
+cell to_cell(const std::vector<T>& items) {
+  std::string out;
+  for (const T& item : items) {
+    const cell c = to_cell(item);
+    out += (out.empty() ? "" : " ") + (std::holds_alternative<std::string>(c) ? std::get<std::string>(c)
+                                                                               : std::to_string(std::get<std::int64_t>(c)));
+  }
+  return out;
+}
+
+/// Named cells: the fields of one or more records plus the context a command adds.
+class named_cells {
+ public:
+  /// Appends every field of `r` (its `fields()` overload, found by argument-dependent lookup).
+  template <class Record>
+  named_cells& add(const Record& r) {
+    fields(r, [this](std::string_view name, const auto& v) { set(name, to_cell(v)); });
+    return *this;
+  }
+  /// Sets `name`, replacing a field of that name (a command's context wins).
+  named_cells& set(std::string_view name, cell value);
+  /// The cells of `columns` in their order; a column no field names is a programming error.
+  std::vector<cell> row(const std::vector<std::string>& columns) const;
+  /// Every field as a JSON object, in field order.
+  nlohmann::ordered_json object() const;
+
+ private:
+  std::vector<std::pair<std::string, cell>> cells_;
+};
+
+/// The fields of `r` alone.
+template <class Record>
+named_cells cells_of(const Record& r) {
+  named_cells c;
+  c.add(r);
+  return c;
+}
+
+}  // namespace qutibench::cli
