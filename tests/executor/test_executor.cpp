@@ -11,18 +11,18 @@ using namespace qutibench;
 namespace dt = qutibench::datatypes;
 
 namespace {
-// Runs `t` optimised (verifying each kernel against its naive loop on the first run) and
-// fully naive with the same seed; the outputs must agree: bit-exact on the 8-bit path,
-// within 1e-4 relative on fp32.
-void same_as_naive(const topology& t, datatype type, std::uint64_t batch = 2) {
+// Runs `t` optimised (verifying each kernel against its reference loop on the first run)
+// and fully on the reference path with the same seed; the outputs must agree: bit-exact on
+// the 8-bit path, within 1e-4 relative on fp32.
+void same_as_reference(const topology& t, datatype type, std::uint64_t batch = 2) {
   INFO(t.name() << " " << type.name());
   executor fast(t, type, batch);
-  executor_options naive_options;
-  naive_options.naive = true;
-  executor naive(t, type, batch, {}, naive_options);
+  executor_options reference_options;
+  reference_options.path = executor_path::reference;
+  executor reference(t, type, batch, {}, reference_options);
   REQUIRE_NOTHROW(fast.run());
-  naive.run();
-  const auto a = fast.outputs(), b = naive.outputs();
+  reference.run();
+  const auto a = fast.outputs(), b = reference.outputs();
   REQUIRE(a.size() == b.size());
   for (std::size_t i = 0; i < a.size(); ++i) {
     CHECK(a[i]->q == b[i]->q);
@@ -54,7 +54,7 @@ TEST_CASE("executor: every layer kind matches its naive reference", "[executor]"
                            .node("relu6", activation{activation_kind::relu6})
                            .node("softmax", softmax{})
                            .build();
-  for (datatype type : {dt::int8, dt::fp32, dt::int4}) same_as_naive(net, type);
+  for (datatype type : {dt::int8, dt::fp32, dt::int4}) same_as_reference(net, type);
 }
 
 TEST_CASE("executor: pooling and element-wise kernels give hand-computed values", "[executor]") {
@@ -77,8 +77,8 @@ TEST_CASE("executor: pooling and element-wise kernels give hand-computed values"
 
 TEST_CASE("executor: the zoo's MLP and CNV end to end, and ResNet50 blocks", "[executor]") {
   for (datatype type : {dt::int8, dt::fp32}) {
-    same_as_naive(zoo::mlp(0.25), type);
-    same_as_naive(zoo::cnv(0.25), type, 1);
+    same_as_reference(zoo::mlp(0.25), type);
+    same_as_reference(zoo::cnv(0.25), type, 1);
   }
   // ResNet50's stem and first bottleneck (a level-2 stack of 4 layers with the residual add).
   const topology r = zoo::get("resnet50");
