@@ -17,7 +17,7 @@
 #include "qutibench/measure/host_roofline.hpp"
 #include "qutibench/predict/profile.hpp"
 #include "qutibench/validation/dataset.hpp"
-#include "qutibench/validation/kernels.hpp"
+#include "qutibench/validation/kernel_agreement.hpp"
 
 namespace qutibench::cli {
 

@@ -19,7 +19,7 @@
 #include "qutibench/platform.hpp"
 #include "qutibench/predict/profile.hpp"
 #include "qutibench/predict/roofline.hpp"
-#include "qutibench/validation/kernels.hpp"
+#include "qutibench/validation/kernel_agreement.hpp"
 #include "qutibench/validation/statistics.hpp"
 #include "qutibench/zoo.hpp"
 
