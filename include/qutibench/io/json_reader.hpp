@@ -1,6 +1,6 @@
-// What the JSON spec loaders (platforms in io/platform_json.hpp, topologies in io/topology_json.hpp)
-// share: reading a file into JSON, and field readers that collect every problem with the
-// file and the JSON pointer of the offending value instead of stopping at the first.
+// What the JSON readers share: reading a file into JSON, and the field reader that the spec
+// loaders (platforms in io/platform_json.hpp, topologies in io/topology_json.hpp) and the
+// JSON form of measurement records build on.
 #pragma once
 
 #include <algorithm>
@@ -19,19 +19,29 @@
 
 namespace qutibench::detail {
 
+/// Reads fields of a JSON document, each problem with the file and the JSON pointer of the
+/// offending value. The spec loaders collect every problem; a reader that stops at the
+/// first overrides `fail`, and `shown` where its messages show values differently.
 class json_reader {
  public:
   using json = nlohmann::ordered_json;
   explicit json_reader(std::string file) : file_(std::move(file)) {}
+  virtual ~json_reader() = default;
 
   std::vector<spec_problem> problems;
 
  protected:
   std::string file_;
 
-  void fail(error_id id, const std::string& pointer, std::string what) {
-    problems.push_back({id, file_ + ": " + (pointer.empty() ? "/" : pointer), std::move(what)});
+  virtual void fail(error_id id, const std::string& pointer, std::string what) {
+    problems.push_back({id, where(pointer), std::move(what)});
   }
+
+  /// A value as messages quote it.
+  virtual std::string shown(const json& v) const { return v.dump(); }
+
+  /// The WHERE of a problem: the file and the JSON pointer ("/" for the whole document).
+  std::string where(const std::string& pointer) const { return file_ + ": " + (pointer.empty() ? "/" : pointer); }
 
   /// A key as a JSON pointer token (RFC 6901: '~' and '/' escaped).
   static std::string escape(const std::string& key) {
@@ -51,24 +61,32 @@ class json_reader {
       }
   }
 
-  std::string text(const json& obj, const std::string& at, const char* key, bool required) {
-    if (!obj.contains(key)) {
-      if (required) fail(error_id::missing_field, at + "/" + key, "required");
-      return {};
-    }
-    const json& v = obj[key];
-    if (!v.is_string() || v.get_ref<const std::string&>().empty()) {
-      fail(error_id::invalid_value, at + "/" + key, "must be a non-empty string, got " + v.dump());
+  /// The field `key` of `obj`, or none; a missing required one is a 502 problem.
+  const json* field(const json& obj, const std::string& at, const char* key, bool required) {
+    if (obj.contains(key)) return &obj[key];
+    if (required) fail(error_id::missing_field, at + "/" + key, "required");
+    return nullptr;
+  }
+
+  /// A string value, "" after a problem; `nonempty` rejects "".
+  std::string text_value(const json& v, const std::string& at, bool nonempty) {
+    if (!v.is_string() || (nonempty && v.get_ref<const std::string&>().empty())) {
+      fail(error_id::invalid_value, at, std::string("must be a ") + (nonempty ? "non-empty " : "") + "string, got " + shown(v));
       return {};
     }
     return v.get<std::string>();
+  }
+
+  std::string text(const json& obj, const std::string& at, const char* key, bool required) {
+    const json* v = field(obj, at, key, required);
+    return v ? text_value(*v, at + "/" + key, true) : std::string();
   }
 
   /// A boolean field, `fallback` when absent.
   bool flag(const json& obj, const std::string& at, const char* key, bool fallback = false) {
     if (!obj.contains(key)) return fallback;
     if (!obj[key].is_boolean()) {
-      fail(error_id::invalid_value, at + "/" + key, "must be true or false, got " + obj[key].dump());
+      fail(error_id::invalid_value, at + "/" + key, "must be true or false, got " + shown(obj[key]));
       return fallback;
     }
     return obj[key].get<bool>();
@@ -77,27 +95,24 @@ class json_reader {
   /// A finite number, > 0 (`positive`) or >= 0.
   std::optional<double> value(const json& v, const std::string& at, bool positive) {
     if (!v.is_number()) {
-      fail(error_id::invalid_value, at, "must be a number, got " + v.dump());
+      fail(error_id::invalid_value, at, "must be a number, got " + shown(v));
       return std::nullopt;
     }
     const double x = v.get<double>();
     if (!std::isfinite(x)) {  // JSON text cannot hold one, but a document built in code can
-      fail(error_id::invalid_value, at, "must be a finite number, got " + v.dump());
+      fail(error_id::invalid_value, at, "must be a finite number, got " + shown(v));
       return std::nullopt;
     }
     if (positive ? !(x > 0) : !(x >= 0)) {
-      fail(error_id::invalid_value, at, std::string("must be ") + (positive ? "> 0" : ">= 0") + ", got " + v.dump());
+      fail(error_id::invalid_value, at, std::string("must be ") + (positive ? "> 0" : ">= 0") + ", got " + shown(v));
       return std::nullopt;
     }
     return x;
   }
 
   std::optional<double> number(const json& obj, const std::string& at, const char* key, bool required, bool positive) {
-    if (!obj.contains(key)) {
-      if (required) fail(error_id::missing_field, at + "/" + key, "required");
-      return std::nullopt;
-    }
-    return value(obj[key], at + "/" + key, positive);
+    const json* v = field(obj, at, key, required);
+    return v ? value(*v, at + "/" + key, positive) : std::nullopt;
   }
 };
 

@@ -104,11 +104,9 @@ class topology_reader : public json_reader {
   /// A JSON integer that fits the layer field (int64 dimensions; uint64 for summary counts).
   template <class Int>
   Int integer(const json& obj, const std::string& at, const char* key, Int fallback, bool required = false) {
-    if (!obj.contains(key)) {
-      if (required) fail(error_id::missing_field, at + "/" + key, "required");
-      return fallback;
-    }
-    const json& v = obj[key];
+    const json* found = field(obj, at, key, required);
+    if (!found) return fallback;
+    const json& v = *found;
     if (!fits<Int>(v)) {
       fail(error_id::invalid_value, at + "/" + key,
            std::string("must be an integer") + (std::numeric_limits<Int>::is_signed ? "" : " >= 0") + " within 64 bits, got " + v.dump());

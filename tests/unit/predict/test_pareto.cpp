@@ -4,6 +4,7 @@
 #include <set>
 #include <string>
 
+#include "qutibench/io/accuracy.hpp"
 #include "qutibench/io/catalogue.hpp"
 #include "qutibench/predict/heatmap.hpp"
 #include "qutibench/predict/pareto.hpp"

@@ -6,6 +6,7 @@
 #include <set>
 #include <string>
 
+#include "qutibench/io/accuracy.hpp"
 #include "qutibench/io/catalogue.hpp"
 #include "qutibench/predict/pareto.hpp"
 #include "qutibench/validation/dataset.hpp"
