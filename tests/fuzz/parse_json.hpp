@@ -21,7 +21,7 @@ inline std::optional<nlohmann::ordered_json> parse_json(const std::uint8_t* data
 /// The spec `read` accepts from the input, or none; whatever it accepts must be written
 /// back by to_json and read again into the same JSON (else abort: a fuzzer finding).
 template <class T>
-std::optional<T> accepted_spec(const std::uint8_t* data, std::size_t size, qutibench::detail::spec_reader<T> read) {
+std::optional<T> accepted_spec(const std::uint8_t* data, std::size_t size, qutibench::spec_reader<T> read) {
   const std::optional<nlohmann::ordered_json> j = parse_json(data, size);
   T spec, back;
   if (!j || !read(*j, "fuzz", spec).empty()) return std::nullopt;

@@ -124,7 +124,7 @@ void bind_model(py::module_& m) {
       .def_static("load", &load_topology, py::arg("path"),
                   "load a topology file (data/schema/topology.schema.json; SpecError with the ID, file and field or node)")
       .def_static("from_json", [](const std::string& text, const std::string& where) {
-        return detail::spec_from_text<topology>(text, where, &read_topology);
+        return spec_from_text<topology>(text, where, &read_topology);
       }, py::arg("text"), py::arg("where") = "<json>", "a topology from JSON text (the schema of data/schema/topology.schema.json)")
       .def("to_json", [](const topology& t) { return to_json(t).dump(2); }, "the topology as a file that Topology.load reads back")
       .def_property_readonly("name", &topology::name)

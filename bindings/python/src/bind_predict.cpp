@@ -52,7 +52,7 @@ void bind_predict(py::module_& m) {
   py::class_<platform>(m, "Platform", "A platform spec: peaks per datatype and operating mode, memory, power")
       .def_static("load", &load_platform, py::arg("path"), "load a spec file (SpecError with the ID, file and JSON pointer)")
       .def_static("from_json", [](const std::string& text, const std::string& where) {
-        return detail::spec_from_text<platform>(text, where, &read_platform);
+        return spec_from_text<platform>(text, where, &read_platform);
       }, py::arg("text"), py::arg("where") = "<json>", "a spec from JSON text (the schema of data/schema/platform.schema.json)")
       .def_readonly("id", &platform::id)
       .def_readonly("name", &platform::name)

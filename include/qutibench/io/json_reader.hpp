@@ -17,7 +17,7 @@
 #include "qutibench/error.hpp"
 #include "qutibench/io/file.hpp"
 
-namespace qutibench::detail {
+namespace qutibench {
 
 /// Reads fields of a JSON document, each problem with the file and the JSON pointer of the
 /// offending value. The spec loaders collect every problem; a reader that stops at the
@@ -162,4 +162,4 @@ T spec_from_text(const std::string& text, const std::string& where, spec_reader<
   return out;
 }
 
-}  // namespace qutibench::detail
+}  // namespace qutibench

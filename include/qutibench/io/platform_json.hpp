@@ -171,14 +171,14 @@ inline std::vector<spec_problem> read_platform(const nlohmann::ordered_json& j, 
 
 /// Loads a platform spec; throws the first problem as spec_error (5xx, or 101 for an
 /// unknown datatype key) naming the file and the JSON pointer. Nothing half-read escapes.
-inline platform load_platform(const std::filesystem::path& file) { return detail::load_spec<platform>(file, &read_platform); }
+inline platform load_platform(const std::filesystem::path& file) { return load_spec<platform>(file, &read_platform); }
 
 /// Everything `qutibench check-platform` reports for a file: schema problems, and when
 /// there are none, the consistency checks of `check()`.
 inline std::vector<spec_problem> check_platform_file(const std::filesystem::path& file) {
   std::vector<spec_problem> problems;
   platform p;
-  if (auto j = detail::read_json_file(file, problems)) problems = read_platform(*j, file.string(), p);
+  if (auto j = read_json_file(file, problems)) problems = read_platform(*j, file.string(), p);
   if (problems.empty()) problems = check(p, file.string());
   return problems;
 }

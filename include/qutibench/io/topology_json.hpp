@@ -295,7 +295,7 @@ inline std::vector<spec_problem> read_topology(const nlohmann::ordered_json& j, 
 
 /// Loads a topology file; throws the first problem as spec_error: 5xx naming the file and
 /// the JSON pointer, or 2xx naming the file and the node (shapes, cycles, dangling inputs).
-inline topology load_topology(const std::filesystem::path& file) { return detail::load_spec<topology>(file, &read_topology); }
+inline topology load_topology(const std::filesystem::path& file) { return load_spec<topology>(file, &read_topology); }
 
 /// A topology as a file that `load_topology` reads back into the same nodes, in schedule
 /// order, every parameter and input written out.
