@@ -16,7 +16,10 @@
 
 namespace qutibench::python {
 
-void bind_measure(py::module_& m) {
+namespace {
+
+/// Measurement files and what validation makes of them.
+void bind_measured_data(py::module_& m) {
   m.def("load_measurements", [](const std::filesystem::path& file) {
         py::list out;
         for (const recorded_measurement& r : load_measurements(file, data_dir())) {
@@ -89,7 +92,10 @@ void bind_measure(py::module_& m) {
         for (const batch_summary& s : batch_summaries(load_measurements(file, data_dir()))) out.append(dict_of(s));
         return out;
       }, py::arg("path"), "latency vs throughput over batch and system/compute overhead per setting");
+}
 
+/// The executor and the host: kernels, measurements, the host roofline.
+void bind_host(py::module_& m) {
   m.def("kernels", [](const topology& t, int level, const datatype& type, std::uint64_t batch, unsigned threads) {
         py::list out;
         for (const kernel& k : kernels_of(t, static_cast<measure_level>(level), type, batch, threads)) out.append(k.layers);
@@ -120,6 +126,13 @@ void bind_measure(py::module_& m) {
         py::gil_scoped_release release;
         return measure_host_roofline(o);
       }, py::arg("threads") = std::vector<unsigned>{1}, "this CPU's empirical roofline as a Platform (modes '1t', '2t', ...)");
+}
+
+}  // namespace
+
+void bind_measure(py::module_& m) {
+  bind_measured_data(m);
+  bind_host(m);
 }
 
 }  // namespace qutibench::python

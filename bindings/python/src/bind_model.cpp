@@ -104,9 +104,8 @@ py::dict requirements_dict(const topology& t, const precision& p, std::uint64_t 
   return out;
 }
 
-}  // namespace
-
-void bind_model(py::module_& m) {
+/// Datatype.
+void bind_datatype(py::module_& m) {
   py::class_<datatype>(m, "Datatype", "A datatype: intN/uintN (N = 1..32), binary, bipolar, fp8_e4m3, fp8_e5m2, fp16, bf16, fp32, fp64")
       .def(py::init([](const std::string& name) { return datatype::parse(name); }), py::arg("name"))
       .def_property_readonly("name", &datatype::name)
@@ -119,7 +118,10 @@ void bind_model(py::module_& m) {
       .def("__repr__", [](const datatype& d) { return "Datatype('" + d.name() + "')"; })
       .def("__str__", &datatype::name);
   py::implicitly_convertible<py::str, datatype>();
+}
 
+/// Topology: loading, saving, nodes, precision.
+void bind_topology(py::module_& m) {
   py::class_<topology>(m, "Topology", py::dynamic_attr(), "A validated network: a DAG of layers with inferred shapes")
       .def_static("load", &load_topology, py::arg("path"),
                   "load a topology file (data/schema/topology.schema.json; SpecError with the ID, file and field or node)")
@@ -137,7 +139,10 @@ void bind_model(py::module_& m) {
       .def_property_readonly("layer_defined", &topology::layer_defined)
       .def("summary", &summary, "the zoo table's level-0 figures: gops, model_me, t_total_me, peak_live_me, oi_int2 .. oi_fp32")
       .def("__repr__", [](const topology& t) { return "Topology('" + t.name() + "', " + std::to_string(t.size()) + " nodes)"; });
+}
 
+/// TopologyBuilder: one method per layer kind.
+void bind_builder(py::module_& m) {
   using B = topology::builder;
   py::class_<B>(m, "TopologyBuilder", "Builds a topology node by node; inputs=None means the node added just before")
       .def(py::init([](const std::string& name, const py::tuple& shape, const std::string& input_name) {
@@ -210,7 +215,10 @@ void bind_model(py::module_& m) {
            py::return_value_policy::reference_internal)
       .def("last", &B::last, "name of the node added last")
       .def("build", &B::build, "validate, schedule and infer shapes (SpecError naming the node at fault)");
+}
 
+/// The zoo, and requirements for inference and training.
+void bind_zoo_and_requirements(py::module_& m) {
   m.def("zoo_catalogue", [] {
     py::list out;
     for (const zoo::entry& e : zoo::catalogue) {
@@ -240,6 +248,15 @@ void bind_model(py::module_& m) {
         return d;
       }, py::arg("topology"), py::arg("precision") = "fp32", py::arg("batch") = 1, py::arg("inputs_per_epoch"),
       py::arg("epochs"), "training requirements (thesis eq. 2.6)");
+}
+
+}  // namespace
+
+void bind_model(py::module_& m) {
+  bind_datatype(m);
+  bind_topology(m);
+  bind_builder(m);
+  bind_zoo_and_requirements(m);
 }
 
 }  // namespace qutibench::python

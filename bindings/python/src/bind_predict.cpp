@@ -44,9 +44,8 @@ std::vector<platform> select(const py::object& platforms) {
   return platforms.cast<std::vector<platform>>();
 }
 
-}  // namespace
-
-void bind_predict(py::module_& m) {
+/// The data directory, Platform, and loading and selecting specs.
+void bind_platforms(py::module_& m) {
   m.def("data_dir", [] { return data_dir(); }, "the data directory ($QUTIBENCH_DATA_DIR, the source tree's data/, or the installed one)");
 
   py::class_<platform>(m, "Platform", "A platform spec: peaks per datatype and operating mode, memory, power")
@@ -111,7 +110,10 @@ void bind_predict(py::module_& m) {
   m.def("select_platforms", [](const std::string& selection) {
         return select_platforms(load_platforms(data_dir() / "platforms"), selection);
       }, py::arg("selection"), "'thesis' (Table 6.2's, in order), 'all', or 'id,id,...'");
+}
 
+/// Predictions, whole network or per layer, and sweeps.
+void bind_predictions(py::module_& m) {
   m.def("predict", [](const topology& t, const platform& pf, const datatype& type, std::uint64_t batch,
                       const std::string& mode, const std::string& memory, const py::object& efficiency, bool per_layer) {
         const operating_mode& mo = pf.mode(mode);
@@ -167,7 +169,10 @@ void bind_predict(py::module_& m) {
       py::arg("memory_model") = "thesis", py::arg("per_layer") = true,
       "latency and throughput of one topology over platforms (first mode each) x batches x datatypes in one call: "
       "arrays of shape (platforms, batches, datatypes), NaN where unsupported");
+}
 
+/// Heatmaps and pareto frontiers.
+void bind_task_views(py::module_& m) {
   m.def("heatmap", [](const std::string& task, const py::object& platforms, std::uint64_t batch, const std::string& memory) {
         const std::vector<platform> pfs = select(platforms);
         const auto cells = heatmap(task, pfs, published_accuracy(data_dir()),
@@ -200,6 +205,14 @@ void bind_predict(py::module_& m) {
         return accuracy_frontier(accuracy, x, parse_figure_of_merit(figure));
       }, py::arg("accuracy"), py::arg("x"), py::arg("figure") = "throughput",
       "frontier mask of accuracy (max) against a figure of merit: throughput or efficiency (max), latency (min)");
+}
+
+}  // namespace
+
+void bind_predict(py::module_& m) {
+  bind_platforms(m);
+  bind_predictions(m);
+  bind_task_views(m);
 }
 
 }  // namespace qutibench::python

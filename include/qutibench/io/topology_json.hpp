@@ -153,23 +153,22 @@ class topology_reader : public json_reader {
     return out;
   }
 
-  std::optional<layer> read_layer(const json& nd, const std::string& at, const std::string& op) {
-    auto params = [&](std::initializer_list<std::string_view> keys) {
-      std::vector<std::string_view> all{"name", "op", "inputs"};
-      all.insert(all.end(), keys.begin(), keys.end());
-      known(nd, at, all, " for op '" + op + "'");
-    };
+  /// Reports a key of node `nd` that op `op` does not take.
+  void params(const json& nd, const std::string& at, const std::string& op, std::initializer_list<std::string_view> keys) {
+    std::vector<std::string_view> all{"name", "op", "inputs"};
+    all.insert(all.end(), keys.begin(), keys.end());
+    known(nd, at, all, " for op '" + op + "'");
+  }
+
+  /// Ops that compute: dense, conv2d, pools, recurrent, matmul, attention, embedding,
+  /// summary. False when `op` is not one of them.
+  bool read_weighted_layer(const json& nd, const std::string& at, const std::string& op, std::optional<layer>& l) {
     using i64 = std::int64_t;
-    const std::size_t before = problems.size();
-    std::optional<layer> l;
-    if (op == "input") {
-      params({"shape"});
-      if (auto s = shape(nd, at, "shape")) l = input_layer{*s};
-    } else if (op == "dense") {
-      params({"out_features", "bias"});
+    if (op == "dense") {
+      params(nd, at, op, {"out_features", "bias"});
       l = dense{.out_features = integer<i64>(nd, at, "out_features", 0, true), .bias = flag(nd, at, "bias", true)};
     } else if (op == "conv2d") {
-      params({"out_channels", "kernel", "stride", "padding", "dilation", "groups", "bias"});
+      params(nd, at, op, {"out_channels", "kernel", "stride", "padding", "dilation", "groups", "bias"});
       l = conv2d{.out_channels = integer<i64>(nd, at, "out_channels", 0, true),
                  .kernel = integer<i64>(nd, at, "kernel", 0, true),
                  .stride = integer<i64>(nd, at, "stride", 1),
@@ -178,66 +177,87 @@ class topology_reader : public json_reader {
                  .groups = integer<i64>(nd, at, "groups", 1),
                  .bias = flag(nd, at, "bias", false)};
     } else if (op == "max_pool2d" || op == "avg_pool2d") {
-      params({"kernel", "stride", "padding", "ceil_mode"});
+      params(nd, at, op, {"kernel", "stride", "padding", "ceil_mode"});
       l = pool2d{.kind = op == "max_pool2d" ? pool_kind::max : pool_kind::avg,
                  .kernel = integer<i64>(nd, at, "kernel", 0, true),
                  .stride = integer<i64>(nd, at, "stride", 0),
                  .padding = integer<i64>(nd, at, "padding", 0),
                  .ceil_mode = flag(nd, at, "ceil_mode", false)};
-    } else if (op == "global_avg_pool" || op == "global_max_pool") {
-      params({});
-      l = global_pool{op == "global_max_pool" ? pool_kind::max : pool_kind::avg};
-    } else if (op == "add" || op == "mul") {
-      params({});
-      l = eltwise{op == "add" ? eltwise_kind::add : eltwise_kind::mul};
-    } else if (op == "concat") {
-      params({"axis"});
-      const i64 axis = integer<i64>(nd, at, "axis", 0);
-      if (axis < 0 || axis >= tensor_shape::max_rank) fail(error_id::invalid_value, at + "/axis", "must be 0 to 3, got " + std::to_string(axis));
-      l = concat{static_cast<int>(axis)};
-    } else if (op == "batch_norm") {
-      params({});
-      l = batch_norm{};
-    } else if (auto kind = activation_of(op)) {
-      params({});
-      l = activation{*kind};
-    } else if (op == "flatten") {
-      params({});
-      l = flatten{};
-    } else if (op == "reshape") {
-      params({"shape"});
-      if (auto s = shape(nd, at, "shape")) l = reshape{*s};
-    } else if (op == "softmax") {
-      params({});
-      l = softmax{};
-    } else if (op == "layer_norm") {
-      params({});
-      l = layer_norm{};
     } else if (op == "lstm" || op == "gru") {
-      params({"hidden", "return_sequences", "bias"});
+      params(nd, at, op, {"hidden", "return_sequences", "bias"});
       l = recurrent{.cell = op == "lstm" ? recurrent_cell::lstm : recurrent_cell::gru,
                     .hidden = integer<i64>(nd, at, "hidden", 0, true),
                     .return_sequences = flag(nd, at, "return_sequences", true),
                     .bias = flag(nd, at, "bias", true)};
     } else if (op == "matmul") {
-      params({"transpose_b"});
+      params(nd, at, op, {"transpose_b"});
       l = matmul{.transpose_b = flag(nd, at, "transpose_b", false)};
     } else if (op == "attention") {
-      params({"heads", "kv_cache", "bias"});
+      params(nd, at, op, {"heads", "kv_cache", "bias"});
       l = attention{.heads = integer<i64>(nd, at, "heads", 1),
                     .kv_cache = integer<i64>(nd, at, "kv_cache", 0),
                     .bias = flag(nd, at, "bias", true)};
     } else if (op == "embedding") {
-      params({"vocabulary", "dim"});
+      params(nd, at, op, {"vocabulary", "dim"});
       l = embedding{.vocabulary = integer<i64>(nd, at, "vocabulary", 0, true), .dim = integer<i64>(nd, at, "dim", 0, true)};
     } else if (op == "summary") {
-      params({"macs", "weights", "shape"});
+      params(nd, at, op, {"macs", "weights", "shape"});
       const std::uint64_t macs = integer<std::uint64_t>(nd, at, "macs", 0, true);
       const std::uint64_t weights = integer<std::uint64_t>(nd, at, "weights", 0, true);
       if (auto s = shape(nd, at, "shape")) l = summary{macs, weights, *s};
     } else {
-      fail(error_id::invalid_value, at + "/op", "'" + op + "' is not an op; valid: " + std::string(topology_ops));
+      return false;
     }
+    return true;
+  }
+
+  /// Ops that move or normalise data: input, global pools, element-wise, concat, batch
+  /// norm, activations, reshapes, softmax, layer norm. False when `op` is not one of them.
+  bool read_shaping_layer(const json& nd, const std::string& at, const std::string& op, std::optional<layer>& l) {
+    using i64 = std::int64_t;
+    if (op == "input") {
+      params(nd, at, op, {"shape"});
+      if (auto s = shape(nd, at, "shape")) l = input_layer{*s};
+    } else if (op == "global_avg_pool" || op == "global_max_pool") {
+      params(nd, at, op, {});
+      l = global_pool{op == "global_max_pool" ? pool_kind::max : pool_kind::avg};
+    } else if (op == "add" || op == "mul") {
+      params(nd, at, op, {});
+      l = eltwise{op == "add" ? eltwise_kind::add : eltwise_kind::mul};
+    } else if (op == "concat") {
+      params(nd, at, op, {"axis"});
+      const i64 axis = integer<i64>(nd, at, "axis", 0);
+      if (axis < 0 || axis >= tensor_shape::max_rank) fail(error_id::invalid_value, at + "/axis", "must be 0 to 3, got " + std::to_string(axis));
+      l = concat{static_cast<int>(axis)};
+    } else if (op == "batch_norm") {
+      params(nd, at, op, {});
+      l = batch_norm{};
+    } else if (auto kind = activation_of(op)) {
+      params(nd, at, op, {});
+      l = activation{*kind};
+    } else if (op == "flatten") {
+      params(nd, at, op, {});
+      l = flatten{};
+    } else if (op == "reshape") {
+      params(nd, at, op, {"shape"});
+      if (auto s = shape(nd, at, "shape")) l = reshape{*s};
+    } else if (op == "softmax") {
+      params(nd, at, op, {});
+      l = softmax{};
+    } else if (op == "layer_norm") {
+      params(nd, at, op, {});
+      l = layer_norm{};
+    } else {
+      return false;
+    }
+    return true;
+  }
+
+  std::optional<layer> read_layer(const json& nd, const std::string& at, const std::string& op) {
+    const std::size_t before = problems.size();
+    std::optional<layer> l;
+    if (!read_weighted_layer(nd, at, op, l) && !read_shaping_layer(nd, at, op, l))
+      fail(error_id::invalid_value, at + "/op", "'" + op + "' is not an op; valid: " + std::string(topology_ops));
     if (problems.size() != before) return std::nullopt;
     return l;
   }

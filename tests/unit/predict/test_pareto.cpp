@@ -101,11 +101,12 @@ TEST_CASE("pareto: ImageNet points include MobileNetV1 on the Coral TPU and ResN
 }
 
 TEST_CASE("accuracy frontier: the figure's sense follows the figure of merit", "[pareto]") {
-  // (accuracy, figure) of four points: as throughput, b (75, 200) dominates a (70, 100); as
-  // latency the smaller is better, so a dominates b; c (80, 50) is on both; d's figure is
-  // unknown and never on a frontier.
+  // (accuracy, figure) of four points a (70, 100), b (75, 200), c (80, 150), d (90, NaN). As
+  // throughput (larger is better) b dominates a, and c has the top accuracy; as latency
+  // (smaller is better) a is the fastest and c dominates b. d's figure is unknown and never
+  // on a frontier, although its accuracy is the highest.
   const double accuracy[] = {70, 75, 80, 90};
-  const double x[] = {100, 200, 50, NAN};
+  const double x[] = {100, 200, 150, NAN};
   CHECK(accuracy_frontier(accuracy, x, figure_of_merit::throughput) == std::vector<bool>{false, true, true, false});
   CHECK(accuracy_frontier(accuracy, x, figure_of_merit::latency) == std::vector<bool>{true, false, true, false});
   CHECK(parse_figure_of_merit("efficiency") == figure_of_merit::efficiency);
