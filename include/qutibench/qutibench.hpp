@@ -8,6 +8,7 @@
 #include "qutibench/error.hpp"
 #include "qutibench/layer.hpp"
 #include "qutibench/memory_model.hpp"
+#include "qutibench/network_summary.hpp"
 #include "qutibench/platform.hpp"
 #include "qutibench/precision.hpp"
 #include "qutibench/predict/efficiency.hpp"

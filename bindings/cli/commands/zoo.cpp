@@ -6,8 +6,9 @@
 
 #include "../commands.hpp"
 #include "../data.hpp"
+#include "../fields.hpp"
 #include "../table.hpp"
-#include "qutibench/requirements.hpp"
+#include "qutibench/network_summary.hpp"
 #include "qutibench/zoo.hpp"
 
 namespace qutibench::cli {
@@ -19,17 +20,9 @@ table zoo_table() {
   t.columns = {"topology", "task", "gops", "model_me", "t_total_me", "peak_live_me"};
   for (const datatype& d : datatypes::thesis_set) t.columns.push_back("oi_" + d.name());
   for (const zoo::entry& e : zoo::catalogue) {
-    const topology net = e.make();
-    const network_requirements base = requirements(net);
-    std::vector<cell> row = {std::string(e.id),
-                             e.task.empty() ? cell{} : cell{std::string(e.task)},
-                             static_cast<double>(base.total.ops.value()) / 1e9,
-                             static_cast<double>(base.total.weights.value()) / 1e6,
-                             static_cast<double>(base.total.activations.value()) / 1e6,
-                             static_cast<double>(base.total.peak_live.value()) / 1e6};
-    for (const datatype& d : datatypes::thesis_set)
-      row.emplace_back(requirements(net, precision::uniform(d)).operational_intensity().value());
-    t.rows.push_back(std::move(row));
+    named_cells c = cells_of(summarize(e.make()));
+    c.set("topology", std::string(e.id)).set("task", e.task.empty() ? cell{} : cell{std::string(e.task)});
+    t.rows.push_back(c.row(t.columns));
   }
   return t;
 }

@@ -5,7 +5,9 @@
 
 #include "bind.hpp"
 #include "convert.hpp"
+#include "fields.hpp"
 #include "qutibench/io/topology_json.hpp"
+#include "qutibench/network_summary.hpp"
 #include "qutibench/requirements.hpp"
 #include "qutibench/zoo.hpp"
 
@@ -48,18 +50,7 @@ py::dict node_dict(const topology& t, const node& n) {
 
 /// The level-0 summary of the zoo table (`qutibench zoo`): GOPs, model size, T_total, peak
 /// live activations in 10^9 and 10^6 units, and OI per thesis datatype.
-py::dict summary(const topology& t) {
-  const network_requirements base = requirements(t);
-  py::dict d;
-  d["topology"] = t.name();
-  d["gops"] = static_cast<double>(base.total.ops.value()) / 1e9;
-  d["model_me"] = static_cast<double>(base.total.weights.value()) / 1e6;
-  d["t_total_me"] = static_cast<double>(base.total.activations.value()) / 1e6;
-  d["peak_live_me"] = static_cast<double>(base.total.peak_live.value()) / 1e6;
-  for (const datatype& dt : datatypes::thesis_set)
-    d[("oi_" + dt.name()).c_str()] = requirements(t, precision::uniform(dt)).operational_intensity().value();
-  return d;
-}
+py::dict summary(const topology& t) { return dict_of(summarize(t)); }
 
 py::dict requirements_dict(const topology& t, const precision& p, std::uint64_t batch) {
   const network_requirements r = requirements(t, p, batch_size{batch});
