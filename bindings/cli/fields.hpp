@@ -21,7 +21,9 @@ namespace qutibench::cli {
 inline cell to_cell(std::string_view s) { return std::string(s); }
 inline cell to_cell(const std::string& s) { return s; }
 inline cell to_cell(double v) { return real(v); }
+inline cell to_cell(bool v) { return std::string(v ? "yes" : "no"); }
 template <std::integral T>
+  requires(!std::same_as<T, bool>)
 cell to_cell(T v) { return static_cast<std::int64_t>(v); }
 template <class T>
 cell to_cell(const std::optional<T>& v) { return v ? to_cell(*v) : cell{}; }

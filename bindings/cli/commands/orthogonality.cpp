@@ -6,6 +6,7 @@
 
 #include "../commands.hpp"
 #include "../data.hpp"
+#include "../fields.hpp"
 #include "qutibench/predict/profile.hpp"
 #include "qutibench/validation/dataset.hpp"
 #include "qutibench/validation/measured.hpp"
@@ -53,9 +54,7 @@ void run_orthogonality(const orthogonality_options& o) {
     const bool measured = std::string(source) == "measured";
     auto at = [&](int i) { return measured ? v[i].measured : v[i].predicted; };
     if (std::isnan(at(0) + at(1) + at(2) + at(3))) continue;
-    const orthogonality r = orthogonality_of(at(0), at(1), at(2), at(3));
-    g.rows.push_back({std::string(source), r.p1, r.q1, r.p2, r.q2, std::string(r.complementary() ? "yes" : "no"),
-                      r.interaction(), r.distance()});
+    g.rows.push_back(cells_of(orthogonality_of(at(0), at(1), at(2), at(3))).set("source", std::string(source)).row(g.columns));
   }
   const format f = parse_format(o.common.format);
   if (f == format::json) {

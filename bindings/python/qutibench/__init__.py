@@ -141,7 +141,8 @@ def measured_pareto(path: str, task: str) -> Table:
 
 def orthogonality(original: float, quantized: float, pruned: float, both: float) -> dict:
     """Gains of quantization and pruning from the throughput of A, B, C, D (thesis Section
-    8.3.2): p1, q1, p2, q2, complementary, interaction (1 = perfectly orthogonal)."""
+    8.3.2): p1, q1, p2, q2, complementary, interaction (1 = perfectly orthogonal) and
+    distance_log10 = |log10 interaction|."""
     return _orthogonality(original, quantized, pruned, both)
 
 

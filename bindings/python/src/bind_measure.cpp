@@ -68,16 +68,7 @@ void bind_measured_data(py::module_& m) {
       }, py::arg("path"), py::arg("task"), "measured pareto points of a task: best throughput, lowest latency, accuracy");
 
   m.def("orthogonality", [](double a, double b, double c, double d) {
-        const orthogonality o = orthogonality_of(a, b, c, d);
-        py::dict out;
-        out["p1"] = o.p1;
-        out["q1"] = o.q1;
-        out["p2"] = o.p2;
-        out["q2"] = o.q2;
-        out["complementary"] = o.complementary();
-        out["interaction"] = o.interaction();
-        out["distance"] = o.distance();
-        return out;
+        return dict_of(orthogonality_of(a, b, c, d));
       }, py::arg("original"), py::arg("quantized"), py::arg("pruned"), py::arg("both"),
       "gains of quantization and pruning from the throughput of A, B, C, D (thesis Section 8.3.2)");
 

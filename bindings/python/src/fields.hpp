@@ -20,7 +20,9 @@ namespace qutibench::python {
 inline py::object to_py(std::string_view s) { return py::str(s.data(), s.size()); }
 inline py::object to_py(const std::string& s) { return py::str(s); }
 inline py::object to_py(double v) { return number(v); }
+inline py::object to_py(bool v) { return py::bool_(v); }
 template <std::integral T>
+  requires(!std::same_as<T, bool>)
 py::object to_py(T v) { return py::int_(v); }
 template <class T>
 py::object to_py(const std::optional<T>& v) { return v ? to_py(*v) : py::none(); }

@@ -90,6 +90,18 @@ struct orthogonality {
 
 inline orthogonality orthogonality_of(double a, double b, double c, double d) { return {b / a, c / a, d / c, d / b}; }
 
+/// The gains and how they combine (see predict/fields.hpp for the convention).
+template <class F>
+void fields(const orthogonality& o, F&& field) {
+  field("p1", o.p1);
+  field("q1", o.q1);
+  field("p2", o.p2);
+  field("q2", o.q2);
+  field("complementary", o.complementary());
+  field("interaction", o.interaction());
+  field("distance_log10", o.distance());
+}
+
 /// Latency against throughput over batch, and what the system adds to compute, for one
 /// setting (thesis Section 7.5).
 struct batch_summary {
