@@ -8,7 +8,7 @@
 
 #include "qutibench/topology.hpp"
 
-namespace qutibench::zoo::detail {
+namespace qutibench::zoo::blocks {
 
 /// The input list of a builder call reading `from`, or the node added last if empty.
 constexpr std::vector<std::string> inputs_from(std::string_view from) {
@@ -26,4 +26,4 @@ constexpr void conv_norm_act(topology::builder& b, std::string_view prefix, quti
   if (act) b.activation(p + "2", *act);
 }
 
-}  // namespace qutibench::zoo::detail
+}  // namespace qutibench::zoo::blocks

@@ -155,7 +155,7 @@ constexpr topology efficientnet_b0() {
   topology::builder b("efficientnet-b0", {3, 224, 224});
   // torchvision's Conv2dNormActivation: conv "<p>0", batch norm "<p>1", SiLU "<p>2".
   auto conv_bn = [&b](std::string_view prefix, qutibench::conv2d c, bool silu, std::string_view from = {}) {
-    detail::conv_norm_act(b, prefix, c, silu ? std::optional{activation_kind::swish} : std::nullopt, from);
+    blocks::conv_norm_act(b, prefix, c, silu ? std::optional{activation_kind::swish} : std::nullopt, from);
   };
   conv_bn("features.0.", {.out_channels = 32, .kernel = 3, .stride = 2, .padding = 1}, true);
   std::uint64_t s = 1;

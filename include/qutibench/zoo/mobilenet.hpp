@@ -74,7 +74,7 @@ constexpr topology mobilenet_v2() {
   constexpr stage stages[] = {{1, 16, 1, 1}, {6, 24, 2, 2}, {6, 32, 3, 2}, {6, 64, 4, 2},
                               {6, 96, 3, 1}, {6, 160, 3, 2}, {6, 320, 1, 1}};
   topology::builder b("mobilenet-v2", {3, 224, 224});
-  detail::conv_norm_act(b, "features.0.", {.out_channels = 32, .kernel = 3, .stride = 2, .padding = 1}, activation_kind::relu6);
+  blocks::conv_norm_act(b, "features.0.", {.out_channels = 32, .kernel = 3, .stride = 2, .padding = 1}, activation_kind::relu6);
   std::int64_t channels = 32;
   std::uint64_t index = 1;
   for (const stage& st : stages) {
@@ -85,9 +85,9 @@ constexpr topology mobilenet_v2() {
       const std::string from = b.last();
       std::uint64_t part = 0;  // index inside the block's "conv" Sequential
       if (st.t != 1)
-        detail::conv_norm_act(b, numbered(block + ".conv.", part++) + ".", {.out_channels = hidden, .kernel = 1},
+        blocks::conv_norm_act(b, numbered(block + ".conv.", part++) + ".", {.out_channels = hidden, .kernel = 1},
                               activation_kind::relu6, from);
-      detail::conv_norm_act(b, numbered(block + ".conv.", part++) + ".",
+      blocks::conv_norm_act(b, numbered(block + ".conv.", part++) + ".",
                             {.out_channels = hidden, .kernel = 3, .stride = stride, .padding = 1, .groups = hidden},
                             activation_kind::relu6, st.t != 1 ? std::string_view{} : std::string_view{from});
       b.conv2d(numbered(block + ".conv.", part), {.out_channels = st.c, .kernel = 1})
@@ -96,7 +96,7 @@ constexpr topology mobilenet_v2() {
       channels = st.c;
     }
   }
-  detail::conv_norm_act(b, numbered("features.", index) + ".", {.out_channels = 1280, .kernel = 1}, activation_kind::relu6);
+  blocks::conv_norm_act(b, numbered("features.", index) + ".", {.out_channels = 1280, .kernel = 1}, activation_kind::relu6);
   b.global_avg_pool("avgpool").flatten("flatten").dense("classifier.1", {.out_features = 1000, .bias = true});
   return b.build();
 }

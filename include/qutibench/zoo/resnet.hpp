@@ -31,7 +31,7 @@ namespace detail {
 /// batch norm that follows carries the shift (torchvision).
 constexpr void resnet_conv_bn(topology::builder& b, std::string_view prefix, int index, qutibench::conv2d c,
                               bool relu, std::string_view from = {}) {
-  b.conv2d(numbered(std::string(prefix) + "conv", static_cast<std::uint64_t>(index)), c, inputs_from(from))
+  b.conv2d(numbered(std::string(prefix) + "conv", static_cast<std::uint64_t>(index)), c, blocks::inputs_from(from))
       .batch_norm(numbered(std::string(prefix) + "bn", static_cast<std::uint64_t>(index)));
   if (relu) b.relu(numbered(std::string(prefix) + "relu", static_cast<std::uint64_t>(index)));
 }
