@@ -34,7 +34,7 @@ sums sum_of_layers(const qutibench::topology& t) {
     s.weights += c.weights;
     s.biases += c.biases;
     s.state += c.state;
-    if (!c.is_view && !fused(n.op) && !std::holds_alternative<input_layer>(n.op)) s.activations += c.act_in;
+    if (moves_data(n)) s.activations += c.act_in;
     s.outputs += c.act_out;
     s.largest_out = std::max<u128>(s.largest_out, c.act_out);
     s.widest_in = std::max<u128>(s.widest_in, c.act_in);

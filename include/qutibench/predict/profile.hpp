@@ -1,12 +1,14 @@
 // A topology flattened for fast predictions: per-layer ops, weights and activation
 // traffic per input in plain arrays, so that a prediction for any datatype, batch and
-// placement is a few multiply-adds per layer with no look-ups or allocation.
+// placement is a few multiply-adds per layer with no look-ups or allocation. The figures
+// come from the cost model that requirements() uses (cost_model.hpp), at batch 1.
 #pragma once
 
+#include <cstdint>
 #include <string_view>
 #include <vector>
 
-#include "qutibench/requirements.hpp"
+#include "qutibench/cost_model.hpp"
 #include "qutibench/topology.hpp"
 
 namespace qutibench {
@@ -20,8 +22,8 @@ struct network_profile {
   std::vector<double> ops;          ///< 2 x MACs (thesis eq. 2.2, 2.4)
   std::vector<double> weights;      ///< W_i; biases left out as in thesis Table 6.1 (docs/prediction.md)
   std::vector<double> activations;  ///< input elements read + output elements written when
-                                    ///< activations live off-chip; 0 for network inputs, views
-                                    ///< and fused batch norms/activations (docs/conventions.md)
+                                    ///< activations live off-chip; 0 for nodes that move no
+                                    ///< data (`moves_data`, docs/conventions.md)
   double total_ops = 0;
   double total_weights = 0;
   double total_activations = 0;
@@ -30,7 +32,8 @@ struct network_profile {
   std::size_t size() const { return ops.size(); }
 };
 
-/// Flattens `t` (its costs were inferred when it was built).
+/// Flattens `t` (its costs were inferred when it was built); throws spec_error 206 if a
+/// count of one input exceeds 64 bits.
 inline network_profile profile(const topology& t) {
   network_profile p;
   p.name = t.name();
@@ -41,22 +44,23 @@ inline network_profile profile(const topology& t) {
   p.ops.resize(n);
   p.weights.resize(n);
   p.activations.resize(n);
-  std::vector<double> out(n);
+  std::vector<std::uint64_t> out(n);
+  count_totals total;
   for (std::size_t i = 0; i < n; ++i) {
-    const node& nd = nodes[i];
-    const layer_cost& c = nd.cost;
-    p.names[i] = nd.name;
-    p.kinds[i] = kind_name(nd.op);
-    p.ops[i] = 2.0 * static_cast<double>(c.macs);
-    p.weights[i] = static_cast<double>(c.weights);
-    const bool moves = !c.is_view && !fused(nd.op) && !std::holds_alternative<input_layer>(nd.op);
-    p.activations[i] = moves ? static_cast<double>(c.act_in) + static_cast<double>(c.act_out) : 0.0;
-    out[i] = static_cast<double>(c.act_out);
-    p.total_ops += p.ops[i];
-    p.total_weights += p.weights[i];
+    const node_counts k = counts_of(nodes[i], 1);
+    total.add(k, nodes[i].name);
+    p.names[i] = nodes[i].name;
+    p.kinds[i] = kind_name(nodes[i].op);
+    p.ops[i] = static_cast<double>(k.ops);
+    p.weights[i] = static_cast<double>(k.weights);
+    // In doubles: a layer's elements read + written may exceed 64 bits, and traffic need not be exact.
+    p.activations[i] = k.moves_data ? static_cast<double>(k.activations_in) + static_cast<double>(k.activations_out) : 0.0;
     p.total_activations += p.activations[i];
+    out[i] = k.activations_out;
   }
-  p.peak_live = detail::peak_live<double>(detail::buffer_lifetimes(t), out);
+  p.total_ops = static_cast<double>(total.ops);
+  p.total_weights = static_cast<double>(total.weights);
+  p.peak_live = static_cast<double>(peak_live<std::uint64_t>(lifetimes(t), out));
   return p;
 }
 

@@ -81,11 +81,9 @@ struct layerwise_prediction {
   std::vector<layer_prediction> layers;
 };
 
-namespace detail {
-inline constexpr double nan = std::numeric_limits<double>::quiet_NaN();
-
-/// Everything a prediction needs, resolved once; plain SI doubles for the inner loops.
-struct resolved {
+/// A scenario resolved on one platform mode for a profile, once per prediction: plain SI
+/// doubles for the inner loops of predictions and sweeps.
+struct resolved_scenario {
   execution exec;
   placement where;
   double weight_bytes_per_element;      ///< datatype size x off-chip share of weights
@@ -93,25 +91,30 @@ struct resolved {
   double batch;
 };
 
-inline std::optional<resolved> resolve(const network_profile& p, const platform& pf, const operating_mode& m,
-                                       const scenario& s) {
+/// Resolves `s` on mode `m` of `pf` for `p`: the carrier and peak, and the placement the
+/// memory model chooses; none if the platform cannot run the datatype.
+inline std::optional<resolved_scenario> resolve(const network_profile& p, const platform& pf, const operating_mode& m,
+                                                const scenario& s) {
   const std::optional<execution> exec = pf.run(m, s.type);
   if (!exec) return std::nullopt;
   const double size = s.type.size().value();
   const double batch = static_cast<double>(s.batch.n);
   const placement where = s.memory({bytes::from_value(p.total_weights * size),
                                     bytes::from_value(p.peak_live * size * batch), pf.on_chip});
-  return resolved{*exec, where, size * where.weights_off_chip, size * where.activations_off_chip, batch};
-}
-
-/// Off-chip bytes of a layer (or network) for a batch: weights once, activations per input.
-inline double traffic(double weights, double activations, const resolved& r) {
-  return weights * r.weight_bytes_per_element + activations * r.activation_bytes_per_element * r.batch;
+  return resolved_scenario{*exec, where, size * where.weights_off_chip, size * where.activations_off_chip, batch};
 }
 
 /// The roofline time of one piece of work: max(compute time, memory time) (eq. 4.2).
 inline double roofline_seconds(double work, double traffic, double peak, double bandwidth) {
   return std::max(work / peak, traffic / bandwidth);
+}
+
+namespace detail {
+inline constexpr double nan = std::numeric_limits<double>::quiet_NaN();
+
+/// Off-chip bytes of a layer (or network) for a batch: weights once, activations per input.
+inline double traffic(double weights, double activations, const resolved_scenario& r) {
+  return weights * r.weight_bytes_per_element + activations * r.activation_bytes_per_element * r.batch;
 }
 
 inline bool positive_finite(double x) { return x > 0 && std::isfinite(x); }
@@ -136,7 +139,7 @@ inline prediction unsupported(const scenario& s, prediction_status status = pred
 }
 
 /// A prediction from a total work and traffic and the time they take.
-inline prediction finish(const scenario& s, const resolved& r, double work, double traffic, double peak,
+inline prediction finish(const scenario& s, const resolved_scenario& r, double work, double traffic, double peak,
                          double bandwidth, double latency, bound_kind bound) {
   prediction out;
   out.status = prediction_status::ok;
@@ -158,19 +161,33 @@ inline prediction finish(const scenario& s, const resolved& r, double work, doub
 }
 }  // namespace detail
 
+/// The whole network's work and off-chip traffic for a batch, and the peak and bandwidth
+/// its efficiency leaves, in SI doubles.
+struct network_rates {
+  double work, traffic, peak, bandwidth;
+};
+
+/// The whole-network rates of `p` under `r`; none when there is nothing sensible to
+/// predict (prediction_status::invalid).
+inline std::optional<network_rates> whole_network(const network_profile& p, const operating_mode& m, const scenario& s,
+                                                 const resolved_scenario& r) {
+  const double work = p.total_ops * r.batch;
+  const double traffic = detail::traffic(p.total_weights, p.total_activations, r);
+  const efficiency_factors e = s.efficiency({ops::from_value(work), bytes::from_value(traffic)});
+  const double peak = r.exec.peak.value() * e.compute, bandwidth = m.bandwidth.value() * e.memory;
+  if (!detail::positive_finite(peak) || !detail::positive_finite(bandwidth) || !(work > 0 || traffic > 0)) return std::nullopt;
+  return network_rates{work, traffic, peak, bandwidth};
+}
+
 /// Whole-network roofline (eqs. 4.1, 4.2): throughput = min(peak / ops per input,
 /// bandwidth / off-chip bytes per input); the batch's latency = batch / throughput.
 inline prediction predict(const network_profile& p, const platform& pf, const operating_mode& m, const scenario& s = {}) {
-  const std::optional<detail::resolved> r = detail::resolve(p, pf, m, s);
+  const std::optional<resolved_scenario> r = resolve(p, pf, m, s);
   if (!r) return detail::unsupported(s);
-  const double work = p.total_ops * r->batch;
-  const double traffic = detail::traffic(p.total_weights, p.total_activations, *r);
-  const efficiency_factors e = s.efficiency({ops::from_value(work), bytes::from_value(traffic)});
-  const double peak = r->exec.peak.value() * e.compute, bandwidth = m.bandwidth.value() * e.memory;
-  if (!detail::positive_finite(peak) || !detail::positive_finite(bandwidth) || !(work > 0 || traffic > 0))
-    return detail::unsupported(s, prediction_status::invalid);
-  const double compute = work / peak, memory = traffic / bandwidth;
-  return detail::finish(s, *r, work, traffic, peak, bandwidth, std::max(compute, memory),
+  const std::optional<network_rates> q = whole_network(p, m, s, *r);
+  if (!q) return detail::unsupported(s, prediction_status::invalid);
+  const double compute = q->work / q->peak, memory = q->traffic / q->bandwidth;
+  return detail::finish(s, *r, q->work, q->traffic, q->peak, q->bandwidth, std::max(compute, memory),
                         compute >= memory ? bound_kind::compute : bound_kind::memory);
 }
 
@@ -180,7 +197,7 @@ inline prediction predict(const network_profile& p, const platform& pf, const op
 inline layerwise_prediction predict_layers(const network_profile& p, const platform& pf, const operating_mode& m,
                                            const scenario& s = {}) {
   layerwise_prediction out;
-  const std::optional<detail::resolved> r = detail::resolve(p, pf, m, s);
+  const std::optional<resolved_scenario> r = resolve(p, pf, m, s);
   if (!r) {
     out.network = detail::unsupported(s);
     return out;

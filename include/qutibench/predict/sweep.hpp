@@ -26,15 +26,11 @@ struct sweep_point {
 /// the prediction would be invalid (see prediction_status).
 inline std::optional<sweep_point> make_sweep_point(const network_profile& p, const platform& pf, const operating_mode& m,
                                                    const scenario& s) {
-  const std::optional<detail::resolved> r = detail::resolve(p, pf, m, s);
+  const std::optional<resolved_scenario> r = resolve(p, pf, m, s);
   if (!r) return std::nullopt;
-  const double work = p.total_ops * r->batch;
-  const double traffic = detail::traffic(p.total_weights, p.total_activations, *r);
-  const efficiency_factors e = s.efficiency({ops::from_value(work), bytes::from_value(traffic)});
-  const double peak = r->exec.peak.value() * e.compute, bandwidth = m.bandwidth.value() * e.memory;
-  if (!detail::positive_finite(peak) || !detail::positive_finite(bandwidth) || !(work > 0 || traffic > 0)) return std::nullopt;
-  return sweep_point{peak, bandwidth, r->weight_bytes_per_element,
-                     r->activation_bytes_per_element, r->batch};
+  const std::optional<network_rates> q = whole_network(p, m, s, *r);
+  if (!q) return std::nullopt;
+  return sweep_point{q->peak, q->bandwidth, r->weight_bytes_per_element, r->activation_bytes_per_element, r->batch};
 }
 
 /// Layer-by-layer latency in seconds of every point (the same model as `predict_layers`):
@@ -62,7 +58,7 @@ inline void sweep_network_latency(const network_profile& p, std::span<const swee
   for (std::size_t j = 0; j < points.size(); ++j) {
     const sweep_point& q = points[j];
     const double traffic = p.total_weights * q.weight_bytes_per_element + p.total_activations * q.activation_bytes_per_element * q.batch;
-    latency_s[j] = detail::roofline_seconds(p.total_ops * q.batch, traffic, q.peak_ops_per_s, q.bandwidth_bytes_per_s);
+    latency_s[j] = roofline_seconds(p.total_ops * q.batch, traffic, q.peak_ops_per_s, q.bandwidth_bytes_per_s);
   }
 }
 
