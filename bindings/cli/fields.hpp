@@ -13,6 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "qutibench/layer.hpp"
 #include "table.hpp"
 
 namespace qutibench::cli {
@@ -22,9 +23,13 @@ inline cell to_cell(std::string_view s) { return std::string(s); }
 inline cell to_cell(const std::string& s) { return s; }
 inline cell to_cell(double v) { return real(v); }
 inline cell to_cell(bool v) { return std::string(v ? "yes" : "no"); }
-template <std::integral T>
-  requires(!std::same_as<T, bool>)
+template <std::signed_integral T>
 cell to_cell(T v) { return static_cast<std::int64_t>(v); }
+template <std::unsigned_integral T>
+  requires(!std::same_as<T, bool>)
+cell to_cell(T v) { return static_cast<std::uint64_t>(v); }
+/// A shape as the text an editor shows, e.g. "(64, 56, 56)".
+inline cell to_cell(const tensor_shape& s) { return s.str(); }
 template <class T>
 cell to_cell(const std::optional<T>& v) { return v ? to_cell(*v) : cell{}; }
 /// A list (batches, layers) as one space-separated text cell.
@@ -32,9 +37,7 @@ template <class T>
 cell to_cell(const std::vector<T>& items) {
   std::string out;
   for (const T& item : items) {
-    const cell c = to_cell(item);
-    out += (out.empty() ? "" : " ") + (std::holds_alternative<std::string>(c) ? std::get<std::string>(c)
-                                                                               : std::to_string(std::get<std::int64_t>(c)));
+    out += (out.empty() ? "" : " ") + text_of(to_cell(item));
   }
   return out;
 }
@@ -54,6 +57,8 @@ class named_cells {
   std::vector<cell> row(const std::vector<std::string>& columns) const;
   /// Every field as a JSON object, in field order.
   nlohmann::ordered_json object() const;
+  /// The fields `columns` as a JSON object, in their order.
+  nlohmann::ordered_json object(const std::vector<std::string>& columns) const;
 
  private:
   std::vector<std::pair<std::string, cell>> cells_;

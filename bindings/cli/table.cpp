@@ -31,6 +31,7 @@ std::string text(const cell& c, format f) {
     std::string operator()(std::monostate) const { return f == format::table ? "-" : ""; }
     std::string operator()(const std::string& s) const { return f == format::csv ? csv::field(s) : s; }
     std::string operator()(std::int64_t v) const { return std::to_string(v); }
+    std::string operator()(std::uint64_t v) const { return std::to_string(v); }
     std::string operator()(double v) const { return format_real(v); }
   };
   return std::visit(visitor{f}, c);
@@ -41,12 +42,15 @@ nlohmann::ordered_json json_of(const cell& c) {
     nlohmann::ordered_json operator()(std::monostate) const { return nullptr; }
     nlohmann::ordered_json operator()(const std::string& s) const { return s; }
     nlohmann::ordered_json operator()(std::int64_t v) const { return v; }
+    nlohmann::ordered_json operator()(std::uint64_t v) const { return v; }
     nlohmann::ordered_json operator()(double v) const { return v; }
   };
   return std::visit(visitor{}, c);
 }
 
 }  // namespace
+
+std::string text_of(const cell& c) { return text(c, format::table); }
 
 nlohmann::ordered_json to_json(const table& t) {
   auto rows = nlohmann::ordered_json::array();
@@ -76,6 +80,13 @@ std::vector<cell> named_cells::row(const std::vector<std::string>& columns) cons
     out.push_back(it->second);
   }
   return out;
+}
+
+nlohmann::ordered_json named_cells::object(const std::vector<std::string>& columns) const {
+  const std::vector<cell> cells = row(columns);
+  nlohmann::ordered_json o = nlohmann::ordered_json::object();
+  for (std::size_t i = 0; i < columns.size(); ++i) o[columns[i]] = json_of(cells[i]);
+  return o;
 }
 
 nlohmann::ordered_json named_cells::object() const {

@@ -12,8 +12,9 @@
 
 namespace qutibench::cli {
 
-/// A cell: text, an exact count or a real number; null prints empty (CSV), "-" (table), null (JSON).
-using cell = std::variant<std::monostate, std::string, std::int64_t, double>;
+/// A cell: text, an exact count (signed, or unsigned up to 2^64 - 1) or a real number;
+/// null prints empty (CSV), "-" (table), null (JSON).
+using cell = std::variant<std::monostate, std::string, std::int64_t, std::uint64_t, double>;
 
 enum class format { table, csv, json };
 
@@ -30,6 +31,9 @@ format parse_format(const std::string& name);
 /// Writes `t` to `out` in format `f`. Reals keep 15 significant digits so that exact
 /// counts divided by 10^6 or 10^9 survive a round trip.
 void print(std::ostream& out, const table& t, format f);
+
+/// A cell as the text table shows it ("-" for null).
+std::string text_of(const cell& c);
 
 /// The rows of `t` as a JSON array of objects keyed by column name.
 nlohmann::ordered_json to_json(const table& t);

@@ -57,6 +57,45 @@ struct requirement_totals {
   bytes peak_live_bytes;      ///< largest sum of simultaneously live activation bytes (its own maximum)
 };
 
+/// A layer's requirements in output order (see predict/fields.hpp for the convention).
+template <class F>
+void fields(const layer_requirements& l, F&& field) {
+  field("name", l.name);
+  field("kind", l.kind);
+  field("out_shape", l.out);
+  field("weight_datatype", l.types.weights.name());
+  field("activation_datatype", l.types.activations.name());
+  field("ops", l.ops.value());
+  field("other_ops", l.other_ops.value());
+  field("weights", l.weights.value());
+  field("biases", l.biases.value());
+  field("activations_in", l.activations_in.value());
+  field("activations_out", l.activations_out.value());
+  field("state", l.state.value());
+  field("weight_bytes", l.weight_bytes.value());
+  field("activation_in_bytes", l.activation_in_bytes.value());
+  field("activation_out_bytes", l.activation_out_bytes.value());
+  field("state_bytes", l.state_bytes.value());
+  field("is_view", l.is_view);
+}
+
+/// The network totals in output order.
+template <class F>
+void fields(const requirement_totals& t, F&& field) {
+  field("ops", t.ops.value());
+  field("other_ops", t.other_ops.value());
+  field("weights", t.weights.value());
+  field("biases", t.biases.value());
+  field("activations", t.activations.value());
+  field("state", t.state.value());
+  field("weight_bytes", t.weight_bytes.value());
+  field("bias_bytes", t.bias_bytes.value());
+  field("activation_bytes", t.activation_bytes.value());
+  field("state_bytes", t.state_bytes.value());
+  field("peak_live", t.peak_live.value());
+  field("peak_live_bytes", t.peak_live_bytes.value());
+}
+
 struct network_requirements {
   std::uint64_t batch = 1;
   std::vector<layer_requirements> layers;

@@ -5,6 +5,7 @@
 
 #include "../commands.hpp"
 #include "../data.hpp"
+#include "../fields.hpp"
 #include "../table.hpp"
 #include "qutibench/requirements.hpp"
 #include "qutibench/zoo.hpp"
@@ -20,8 +21,6 @@ struct show_options {
   std::string format = "table";
 };
 
-cell count(std::uint64_t v) { return static_cast<std::int64_t>(v); }
-
 void run_show(const show_options& o) {
   const topology net = find_topology(o.topology);
   const datatype dt = datatype::parse(o.datatype);
@@ -32,21 +31,19 @@ void run_show(const show_options& o) {
   t.columns = {"name", "kind", "inputs", "out_shape", "ops", "other_ops", "weights", "biases",
                "activations_in", "activations_out", "state", "weight_bytes", "activation_in_bytes"};
   for (std::size_t i = 0; i < nodes.size(); ++i) {
-    const layer_requirements& l = r.layers[i];
     std::string inputs;
     for (std::size_t src : nodes[i].inputs) inputs += (inputs.empty() ? "" : " ") + nodes[src].name;
-    t.rows.push_back({std::string(l.name), std::string(l.kind), inputs, l.out.str(), count(l.ops.value()),
-                      count(l.other_ops.value()), count(l.weights.value()), count(l.biases.value()),
-                      count(l.activations_in.value()), count(l.activations_out.value()), count(l.state.value()),
-                      l.weight_bytes.value(), l.activation_in_bytes.value()});
+    t.rows.push_back(cells_of(r.layers[i]).set("inputs", inputs).row(t.columns));
   }
   const requirement_totals& tot = r.total;
   const format f = parse_format(o.format);
   if (f != format::json) {
+    // The totals under the layers' columns: T_total under activations_in, weight and
+    // bias bytes together under weight_bytes (the layers' weight_bytes hold both).
     t.footer.push_back({std::string("total"), std::string(net.layer_defined() ? "" : "summary-level"), std::string(),
-                        std::string(), count(tot.ops.value()), count(tot.other_ops.value()), count(tot.weights.value()),
-                        count(tot.biases.value()), count(tot.activations.value()), std::string(),
-                        count(tot.state.value()), (tot.weight_bytes + tot.bias_bytes).value(),
+                        std::string(), to_cell(tot.ops.value()), to_cell(tot.other_ops.value()), to_cell(tot.weights.value()),
+                        to_cell(tot.biases.value()), to_cell(tot.activations.value()), std::string(),
+                        to_cell(tot.state.value()), (tot.weight_bytes + tot.bias_bytes).value(),
                         tot.activation_bytes.value()});
     print(std::cout, t, f);
     if (f == format::table)
@@ -74,16 +71,10 @@ void run_show(const show_options& o) {
   doc["batch"] = o.batch;
   doc["layer_defined"] = net.layer_defined();
   doc["layers"] = std::move(layers);
-  doc["totals"] = {{"ops", tot.ops.value()},
-                   {"other_ops", tot.other_ops.value()},
-                   {"weights", tot.weights.value()},
-                   {"biases", tot.biases.value()},
-                   {"activations", tot.activations.value()},
-                   {"state", tot.state.value()},
-                   {"peak_live", tot.peak_live.value()},
-                   {"weight_bytes", tot.weight_bytes.value()},
-                   {"peak_live_bytes", tot.peak_live_bytes.value()},
-                   {"operational_intensity", r.operational_intensity().value()}};
+  doc["totals"] = cells_of(tot)
+                      .set("operational_intensity", r.operational_intensity().value())
+                      .object({"ops", "other_ops", "weights", "biases", "activations", "state", "peak_live", "weight_bytes",
+                               "peak_live_bytes", "operational_intensity"});
   std::cout << doc.dump(2) << '\n';
 }
 

@@ -55,38 +55,8 @@ py::dict summary(const topology& t) { return dict_of(summarize(t)); }
 py::dict requirements_dict(const topology& t, const precision& p, std::uint64_t batch) {
   const network_requirements r = requirements(t, p, batch_size{batch});
   py::list layers;
-  for (const layer_requirements& l : r.layers) {
-    py::dict d;
-    d["name"] = std::string(l.name);
-    d["kind"] = std::string(l.kind);
-    d["out_shape"] = shape_tuple(l.out);
-    d["weight_datatype"] = l.types.weights.name();
-    d["activation_datatype"] = l.types.activations.name();
-    d["ops"] = l.ops.value();
-    d["other_ops"] = l.other_ops.value();
-    d["weights"] = l.weights.value();
-    d["biases"] = l.biases.value();
-    d["activations_in"] = l.activations_in.value();
-    d["activations_out"] = l.activations_out.value();
-    d["state"] = l.state.value();
-    d["weight_bytes"] = l.weight_bytes.value();
-    d["activation_in_bytes"] = l.activation_in_bytes.value();
-    d["activation_out_bytes"] = l.activation_out_bytes.value();
-    layers.append(d);
-  }
-  const requirement_totals& tot = r.total;
-  py::dict total;
-  total["ops"] = tot.ops.value();
-  total["other_ops"] = tot.other_ops.value();
-  total["weights"] = tot.weights.value();
-  total["biases"] = tot.biases.value();
-  total["activations"] = tot.activations.value();
-  total["state"] = tot.state.value();
-  total["weight_bytes"] = tot.weight_bytes.value();
-  total["bias_bytes"] = tot.bias_bytes.value();
-  total["activation_bytes"] = tot.activation_bytes.value();
-  total["peak_live"] = tot.peak_live.value();
-  total["peak_live_bytes"] = tot.peak_live_bytes.value();
+  for (const layer_requirements& l : r.layers) layers.append(dict_of(l));
+  py::dict total = dict_of(r.total);
   total["operational_intensity"] = r.operational_intensity().value();
   py::dict out;
   out["batch"] = r.batch;

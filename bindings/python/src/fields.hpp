@@ -24,6 +24,7 @@ inline py::object to_py(bool v) { return py::bool_(v); }
 template <std::integral T>
   requires(!std::same_as<T, bool>)
 py::object to_py(T v) { return py::int_(v); }
+inline py::object to_py(const tensor_shape& s) { return shape_tuple(s); }
 template <class T>
 py::object to_py(const std::optional<T>& v) { return v ? to_py(*v) : py::none(); }
 template <class T>
