@@ -12,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include <unistd.h>
+
 #include "qutibench/adapters/recorded.hpp"
 #include "qutibench/io/measurement_csv.hpp"
 #include "qutibench/requirements.hpp"
@@ -42,7 +44,10 @@ const recorded_measurement& row_at(int line) {
 /// Writes `body` under a fresh temporary name and loads it, returning the exception text
 /// ("" if it loaded).
 std::string load_error(const std::string& body, std::vector<recorded_measurement>* rows = nullptr) {
-  const auto file = std::filesystem::temp_directory_path() / "qutibench_test_recorded.csv";
+  // A folder per process: CTest runs the test cases in parallel, each in its own process.
+  const auto dir = std::filesystem::temp_directory_path() / ("qutibench_test_" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  const auto file = dir / "qutibench_test_recorded.csv";
   std::ofstream(file, std::ios::binary) << body;
   try {
     auto loaded = load_measurements_csv(file);
