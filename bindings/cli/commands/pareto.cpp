@@ -42,9 +42,8 @@ void run_pareto(const pareto_options& o) {
     std::vector<double> accuracy, values;
     for (const measured_point& m : measured_pareto_points(load_measurements(o.measurements, data_dir()), o.task.task,
                                                           published_accuracy(data_dir()))) {
-      const double per_w = m.full_power ? m.inputs_per_s / m.full_power->value() : std::nan("");
       accuracy.push_back(m.top1_pct);
-      values.push_back(x == figure_of_merit::latency ? m.latency_s : x == figure_of_merit::efficiency ? per_w : m.inputs_per_s);
+      values.push_back(figure(m, x));
       points.push_back({cells_of(m).set("source", std::string("measured")), m.top1_pct, values.back()});
     }
     const std::vector<bool> measured = accuracy_frontier(accuracy, values, x);

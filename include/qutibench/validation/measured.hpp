@@ -14,6 +14,7 @@
 
 #include "qutibench/accuracy.hpp"
 #include "qutibench/measure/record.hpp"
+#include "qutibench/predict/pareto.hpp"
 #include "qutibench/zoo.hpp"
 
 namespace qutibench {
@@ -28,7 +29,20 @@ struct measured_point {
   double inputs_per_s = 0;
   double latency_s = INFINITY;
   std::optional<watts> full_power;  ///< at the best-throughput row, where measured
+
+  /// Inputs per second per watt, NaN without a power figure.
+  double inputs_per_s_per_w() const { return full_power ? inputs_per_s / full_power->value() : std::nan(""); }
 };
+
+/// A measured point's figure of merit, as `figure(heatmap_cell, x)` gives a predicted one.
+inline double figure(const measured_point& p, figure_of_merit x) {
+  switch (x) {
+    case figure_of_merit::latency: return p.latency_s;
+    case figure_of_merit::efficiency: return p.inputs_per_s_per_w();
+    case figure_of_merit::throughput: break;
+  }
+  return p.inputs_per_s;
+}
 
 /// A measured point's figures; inputs/s/W is NaN without a power figure.
 template <class F>
@@ -41,7 +55,7 @@ void fields(const measured_point& p, F&& field) {
   field("inputs_per_s", p.inputs_per_s);
   field("latency_s", p.latency_s);
   field("full_power_w", p.full_power ? std::optional(p.full_power->value()) : std::nullopt);
-  field("inputs_per_s_per_w", p.full_power ? p.inputs_per_s / p.full_power->value() : std::nan(""));
+  field("inputs_per_s_per_w", p.inputs_per_s_per_w());
 }
 
 /// The measured points of `task`; accuracy from the rows' top1, else from `accuracy`
