@@ -85,16 +85,16 @@ class command_adapter : public adapter {
     const std::string context = "; output began: " + detail::quoted_start(out, 200);
     nlohmann::ordered_json answer;
     try {
-      answer = nlohmann::ordered_json::parse(out);
-    } catch (const nlohmann::json::parse_error& e) {
-      throw measure_error(error_id::bad_measurement, where_,
-                          "printed something that is not one JSON value (parse error at byte " + std::to_string(e.byte) +
-                              ")" + context);
+      answer = parse_json(out, where_);
+    } catch (const spec_error& e) {  // not JSON, a number past a double, too deep, a key twice
+      throw measure_error(error_id::bad_measurement, e.where(),
+                          "printed something that is not one JSON measurement (" + e.reason() + ", spec_error " +
+                              std::to_string(static_cast<int>(e.id())) + ")" + context);
     }
     detail::json_record_reader reader(where_, context);
     if (answer.is_object() && answer.contains("protocol")) {
       if (answer["protocol"] != std::string(command_protocol))
-        reader.fail("/protocol", "must be \"" + std::string(command_protocol) + "\", got " + answer["protocol"].dump());
+        reader.fail("/protocol", "must be \"" + std::string(command_protocol) + "\", got " + json_excerpt(answer["protocol"]));
       answer.erase("protocol");
     }
     measurement defaults;
@@ -106,7 +106,8 @@ class command_adapter : public adapter {
     // Echoed fields must match the request: an answer for another kernel, platform or op
     // count would file a wrong record under this kernel's name.
     if (to_json(m.what) != to_json(k))
-      reader.fail("/kernel", "answers for kernel " + to_json(m.what).dump() + ", but " + to_json(k).dump() + " was asked for");
+      reader.fail("/kernel", "answers for kernel " + json_excerpt(to_json(m.what), 400) + ", but " + json_excerpt(to_json(k), 400) +
+                                " was asked for");
     if (m.platform != options_.platform)
       reader.fail("/platform", "answers for platform '" + m.platform + "', but this adapter measures '" + options_.platform + "'");
     if (std::abs(m.work.value() - static_cast<double>(work)) > 1e-9 * static_cast<double>(work))

@@ -123,12 +123,6 @@ class json_record_reader : public json_reader {
 
   void fail(error_id, const std::string& pointer, std::string what) override { fail(pointer, what); }
 
-  /// Cut, so that a huge value cannot flood a message, and tolerant of invalid UTF-8.
-  std::string shown(const json& v) const override {
-    const std::string s = v.dump(-1, ' ', false, json::error_handler_t::replace);
-    return s.size() > 80 ? s.substr(0, 77) + "..." : s;
-  }
-
   void object(const json& j, const std::string& at, const char* what) const {
     if (!j.is_object()) fail(at, std::string(what) + " must be a JSON object, got " + shown(j));
   }

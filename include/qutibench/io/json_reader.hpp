@@ -7,6 +7,7 @@
 #include <cmath>
 #include <filesystem>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -19,9 +20,105 @@
 
 namespace qutibench {
 
+/// How deeply JSON may nest. No spec or measurement needs more than a handful of levels;
+/// whatever walks a document (dump, copy, compare) recurses once per level, so a limit
+/// keeps a hostile file from exhausting the stack.
+inline constexpr int max_json_depth = 64;
+
+/// `v` as error messages quote it: at most `limit` bytes of its compact text ("..." when
+/// cut), invalid UTF-8 replaced, so that a huge or binary value cannot flood a message.
+inline std::string json_excerpt(const nlohmann::ordered_json& v, std::size_t limit = 80) {
+  const std::string s = v.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+  return s.size() > limit ? s.substr(0, limit - 3) + "..." : s;
+}
+
+/// A key as a JSON pointer token (RFC 6901: '~' and '/' escaped).
+inline std::string json_pointer_token(std::string_view key) {
+  std::string out;
+  for (char c : key) out += c == '~' ? "~0" : c == '/' ? "~1" : std::string(1, c);
+  return out;
+}
+
+namespace detail {
+
+/// Follows the parser through the document (nlohmann's parse callback), so that nesting
+/// past max_json_depth and an object naming a key twice stop the parse with the JSON
+/// pointer of the place; without it the last duplicate would silently win.
+class json_guard {
+ public:
+  explicit json_guard(const std::string& where) : where_(where) {}
+
+  bool operator()(int depth, nlohmann::ordered_json::parse_event_t event, nlohmann::ordered_json& parsed) {
+    using event_t = nlohmann::ordered_json::parse_event_t;
+    switch (event) {
+      case event_t::object_start:
+      case event_t::array_start:
+        element(depth);
+        if (depth >= max_json_depth)
+          throw spec_error(error_id::nesting_too_deep, at(depth), "nested deeper than " + std::to_string(max_json_depth) + " levels");
+        frames_.resize(static_cast<std::size_t>(depth) + 1);
+        frames_.back() = {event == event_t::array_start, 0, {}, {}};
+        break;
+      case event_t::key: {
+        frame& f = frames_[static_cast<std::size_t>(depth) - 1];
+        f.key = parsed.get<std::string>();
+        if (!f.keys.insert(f.key).second) throw spec_error(error_id::duplicate_key, at(depth), "key given twice");
+        break;
+      }
+      case event_t::value:
+        element(depth);
+        break;
+      case event_t::object_end:
+      case event_t::array_end:
+        frames_.pop_back();
+        break;
+    }
+    return true;
+  }
+
+ private:
+  struct frame {
+    bool array = false;
+    std::size_t next = 0;  ///< an array's next element index
+    std::string key;       ///< an object's current key
+    std::set<std::string> keys;
+  };
+  const std::string& where_;
+  std::vector<frame> frames_;
+
+  /// A value starts at `depth`: the next element if its container is an array.
+  void element(int depth) {
+    if (depth > 0 && frames_[static_cast<std::size_t>(depth) - 1].array) ++frames_[static_cast<std::size_t>(depth) - 1].next;
+  }
+
+  /// WHERE for the value being read at `depth`: the source and its JSON pointer.
+  std::string at(int depth) const {
+    std::string pointer;
+    for (std::size_t i = 0; i < static_cast<std::size_t>(depth); ++i) {
+      const frame& f = frames_[i];
+      pointer += "/";
+      pointer += f.array ? std::to_string(f.next - 1) : json_pointer_token(f.key);
+    }
+    return where_ + ": " + (pointer.empty() ? "/" : pointer);
+  }
+};
+
+}  // namespace detail
+
+/// The JSON document in `text`; `where` (a file name, "<json>", a command) names it in
+/// errors. Throws spec_error 501 for text that is not one JSON value or holds a number
+/// beyond a double (1e999), 506 for nesting past max_json_depth, 507 for a duplicate key.
+inline nlohmann::ordered_json parse_json(std::string_view text, const std::string& where) {
+  try {
+    return nlohmann::ordered_json::parse(text, detail::json_guard(where));
+  } catch (const nlohmann::json::exception& e) {
+    throw spec_error(error_id::malformed_json, where, std::string("not valid JSON: ") + e.what());
+  }
+}
+
 /// Reads fields of a JSON document, each problem with the file and the JSON pointer of the
 /// offending value. The spec loaders collect every problem; a reader that stops at the
-/// first overrides `fail`, and `shown` where its messages show values differently.
+/// first overrides `fail`.
 class json_reader {
  public:
   using json = nlohmann::ordered_json;
@@ -37,18 +134,11 @@ class json_reader {
     problems.push_back({id, where(pointer), std::move(what)});
   }
 
-  /// A value as messages quote it.
-  virtual std::string shown(const json& v) const { return v.dump(); }
+  /// A value as messages quote it: a bounded excerpt (json_excerpt).
+  std::string shown(const json& v) const { return json_excerpt(v); }
 
   /// The WHERE of a problem: the file and the JSON pointer ("/" for the whole document).
   std::string where(const std::string& pointer) const { return file_ + ": " + (pointer.empty() ? "/" : pointer); }
-
-  /// A key as a JSON pointer token (RFC 6901: '~' and '/' escaped).
-  static std::string escape(const std::string& key) {
-    std::string out;
-    for (char c : key) out += c == '~' ? "~0" : c == '/' ? "~1" : std::string(1, c);
-    return out;
-  }
 
   /// Flags every key of `obj` outside `keys` (504: usually a typo), listing the valid ones;
   /// `context` follows "unknown field" (e.g. " for op 'conv2d'").
@@ -57,7 +147,7 @@ class json_reader {
       if (std::find(keys.begin(), keys.end(), key) == keys.end()) {
         std::string valid;
         for (std::string_view k : keys) valid += (valid.empty() ? "" : ", ") + std::string(k);
-        fail(error_id::unknown_field, at + "/" + escape(key), "unknown field" + context + "; valid here: " + valid);
+        fail(error_id::unknown_field, at + "/" + json_pointer_token(key), "unknown field" + context + "; valid here: " + valid);
       }
   }
 
@@ -116,8 +206,8 @@ class json_reader {
   }
 };
 
-/// The JSON document in `file`, or none after adding a 501 problem (unreadable, not JSON,
-/// or a number beyond a double such as 1e999).
+/// The JSON document in `file`, or none after adding a problem: 501 (unreadable, not
+/// JSON, a number beyond a double such as 1e999), 506 or 507 (parse_json).
 inline std::optional<nlohmann::ordered_json> read_json_file(const std::filesystem::path& file, std::vector<spec_problem>& problems) {
   const std::optional<std::string> text = read_text(file);
   if (!text) {
@@ -125,9 +215,9 @@ inline std::optional<nlohmann::ordered_json> read_json_file(const std::filesyste
     return std::nullopt;
   }
   try {
-    return nlohmann::ordered_json::parse(*text);
-  } catch (const nlohmann::json::exception& e) {
-    problems.push_back({error_id::malformed_json, file.string(), std::string("not valid JSON: ") + e.what()});
+    return parse_json(*text, file.string());
+  } catch (const spec_error& e) {
+    problems.push_back({e.id(), e.where(), e.reason()});
     return std::nullopt;
   }
 }
@@ -151,13 +241,8 @@ T load_spec(const std::filesystem::path& file, spec_reader<T> read) {
 /// A spec from JSON text (pasted, or built by a notebook); `where` names it in errors.
 template <class T>
 T spec_from_text(const std::string& text, const std::string& where, spec_reader<T> read) {
-  std::vector<spec_problem> problems;
   T out;
-  try {
-    problems = read(nlohmann::ordered_json::parse(text), where, out);
-  } catch (const nlohmann::json::exception& e) {
-    problems.push_back({error_id::malformed_json, where, std::string("not valid JSON: ") + e.what()});
-  }
+  const std::vector<spec_problem> problems = read(parse_json(text, where), where, out);
   if (!problems.empty()) throw problems.front().to_error();
   return out;
 }

@@ -77,7 +77,7 @@ class platform_reader : public json_reader {
       fail(error_id::invalid_value, "/modes", "must be an object with at least one operating mode");
     } else {
       for (const auto& [name, m] : modes.items()) {
-        const std::string at = "/modes/" + escape(name);
+        const std::string at = "/modes/" + json_pointer_token(name);
         if (name.empty()) fail(error_id::invalid_value, at, "a mode needs a name");
         if (!m.is_object()) {
           fail(error_id::invalid_value, at, "must be an object");
@@ -106,7 +106,7 @@ class platform_reader : public json_reader {
       return out;
     }
     for (const auto& [key, v] : peaks.items()) {
-      const std::string here = at + "/" + escape(key);
+      const std::string here = at + "/" + json_pointer_token(key);
       std::optional<datatype> t;
       try {
         t = datatype::parse(key);

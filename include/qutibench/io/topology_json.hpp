@@ -109,7 +109,7 @@ class topology_reader : public json_reader {
     const json& v = *found;
     if (!fits<Int>(v)) {
       fail(error_id::invalid_value, at + "/" + key,
-           std::string("must be an integer") + (std::numeric_limits<Int>::is_signed ? "" : " >= 0") + " within 64 bits, got " + v.dump());
+           std::string("must be an integer") + (std::numeric_limits<Int>::is_signed ? "" : " >= 0") + " within 64 bits, got " + shown(v));
       return fallback;
     }
     return v.get<Int>();
@@ -122,14 +122,14 @@ class topology_reader : public json_reader {
     }
     const json& v = obj[key];
     if (!v.is_array() || v.empty() || v.size() > tensor_shape::max_rank) {
-      fail(error_id::invalid_value, at + "/" + key, "must be an array of 1 to 4 dimensions, got " + v.dump());
+      fail(error_id::invalid_value, at + "/" + key, "must be an array of 1 to 4 dimensions, got " + shown(v));
       return std::nullopt;
     }
     tensor_shape s;
     s.rank = static_cast<int>(v.size());
     for (std::size_t d = 0; d < v.size(); ++d) {
       if (!fits<std::int64_t>(v[d])) {
-        fail(error_id::invalid_value, at + "/" + key + "/" + std::to_string(d), "must be an integer, got " + v[d].dump());
+        fail(error_id::invalid_value, at + "/" + key + "/" + std::to_string(d), "must be an integer, got " + shown(v[d]));
         return std::nullopt;
       }
       s.dims[d] = v[d].get<std::int64_t>();
@@ -149,7 +149,7 @@ class topology_reader : public json_reader {
       for (const json& s : v)
         if (s.is_string() && !s.get_ref<const std::string&>().empty()) out.push_back(s.get<std::string>());
     if (out.empty() || out.size() != v.size())
-      fail(error_id::invalid_value, at + "/inputs", "must be a non-empty array of node names, got " + v.dump());
+      fail(error_id::invalid_value, at + "/inputs", "must be a non-empty array of node names, got " + shown(v));
     return out;
   }
 

@@ -1,11 +1,15 @@
 // Tests of the command adapter (run a program, JSON in and out, timeout, errors) and of
 // the JSON form of kernels and measurement records.
+#include <cerrno>
 #include <chrono>
+#include <fstream>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include <catch2/catch.hpp>
+#include <signal.h>
+#include <unistd.h>
 
 #include "qutibench/adapters/command.hpp"
 #include "qutibench/zoo/mlp.hpp"
@@ -46,6 +50,25 @@ measure_error thrown(F f) {
   }
   FAIL("no measure_error thrown");
   throw;  // unreachable: FAIL throws
+}
+
+/// Whether any process of the group `pgid` still runs (or is an unreaped zombie) 2 s
+/// after the adapter returned: SIGKILL is delivered, and orphans reaped by init,
+/// asynchronously.
+bool group_alive(pid_t pgid) {
+  for (int i = 0; i < 200; ++i) {
+    if (::kill(-pgid, 0) != 0 && errno == ESRCH) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return true;
+}
+
+/// The process id a test command wrote into `file` (its own $$: the leader of its group).
+pid_t pid_in(const std::string& file) {
+  pid_t pid = 0;
+  std::ifstream(file) >> pid;
+  ::unlink(file.c_str());
+  return pid;
 }
 
 // The 50 % MLP: 784x1024 + 1024x1024 + 1024x1024 + 1024x10 MACs.
@@ -160,6 +183,62 @@ TEST_CASE("command adapter: a command that answers but does not exit is killed",
   CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(3));
 }
 
+TEST_CASE("command adapter: a timeout kills the command's whole process group", "[command]") {
+  // The shell starts two workers and waits: killing only the shell would leave both.
+  const topology net = zoo::mlp(0.5, "mlp-p50");
+  const std::string file = "/tmp/qutibench-test-pgid-" + std::to_string(::getpid());
+  command_options o;
+  o.argv = {"/bin/sh", "-c", "echo $$ > " + file + "; sleep 100 & sleep 100 & wait"};
+  o.timeout = seconds::from_value(0.5);
+  CHECK(thrown([&] { command_adapter(o).measure(net, whole("mlp-p50", 1)); }).id() == error_id::command_timeout);
+  const pid_t pgid = pid_in(file);
+  REQUIRE(pgid > 1);
+  CHECK_FALSE(group_alive(pgid));
+}
+
+TEST_CASE("command adapter: a command that answered and exited is done, though a helper holds its stdout", "[command]") {
+  // The exit ends the run, not the end of the pipe: the helper (still in the group) is
+  // killed and the answer taken, long before the timeout.
+  const topology net = zoo::mlp(0.5, "mlp-p50");
+  const std::string file = "/tmp/qutibench-test-helper-" + std::to_string(::getpid());
+  command_options o;
+  o.argv = {"/bin/sh", "-c", "cat >/dev/null; echo $$ > " + file +
+                                 "; echo '{\"compute\": {\"median_s\": 0.25, \"runs\": 3}}'; sleep 100 &"};
+  o.timeout = seconds::from_value(30);
+  const auto start = std::chrono::steady_clock::now();
+  const measurement m = command_adapter(o).measure(net, whole("mlp-p50", 1));
+  CHECK(m.compute.median.value() == 0.25);
+  CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(5));
+  const pid_t pgid = pid_in(file);
+  REQUIRE(pgid > 1);
+  CHECK_FALSE(group_alive(pgid));
+}
+
+TEST_CASE("command adapter: replies that no double, depth or key rule allows are bad measurements", "[command]") {
+  const topology net = zoo::mlp(0.5, "mlp-p50");
+  auto reply = [&](const std::string& text) {
+    const std::string file = "/tmp/qutibench-test-reply-" + std::to_string(::getpid());
+    std::ofstream(file) << text;
+    command_options o;
+    o.argv = {"/bin/sh", "-c", "cat >/dev/null; cat " + file};
+    const measure_error e = thrown([&] { command_adapter(o).measure(net, whole("mlp-p50", 1)); });
+    ::unlink(file.c_str());
+    return e;
+  };
+  const measure_error huge = reply(R"({"compute": {"median_s": 1e400, "runs": 1}})");
+  CHECK(huge.id() == error_id::bad_measurement);
+  CHECK_THAT(huge.what(), Contains("spec_error 501"));
+  // Two medians: which one a reader takes differs between JSON libraries.
+  const measure_error twice = reply(R"({"compute": {"median_s": 1, "runs": 1, "median_s": 2}})");
+  CHECK(twice.id() == error_id::bad_measurement);
+  CHECK_THAT(twice.what(), Contains("/compute/median_s") && Contains("key given twice") && Contains("spec_error 507"));
+  // 400k brackets overflowed the stack of the message that quoted them.
+  const measure_error deep = reply(std::string(400000, '[') + std::string(400000, ']'));
+  CHECK(deep.id() == error_id::bad_measurement);
+  CHECK_THAT(deep.what(), Contains("nested deeper than 64 levels") && Contains("spec_error 506"));
+  CHECK(std::string(deep.what()).size() < 1000);
+}
+
 TEST_CASE("command adapter: output that is not JSON is a bad measurement", "[command]") {
   const topology net = zoo::mlp(0.5, "mlp-p50");
   // garbage.py exits without reading its request: the write may hit EPIPE, which must
@@ -167,7 +246,7 @@ TEST_CASE("command adapter: output that is not JSON is a bad measurement", "[com
   for (int i = 0; i < 5; ++i) {
     const measure_error e = thrown([&] { python("garbage.py").measure(net, whole("mlp-p50", 1)); });
     CHECK(e.id() == error_id::bad_measurement);
-    CHECK_THAT(e.what(), Contains("not one JSON value") && Contains("output began: \"hello, not json\\n\""));
+    CHECK_THAT(e.what(), Contains("not one JSON measurement (not valid JSON") && Contains("output began: \"hello, not json\\n\""));
   }
 }
 

@@ -39,17 +39,25 @@ struct owned_fd {
   }
 };
 
-/// The child process; killed (SIGKILL) and reaped if still running when this goes out
-/// of scope, so that no exit path leaves a runaway process or a zombie behind.
+/// The child process, leader of its own process group so that whatever it starts can be
+/// stopped with it. The group is killed (SIGKILL) when the run ends, however it ends,
+/// and the child reaped if still running when this goes out of scope: no exit path
+/// leaves a runaway process, a helper holding our pipes, or a zombie behind.
 struct child_process {
-  pid_t pid = -1;
+  pid_t pid = -1;    ///< until reaped
+  pid_t group = -1;  ///< the child's process group, = its pid
   child_process() = default;
   child_process(const child_process&) = delete;
   child_process& operator=(const child_process&) = delete;
   ~child_process() { kill_and_reap(); }
+  /// Kills every process left in the group (ESRCH when none is: nothing to do).
+  void kill_group() const {
+    if (group > 0) ::kill(-group, SIGKILL);
+  }
   void kill_and_reap() {
+    kill_group();
     if (pid <= 0) return;
-    ::kill(pid, SIGKILL);
+    ::kill(pid, SIGKILL);  // in case it had not reached setpgid yet
     int status = 0;
     while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
     }
@@ -135,7 +143,8 @@ class process_run {
   /// program is killed; more than `max_stdout` bytes on stdout end the run too.
   process_result finish(const std::string& input, clock::time_point deadline, std::size_t max_stdout) {
     process_result r;
-    if (exchange(input, deadline, max_stdout, r)) wait_exit(deadline, r);
+    if (exchange(input, deadline, max_stdout, r) && proc_.pid > 0) wait_exit(deadline, r);
+    proc_.kill_group();  // helpers it left behind
     return r;
   }
 
@@ -177,12 +186,16 @@ class process_run {
     proc_.pid = ::fork();
     if (proc_.pid < 0) fail_errno("cannot fork");
     if (proc_.pid == 0) {
-      if (::dup2(in_r_.value, 0) >= 0 && ::dup2(out_w_.value, 1) >= 0 && ::dup2(err_w_.value, 2) >= 0)
+      if (::setpgid(0, 0) == 0 && ::dup2(in_r_.value, 0) >= 0 && ::dup2(out_w_.value, 1) >= 0 && ::dup2(err_w_.value, 2) >= 0)
         ::execvp(pointers[0], pointers.data());
       const int err = errno;
       [[maybe_unused]] const ssize_t reported = ::write(exec_w_.value, &err, sizeof err);  // nothing more to do if it fails
       ::_exit(127);
     }
+    // Also here, so that the group exists before either side goes on (EACCES once the
+    // child has exec'd means it already did it itself).
+    ::setpgid(proc_.pid, proc_.pid);
+    proc_.group = proc_.pid;
     in_r_.reset();
     out_w_.reset();
     err_w_.reset();
@@ -206,21 +219,35 @@ class process_run {
     return false;
   }
 
-  /// Serves stdin, stdout and stderr in one poll loop until both outputs close, so that a
-  /// program that writes before it reads, or fills stderr, cannot deadlock us. False if
-  /// the run was stopped instead.
+  /// Serves stdin, stdout and stderr in one poll loop until the program has exited and
+  /// its output is read, so that a program that writes before it reads, or fills stderr,
+  /// cannot deadlock us. The exit, not the end of the pipes, ends the run: a helper that
+  /// keeps stdout open is killed with the group, and what is in the pipes by then is
+  /// read. False if the run was stopped instead.
   bool exchange(const std::string& input, clock::time_point deadline, std::size_t max_stdout, process_result& r) {
     constexpr std::size_t max_stderr = std::size_t{1} << 16;  // only its last lines are reported
+    // How long to wait for the exit between reads: the pipes' end is seen at once, an
+    // exit while a helper holds them within this.
+    constexpr long long exit_check_ms = 20;
     // Non-blocking, so that an input larger than the pipe buffer is written piecewise as
     // the child reads it instead of blocking the loop.
     ::fcntl(in_w_.value, F_SETFL, ::fcntl(in_w_.value, F_GETFL) | O_NONBLOCK);
     std::size_t written = 0;
     const sigpipe_blocker no_sigpipe;
+    clock::time_point read_until = deadline;
     while (out_r_.value >= 0 || err_r_.value >= 0) {
-      const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - clock::now()).count();
-      if (left <= 0) return stop(r, process_result::ending::timed_out);
+      if (proc_.pid > 0 && reaped(r)) {
+        proc_.kill_group();  // the rest of the output follows, then EOF
+        // A writer that left the group (setsid) may hold the pipes for good.
+        read_until = std::min(deadline, clock::now() + std::chrono::seconds(1));
+      }
+      const auto left = std::chrono::ceil<std::chrono::milliseconds>(read_until - clock::now()).count();
+      if (left <= 0) {
+        if (proc_.pid > 0) return stop(r, process_result::ending::timed_out);
+        break;  // exited in time: keep what came
+      }
       pollfd fds[3] = {{in_w_.value, POLLOUT, 0}, {out_r_.value, POLLIN, 0}, {err_r_.value, POLLIN, 0}};  // poll skips fd -1
-      const int ready = ::poll(fds, 3, static_cast<int>(std::min<long long>(left, 60'000)));
+      const int ready = ::poll(fds, 3, static_cast<int>(std::min<long long>(left, exit_check_ms)));
       if (ready < 0 && errno != EINTR) fail_errno("poll failed");
       if (ready <= 0) continue;
       if (fds[0].revents != 0) {
@@ -247,22 +274,27 @@ class process_run {
     else if (n == 0 || (errno != EAGAIN && errno != EINTR)) from.reset();
   }
 
+  /// Whether the program has exited; if so it is reaped and `r` says how.
+  bool reaped(process_result& r) {
+    int status = 0;
+    const pid_t got = ::waitpid(proc_.pid, &status, WNOHANG);
+    if (got < 0 && errno != EINTR) fail_errno("waitpid failed");
+    if (got != proc_.pid) return false;
+    proc_.pid = -1;
+    r.how = WIFSIGNALED(status) ? process_result::ending::signaled : process_result::ending::exited;
+    r.code = WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status);
+    return true;
+  }
+
   /// Both outputs closed; the exit may still lag behind (or never come).
   void wait_exit(clock::time_point deadline, process_result& r) {
-    int status = 0;
-    for (;;) {
-      const pid_t got = ::waitpid(proc_.pid, &status, WNOHANG);
-      if (got == proc_.pid) break;
-      if (got < 0 && errno != EINTR) fail_errno("waitpid failed");
+    while (!reaped(r)) {
       if (clock::now() >= deadline) {
         stop(r, process_result::ending::timed_out);
         return;
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(2));
     }
-    proc_.pid = -1;  // reaped
-    r.how = WIFSIGNALED(status) ? process_result::ending::signaled : process_result::ending::exited;
-    r.code = WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status);
   }
 };
 
