@@ -4,13 +4,18 @@ torchvision models with random weights, exported by torch.onnx at opset 13 with 
 1x3x224x224 input, must import with exactly the Conv2d/Linear weight elements and MACs
 that forward hooks count on the exported module (the oracle of
 test_torchvision_oracle.py). Small onnx.helper graphs check what the exporters rarely
-produce: unsupported operators listed with their counts, QDQ precision, refused padding.
+produce: unsupported operators listed with their counts, QDQ precision, refused padding,
+and models that are not valid ONNX (bad files, window attributes, weight shapes), which
+raise SpecError with the ID, the file and the node.
 
 Run with ``PYTHONPATH=build/python /usr/bin/python3 -m pytest tests/python/test_onnx.py``.
 """
 import collections
+import subprocess
+import sys
 
 import numpy as np
+import onnx
 import pytest
 import torch
 import torchvision
@@ -175,3 +180,152 @@ def test_qdq_conv_is_int8():
     assert qb.requirements(topology, "fp32")["total"]["weight_bytes"] == 4 * w.size
     conv = [row for row in r["layers"] if row["name"] == "conv"][0]
     assert (conv["weight_datatype"], conv["activation_datatype"]) == ("int8", "int8")
+
+
+def spec_error(call):
+    """(id, message) of the SpecError that ``call()`` raises."""
+    with pytest.raises(qb.SpecError) as e:
+        call()
+    return e.value.id, str(e.value)
+
+
+def test_zero_strides_are_refused_before_shape_inference(tmp_path):
+    # ONNX shape inference divides by the strides: a zero stride killed Python with SIGFPE.
+    # The load runs in a subprocess, so that a regression fails this test instead of
+    # killing pytest.
+    script = "import sys, qutibench, qutibench.onnx\n" \
+             "try:\n    qutibench.onnx.load(sys.argv[1])\n" \
+             "except qutibench.SpecError as e:\n    print(e.id, e)\n"
+    w = np.zeros((4, 3, 3, 3), np.float32)
+    for node, initializers in [(helper.make_node("Conv", ["x", "w"], ["y"], name="c", strides=[0, 0]), [("w", w)]),
+                               (helper.make_node("MaxPool", ["x"], ["y"], name="c", kernel_shape=[2, 2],
+                                                 strides=[0, 0]), [])]:
+        path = tmp_path / f"{node.op_type}.onnx"
+        onnx.save(graph_model([node], [image("x")], [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)],
+                              initializers), str(path))
+        run = subprocess.run([sys.executable, "-c", script, str(path)], capture_output=True, text=True, timeout=120)
+        expected = f"503 [qutibench.spec_error.503] {path}: node 'c': strides [0, 0]: must be 2 integers >= 1\n"
+        assert (run.returncode, run.stdout) == (0, expected), run.stderr
+
+
+@pytest.mark.parametrize("op, attrs, expected", [
+    ("MaxPool", {}, (502, "node 'p': MaxPool needs the attribute kernel_shape")),
+    ("Conv", {"kernel_shape": [3, 0]}, (503, "node 'p': kernel_shape [3, 0]: must be 2 integers >= 1")),
+    ("Conv", {"pads": [1, 1]},
+     (503, "node 'p': pads [1, 1]: must be 4 integers >= 0 (begin and end of each spatial axis)")),
+    ("AveragePool", {"kernel_shape": [2, 2], "dilations": [1]},
+     (503, "node 'p': dilations [1]: must be 2 integers >= 1")),
+    ("Conv", {"group": 0}, (503, "node 'p': group 0: must be an integer >= 1")),
+], ids=["pool-without-kernel", "zero-kernel", "pads-of-one-axis", "dilations-of-one-axis", "zero-group"])
+def test_invalid_window_attributes_name_the_node(op, attrs, expected):
+    inputs, initializers = (["x", "w"], [("w", np.zeros((4, 3, 3, 3), np.float32))]) if op == "Conv" else (["x"], [])
+    model = graph_model([helper.make_node(op, inputs, ["y"], name="p", **attrs)], [image("x")],
+                        [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)], initializers)
+    error_id, what = expected
+    assert spec_error(lambda: qonnx.load(model)) == (
+        error_id, f"[qutibench.spec_error.{error_id}] ONNX model 'g': {what}")
+
+
+def dense_model(op, w, **attrs):
+    x = helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", 8])
+    return graph_model([helper.make_node(op, ["x", "w"], ["y"], name="fc", **attrs)], [x],
+                       [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)], [("w", w)])
+
+
+def conv_model(w, channels=3, bias=None, **attrs):
+    inputs, initializers = ["x", "w"], [("w", w)]
+    if bias is not None:
+        inputs, initializers = inputs + ["b"], initializers + [("b", bias)]
+    return graph_model([helper.make_node("Conv", inputs, ["y"], name="c", **attrs)], [image("x", channels)],
+                       [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)], initializers)
+
+
+def lstm_model(w):
+    # ONNX's default layout: (sequence 5, batch, features 6); hidden 8, so W is [1, 32, 6].
+    x = helper.make_tensor_value_info("x", TensorProto.FLOAT, [5, "N", 6])
+    return graph_model([helper.make_node("LSTM", ["x", "w", "r"], ["y"], name="rnn", hidden_size=8)], [x],
+                       [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)],
+                       [("w", w), ("r", np.zeros((1, 32, 8), np.float32))])
+
+
+def test_weights_that_disagree_with_their_input_are_refused():
+    # qutibench counts weights from the input's channels: a [16, 5, 3, 3] weight on a
+    # 3-channel input was reported as 16*3*3*3 = 432 weights, while it holds 720.
+    cases = [
+        (conv_model(np.zeros((16, 5, 3, 3), np.float32)),
+         "node 'c': weight [16, 5, 3, 3] takes 5 x 1 (group) = 5 input channels, but the input [1, 3, 8, 8] has 3"),
+        (conv_model(np.zeros((8, 2, 3, 3), np.float32), group=2),
+         "node 'c': weight [8, 2, 3, 3] takes 2 x 2 (group) = 4 input channels, but the input [1, 3, 8, 8] has 3"),
+        (conv_model(np.zeros((4, 3, 3, 3), np.float32), kernel_shape=[5, 5]),
+         "node 'c': kernel_shape [5, 5] disagrees with the weight [4, 3, 3, 3]"),
+        (conv_model(np.zeros((4, 3, 3, 3), np.float32), bias=np.zeros(5, np.float32)),
+         "node 'c': bias [5] is not one value per output channel of the weight [4, 3, 3, 3]"),
+        (dense_model("Gemm", np.zeros((4, 10), np.float32), transB=1),
+         "node 'fc': weight [4, 10] (transB) takes 10 input features, but the input [1, 8] has 8"),
+        (dense_model("MatMul", np.zeros((10, 4), np.float32)),
+         "node 'fc': weight [10, 4] takes 10 input features, but the input [1, 8] has 8"),
+        (lstm_model(np.zeros((1, 32, 7), np.float32)),
+         "node 'rnn': W [1, 32, 7] should be [1, 32, 6] for hidden_size 8 and the input [5, 1, 6]"),
+    ]
+    for model, what in cases:
+        assert spec_error(lambda: qonnx.load(model)) == (201, f"[qutibench.spec_error.201] ONNX model 'g': {what}")
+    # The consistent forms count what the tensors hold: 8*2*3*3 = 144 on 4 channels in
+    # 2 groups, 8*4 = 32 in a dense layer, 4*8*(6 + 8) = 448 in the LSTM.
+    weights = {n["name"]: n["weights"] for model in (conv_model(np.zeros((8, 2, 3, 3), np.float32), 4, group=2),
+                                                     dense_model("Gemm", np.zeros((4, 8), np.float32), transB=1),
+                                                     lstm_model(np.zeros((1, 32, 6), np.float32)))
+               for n in qonnx.load(model).nodes()}
+    assert (weights["c"], weights["fc"], weights["rnn"]) == (144, 32, 448)
+
+
+def test_unreadable_files_are_spec_errors_naming_the_file(tmp_path):
+    whole = conv_model(np.zeros((4, 3, 3, 3), np.float32)).SerializeToString()
+    files = {"empty.onnx": b"", "truncated.onnx": whole[:len(whole) // 2], "random.onnx": bytes(range(7, 256, 3))}
+    for name, data in files.items():
+        (tmp_path / name).write_bytes(data)
+    assert spec_error(lambda: qonnx.load(tmp_path / "empty.onnx")) == (
+        501, f"[qutibench.spec_error.501] {tmp_path / 'empty.onnx'}: empty file, not an ONNX model")
+    for name in ("truncated.onnx", "random.onnx"):
+        error_id, message = spec_error(lambda: qonnx.load(tmp_path / name))
+        assert error_id == 501
+        assert message.startswith(f"[qutibench.spec_error.501] {tmp_path / name}: not an ONNX model (truncated or not "
+                                  "protobuf: ")
+    assert spec_error(lambda: qonnx.load(tmp_path / "missing.onnx")) == (
+        501, f"[qutibench.spec_error.501] {tmp_path / 'missing.onnx'}: cannot open (not a readable file)")
+
+
+def test_truncated_external_data_is_a_spec_error_naming_the_file(tmp_path):
+    path = tmp_path / "ext.onnx"
+    onnx.save_model(conv_model(np.ones((4, 3, 3, 3), np.float32)), str(path), save_as_external_data=True,
+                    location="w.bin", size_threshold=0)
+    assert {n["name"]: n["weights"] for n in qonnx.load(path).nodes()}["c"] == 4 * 3 * 3 * 3
+    # 4*3*3*3 float32 weights are 432 bytes; the side file keeps 100.
+    with open(tmp_path / "w.bin", "r+b") as f:
+        f.truncate(100)
+    assert spec_error(lambda: qonnx.load(path)) == (
+        501, f"[qutibench.spec_error.501] {path}: initializer 'w': its external data 'w.bin' gave 100 bytes, which do "
+             "not hold its shape [4, 3, 3, 3] (a truncated file?)")
+    (tmp_path / "w.bin").unlink()
+    error_id, message = spec_error(lambda: qonnx.load(path))
+    assert error_id == 501 and message.startswith(
+        f"[qutibench.spec_error.501] {path}: initializer 'w': cannot read its external data 'w.bin' (")
+
+
+def test_input_without_batch_dimension_is_refused():
+    # [3, 224, 224] read as [N, ...] has batch 3. Straight into a Conv, the rank tells.
+    w = np.zeros((4, 3, 3, 3), np.float32)
+    x = helper.make_tensor_value_info("x", TensorProto.FLOAT, [3, 224, 224])
+    y = helper.make_tensor_value_info("y", TensorProto.FLOAT, None)
+    model = graph_model([helper.make_node("Conv", ["x", "w"], ["y"], name="c")], [x], [y], [("w", w)])
+    assert spec_error(lambda: qonnx.load(model)) == (
+        209, "[qutibench.spec_error.209] ONNX model 'g': input 'x': shape [3, 224, 224] has rank 3, but node 'c' "
+             "(Conv) takes [N, C, H, W]; is the batch dimension missing? (export it as 1 or symbolic)")
+    # Behind another layer, the batch message says what qutibench expects.
+    model = graph_model([helper.make_node("Relu", ["x"], ["r"]), helper.make_node("Conv", ["r", "w"], ["y"], name="c")],
+                        [x], [y], [("w", w)])
+    with pytest.raises(qonnx.OnnxImportError) as e:
+        qonnx.load(model)
+    assert str(e.value) == (
+        "input 'x': shape [3, 224, 224] has batch 3 in dimension 0; qutibench reads an input as [N, ...] (an image as "
+        "[N, C, H, W], a recurrent layer's input as [L, N, D]) with N symbolic or 1: export with batch 1 or a symbolic "
+        "batch (qutibench applies the batch at prediction time), or add the missing batch dimension")

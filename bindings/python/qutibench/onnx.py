@@ -6,7 +6,11 @@ TopologyBuilder node, folds away what costs nothing at inference (constant bias 
 operands, shape arithmetic, Dropout, Identity, Q/DQ pairs) and takes the precision of a
 quantized (QDQ) model from its quantized tensors. An operator it cannot map is never
 dropped silently: ``load`` raises OnnxImportError listing every such operator with its
-count, so a prediction never rests on a network with layers missing.
+count, so a prediction never rests on a network with layers missing. A file or model that
+is not a valid ONNX model raises SpecError naming the file and node: unreadable, empty or
+truncated files and external data (501), a missing window attribute (502), a zero stride or
+other invalid window attribute (503), weights whose shape disagrees with their input (201)
+and an input whose rank does not fit its layer (209).
 
 Shapes follow qutibench's convention: per input, batch excluded. The batch dimension of
 each graph input must be symbolic or 1; every other dimension must be static.
@@ -20,15 +24,28 @@ from typing import Any
 
 import numpy as np
 import onnx
-from onnx import numpy_helper, shape_inference
+from google.protobuf.message import DecodeError
+from onnx import external_data_helper, numpy_helper, shape_inference
 
-from ._core import Topology, TopologyBuilder
+from ._core import SpecError, Topology, TopologyBuilder
 
 __all__ = ["OnnxImportError", "load"]
 
 
 class OnnxImportError(ValueError):
     """An ONNX model that qutibench cannot represent; the message names the node(s) at fault."""
+
+
+# The docs/errors.md IDs (qutibench::error_id) of the SpecErrors raised here.
+_SHAPE_MISMATCH, _RANK_MISMATCH, _MALFORMED, _MISSING_FIELD, _INVALID_VALUE = 201, 209, 501, 502, 503
+
+
+def _spec_error(error_id: int, where: str, what: str) -> SpecError:
+    """The SpecError the C++ core raises (bindings/python/src/bind_errors.cpp): message
+    "[qutibench.spec_error.ID] WHERE: WHAT" and ``id``."""
+    error = SpecError(f"[qutibench.spec_error.{error_id}] {where}: {what}")
+    error.id = error_id
+    return error
 
 
 # Activations that map one to one; Clip is decided by its bounds, HardSigmoid and Erf by
@@ -53,6 +70,11 @@ _SUPPORTED = frozenset({
 # tensor's bytes or a platform's integer rate, and platforms list intN rates.
 _QUANTIZED = {onnx.TensorProto.INT8: "int8", onnx.TensorProto.UINT8: "int8", onnx.TensorProto.INT16: "int16",
               onnx.TensorProto.UINT16: "int16", onnx.TensorProto.INT32: "int32", onnx.TensorProto.UINT32: "int32"}
+# Operators whose ONNX shape inference divides by their strides (a zero stride kills the
+# process with SIGFPE), so their window attributes are checked before it runs: operator ->
+# index of the weight input, whose rank gives the spatial rank when kernel_shape is absent
+# (None: a pool, which must have kernel_shape).
+_WINDOWED = {"Conv": 1, "ConvInteger": 1, "QLinearConv": 3, "MaxPool": None, "AveragePool": None, "LpPool": None}
 
 
 def load(path_or_model: str | os.PathLike | onnx.ModelProto, name: str | None = None) -> Topology:
@@ -62,15 +84,54 @@ def load(path_or_model: str | os.PathLike | onnx.ModelProto, name: str | None = 
     topology carries ``precision`` (``{"fallback": ("fp32", "fp32"), "overrides": {node:
     (weight_dtype, activation_dtype)}}``), which ``qutibench.requirements`` uses when given
     no precision. Raises OnnxImportError for operators or attributes that do not map (all
-    unsupported operator types listed with their counts) and SpecError when the mapped
-    network is inconsistent (naming the node)."""
+    unsupported operator types listed with their counts) and SpecError for a file that is
+    not a valid ONNX model or a network that is inconsistent (naming the file and node)."""
     if isinstance(path_or_model, onnx.ModelProto):
         model = path_or_model
         default_name = model.graph.name or "onnx"
+        source = f"ONNX model '{default_name}'"
     else:
-        model = onnx.load(os.fspath(path_or_model))
-        default_name = os.path.splitext(os.path.basename(os.fspath(path_or_model)))[0]
-    return _Importer(model).topology(name or default_name)
+        source = os.fspath(path_or_model)
+        model = _read(source)
+        default_name = os.path.splitext(os.path.basename(source))[0]
+    return _Importer(model, source).topology(name or default_name)
+
+
+def _read(path: str) -> onnx.ModelProto:
+    """The model in ``path`` with its initializers' external data; SpecError 501 naming the
+    file when it cannot be read, is not an ONNX model, or its external data is missing or
+    does not hold the tensor's shape (numpy would fail later, without naming the file)."""
+    try:
+        with open(path, "rb") as f:
+            data = f.read()
+    except OSError as e:
+        raise _spec_error(_MALFORMED, path, "cannot open (not a readable file)") from e
+    if not data:
+        raise _spec_error(_MALFORMED, path, "empty file, not an ONNX model")
+    try:
+        model = onnx.load_model_from_string(data)
+    except DecodeError as e:
+        raise _spec_error(_MALFORMED, path, f"not an ONNX model (truncated or not protobuf: {e})") from e
+    directory = os.path.dirname(path)
+    for tensor in model.graph.initializer:
+        if not external_data_helper.uses_external_data(tensor):
+            continue
+        where = f"{path}: initializer '{tensor.name}'"
+        location = external_data_helper.ExternalDataInfo(tensor).location
+        try:
+            external_data_helper.load_external_data_for_tensor(tensor, directory)
+        except OSError as e:
+            raise _spec_error(_MALFORMED, where, f"cannot read its external data '{location}' ({e.strerror})") from e
+        # As onnx.load marks loaded data: inline now, so numpy_helper reads raw_data.
+        tensor.data_location = onnx.TensorProto.DEFAULT
+        del tensor.external_data[:]
+        try:
+            numpy_helper.to_array(tensor)
+        except ValueError as e:
+            raise _spec_error(_MALFORMED, where,
+                              f"its external data '{location}' gave {len(tensor.raw_data)} bytes, which do not hold "
+                              f"its shape {list(tensor.dims)} (a truncated file?)") from e
+    return model
 
 
 @dataclasses.dataclass
@@ -118,7 +179,10 @@ def _text(value: Any) -> Any:
 class _Importer:
     """Walks a shape-inferred graph in its (topological) order and builds the node list."""
 
-    def __init__(self, model: onnx.ModelProto):
+    def __init__(self, model: onnx.ModelProto, source: str):
+        self.source = source  # the file, or the model's name: where every SpecError starts
+        if not model.HasField("graph"):
+            raise _spec_error(_MALFORMED, source, "not an ONNX model (no graph)")
         self.graph_inputs: dict[str, tuple] = {}
         self.model = self._fix_batch(model)
         graph = self.model.graph
@@ -140,11 +204,17 @@ class _Importer:
 
     def _fix_batch(self, model: onnx.ModelProto) -> onnx.ModelProto:
         """A copy with each input's batch dimension set to 1, shape-inferred; records the
-        batch-less input shapes."""
+        batch-less input shapes. Window attributes are checked first: shape inference
+        crashes the process on some invalid ones."""
         fixed = onnx.ModelProto()
         fixed.CopyFrom(model)
         graph = fixed.graph
-        initialized = {t.name for t in graph.initializer}
+        initialized = {t.name: tuple(t.dims) for t in graph.initializer}
+        declared = {v.name: v.type.tensor_type.shape.dim for v in graph.input
+                    if v.name not in initialized and v.type.tensor_type.HasField("shape")}
+        for index, n in enumerate(graph.node):
+            if n.op_type in _WINDOWED:
+                self._check_window(n, n.name or f"{n.op_type}{index}", initialized, declared)
         consumers = _consumers(graph)
         # Shapes recorded with a symbolic batch would contradict the fixed one.
         del graph.value_info[:]
@@ -158,8 +228,12 @@ class _Importer:
             batch = 1 if any(n.op_type in ("LSTM", "GRU") and _attrs(n).get("layout", 0) == 0
                              for n in consumers[value.name]) and len(dims) == 3 else 0
             if dims[batch].HasField("dim_value") and dims[batch].dim_value > 1:
-                raise OnnxImportError(f"input '{value.name}': batch {dims[batch].dim_value}; export with batch 1 or a "
-                                      "symbolic batch (qutibench applies the batch at prediction time)")
+                raise OnnxImportError(
+                    f"input '{value.name}': shape {[d.dim_param or d.dim_value for d in dims]} has batch "
+                    f"{dims[batch].dim_value} in dimension {batch}; qutibench reads an input as [N, ...] (an image "
+                    "as [N, C, H, W], a recurrent layer's input as [L, N, D]) with N symbolic or 1: export with batch "
+                    "1 or a symbolic batch (qutibench applies the batch at prediction time), or add the missing batch "
+                    "dimension")
             dims[batch].Clear()
             dims[batch].dim_value = 1
             rest = [d for i, d in enumerate(dims) if i != batch]
@@ -170,6 +244,42 @@ class _Importer:
         if not self.graph_inputs:
             raise OnnxImportError("the graph has no (non-initializer) inputs")
         return shape_inference.infer_shapes(fixed, data_prop=True)
+
+    def _check_window(self, n: onnx.NodeProto, label: str, initialized: dict, declared: dict) -> None:
+        """The window attributes of a _WINDOWED node are ONNX-valid (kernel_shape present
+        on a pool; positive kernel, strides, dilations and group; non-negative pads; one
+        value per spatial axis, two for pads), and a graph input it reads directly has the
+        rank that its window implies."""
+        a, where = _attrs(n), f"{self.source}: node '{label}'"
+        weight = _WINDOWED[n.op_type]
+        if weight is None and "kernel_shape" not in a:
+            raise _spec_error(_MISSING_FIELD, where, f"{n.op_type} needs the attribute kernel_shape")
+        if "kernel_shape" in a:
+            spatial = len(a["kernel_shape"]) if isinstance(a["kernel_shape"], list) else None
+        elif len(n.input) > weight and n.input[weight] in initialized:
+            spatial = len(initialized[n.input[weight]]) - 2
+        else:
+            spatial = None  # an activation weight: its rank is known only after shape inference
+        for attribute, low, per_axis in (("kernel_shape", 1, 1), ("strides", 1, 1), ("dilations", 1, 1),
+                                         ("pads", 0, 2)):
+            if attribute not in a:
+                continue
+            values = a[attribute]
+            if (not isinstance(values, list) or not all(isinstance(v, int) and v >= low for v in values)
+                    or (spatial is not None and len(values) != per_axis * spatial)):
+                count = "" if spatial is None else f"{per_axis * spatial} "
+                sides = " (begin and end of each spatial axis)" if per_axis == 2 else ""
+                raise _spec_error(_INVALID_VALUE, where,
+                                  f"{attribute} {values}: must be {count}integers >= {low}{sides}")
+        if weight is not None and not (isinstance(a.get("group", 1), int) and a.get("group", 1) >= 1):
+            raise _spec_error(_INVALID_VALUE, where, f"group {a['group']}: must be an integer >= 1")
+        dims = declared.get(n.input[0])
+        if spatial is not None and dims is not None and len(dims) != spatial + 2:
+            layout = "[N, C, H, W]" if spatial == 2 else f"[N, C] and {spatial} spatial dimensions"
+            raise _spec_error(_RANK_MISMATCH, f"{self.source}: input '{n.input[0]}'",
+                              f"shape {[d.dim_param or d.dim_value for d in dims]} has rank {len(dims)}, but node "
+                              f"'{label}' ({n.op_type}) takes {layout}; is the batch dimension missing? (export it as "
+                              "1 or symbolic)")
 
     @staticmethod
     def _dims(value: onnx.ValueInfoProto) -> tuple | None:
@@ -326,7 +436,7 @@ class _Importer:
             self._gemm(n, name, a)
         elif op in ("MaxPool", "AveragePool"):
             x = self._node_of(n.input[0], n)
-            kernel = self._square(n, "kernel_shape", a["kernel_shape"])
+            kernel = self._square(n, "kernel_shape", a["kernel_shape"])  # present: _check_window
             if any(d != 1 for d in a.get("dilations", [1])):
                 raise OnnxImportError(f"node '{name}': dilated pooling is not supported")
             self._add(n, name, "max_pool2d" if op == "MaxPool" else "avg_pool2d", [x], kernel=kernel,
@@ -419,13 +529,28 @@ class _Importer:
         w = self.consts[n.input[1]]
         if w.ndim != 4:
             raise OnnxImportError(f"node '{name}': only 2-D convolutions are supported, weight shape {w.shape}")
-        kernel = self._square(n, "kernel", list(a.get("kernel_shape", w.shape[2:])))
+        # qutibench counts the weights from the input's channels and the kernel: both must
+        # agree with the weight tensor, or the count is not what the model holds.
+        in_shape, groups = self._onnx_shape(n.input[0], n), int(a.get("group", 1))
+        where = f"{self.source}: node '{name}'"
+        if w.shape[1] * groups != in_shape[1]:
+            raise _spec_error(_SHAPE_MISMATCH, where,
+                              f"weight {list(w.shape)} takes {w.shape[1]} x {groups} (group) = {w.shape[1] * groups} "
+                              f"input channels, but the input {list(in_shape)} has {in_shape[1]}")
+        if list(a.get("kernel_shape", w.shape[2:])) != list(w.shape[2:]):
+            raise _spec_error(_SHAPE_MISMATCH, where,
+                              f"kernel_shape {a['kernel_shape']} disagrees with the weight {list(w.shape)}")
+        bias = len(n.input) > 2 and bool(n.input[2])
+        if bias and self._is_const(n.input[2]) and self.consts[n.input[2]].shape != w.shape[:1]:
+            raise _spec_error(_SHAPE_MISMATCH, where,
+                              f"bias {list(self.consts[n.input[2]].shape)} is not one value per output channel of the "
+                              f"weight {list(w.shape)}")
+        kernel = self._square(n, "kernel", list(w.shape[2:]))
         strides, dilations = a.get("strides", [1, 1]), a.get("dilations", [1, 1])
         node = self._add(n, name, "conv2d", [x], out_channels=int(w.shape[0]), kernel=kernel,
                          stride=self._square(n, "strides", strides),
                          padding=self._padding(n, a, x.shape, [kernel] * 2, strides, dilations),
-                         dilation=self._square(n, "dilations", dilations), groups=int(a.get("group", 1)),
-                         bias=len(n.input) > 2 and bool(n.input[2]))
+                         dilation=self._square(n, "dilations", dilations), groups=groups, bias=bias)
         node.weight_dtype = self.quantized_consts.get(n.input[1])
 
     def _gemm(self, n: onnx.NodeProto, name: str, a: dict) -> None:
@@ -437,6 +562,12 @@ class _Importer:
             w = self.consts[right]
             if w.ndim != 2:
                 raise OnnxImportError(f"node '{name}': weight of shape {w.shape} (a dense layer needs a matrix)")
+            # qutibench counts the weights from the input's features: they must be the weight's.
+            in_shape, in_features = self._onnx_shape(left, n), int(w.shape[1] if transpose else w.shape[0])
+            if in_shape[-1] != in_features:
+                raise _spec_error(_SHAPE_MISMATCH, f"{self.source}: node '{name}'",
+                                  f"weight {list(w.shape)}{' (transB)' if transpose else ''} takes {in_features} input "
+                                  f"features, but the input {list(in_shape)} has {in_shape[-1]}")
             node = self._add(n, name, "dense", [self._node_of(left, n)],
                              out_features=int(w.shape[0] if transpose else w.shape[1]),
                              bias=n.op_type == "Gemm" and len(n.input) > 2 and bool(n.input[2]))
@@ -518,6 +649,16 @@ class _Importer:
             raise OnnxImportError(f"node '{name}': bidirectional {n.op_type} is not supported (two layers: forward, reverse)")
         x = self._node_of(n.input[0], n)
         hidden = int(a["hidden_size"])
+        # qutibench counts the weights from the input's features and hidden_size: W, R and B
+        # (those that are constants) must have the shapes these imply.
+        features, rows = self._onnx_shape(n.input[0], n)[-1], (4 if n.op_type == "LSTM" else 3) * hidden
+        for index, role, expected in ((1, "W", (1, rows, features)), (2, "R", (1, rows, hidden)),
+                                      (3, "B", (1, 2 * rows))):
+            tensor = n.input[index] if len(n.input) > index else ""
+            if self._is_const(tensor) and self.consts[tensor].shape != expected:
+                raise _spec_error(_SHAPE_MISMATCH, f"{self.source}: node '{name}'",
+                                  f"{role} {list(self.consts[tensor].shape)} should be {list(expected)} for "
+                                  f"hidden_size {hidden} and the input {list(self._onnx_shape(n.input[0], n))}")
         used = [i for i, t in enumerate(n.output) if t and (self.consumers[t] or t in self.outputs)]
         if 0 in used and any(i > 0 for i in used):
             raise OnnxImportError(f"node '{name}': both the sequence and the final state of {n.op_type} are used")
