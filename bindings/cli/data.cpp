@@ -16,21 +16,11 @@ topology find_topology(const std::string& ref) {
 
 std::vector<platform> all_platforms() { return load_platforms(data_dir() / "platforms"); }
 
-std::pair<platform, std::string> find_platform(const std::string& ref) {
-  // A file path may itself contain ':' only in the mode suffix after ".json".
-  if (const auto json_at = ref.find(".json"); json_at != std::string::npos) {
-    const std::string file = ref.substr(0, json_at + 5);
-    const std::string mode = ref.size() > json_at + 5 && ref[json_at + 5] == ':' ? ref.substr(json_at + 6) : "";
-    return {load_platform(file), mode};
-  }
-  const auto [id, mode] = split_platform_ref(ref);
-  return {select_platforms(all_platforms(), id).front(), std::string(mode)};
-}
+platform_ref find_platform(const std::string& ref) { return qutibench::find_platform(ref, data_dir()); }
 
 void scenario_options::add_to(CLI::App& cmd) {
-  cmd.add_option("--batch", batch, "Inputs per batch (weights are read once per batch)")
-      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 40))
-      ->capture_default_str();
+  // Checked by checked_batch, as Python's batch arguments are: one range, one message.
+  cmd.add_option("--batch", batch, "Inputs per batch, 1 to 2^40 (weights are read once per batch)")->capture_default_str();
   add_memory_model_option(cmd, memory_model);
   add_format_option(cmd, format);
 }
@@ -48,7 +38,7 @@ void add_memory_model_option(CLI::App& cmd, std::string& name) {
 }
 
 scenario scenario_options::to_scenario(const datatype& type) const {
-  return {type, batch_size{batch}, memory_model::parse(memory_model), {}};
+  return {type, checked_batch(batch), memory_model::parse(memory_model), {}};
 }
 
 void task_options::add_to(CLI::App& cmd) {

@@ -31,8 +31,8 @@ topology find_topology(const std::string& ref);
 std::vector<platform> all_platforms();
 
 /// A platform by id, or from a spec file when `ref` names a .json file; either may carry
-/// ":MODE". Returns the platform and the mode name ("" = the first mode).
-std::pair<platform, std::string> find_platform(const std::string& ref);
+/// ":MODE" (qutibench::find_platform over data_dir()).
+platform_ref find_platform(const std::string& ref);
 
 /// --format table|csv|json, as every command that prints a table takes it.
 void add_format_option(CLI::App& cmd, std::string& name);

@@ -2,8 +2,11 @@
 // measurements that cannot be taken or trusted (measure_error).
 #pragma once
 
+#include <charconv>
 #include <stdexcept>
+#include <system_error>
 #include <string>
+#include <string_view>
 
 namespace qutibench {
 
@@ -37,15 +40,41 @@ enum class error_id : int {
   no_measurement = 606,        ///< a recorded adapter has no row for the kernel
 };
 
-/// The library's exceptions: an ID, a category and "[qutibench.CATEGORY.ID] WHERE: WHAT".
+/// `text` with control characters written as escapes (\n, \t, \r, \xNN): messages echo
+/// ids and values the user typed, and one holding a newline must not split a message or
+/// forge a second one.
+inline std::string one_line(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (const char c : text) {
+    const auto b = static_cast<unsigned char>(c);
+    if (b >= 0x20 && b != 0x7f) out += c;
+    else if (c == '\n') out += "\\n";
+    else if (c == '\t') out += "\\t";
+    else if (c == '\r') out += "\\r";
+    else out += std::string("\\x") + "0123456789abcdef"[b >> 4] + "0123456789abcdef"[b & 15];
+  }
+  return out;
+}
+
+/// `x` as messages quote it: the shortest text that reads back as `x` ("1e-320", "2",
+/// "inf"), where std::to_string would print 0.000000.
+inline std::string shown_number(double x) {
+  char buf[32];
+  const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, x);
+  return ec == std::errc() ? std::string(buf, end) : std::to_string(x);
+}
+
+/// The library's exceptions: an ID, a category and "[qutibench.CATEGORY.ID] WHERE: WHAT",
+/// always one line.
 class error : public std::runtime_error {
  public:
   error(const char* category, error_id id, const std::string& where, const std::string& what)
       : std::runtime_error("[qutibench." + std::string(category) + "." + std::to_string(static_cast<int>(id)) + "] " +
-                           where + ": " + what),
+                           one_line(where) + ": " + one_line(what)),
         id_(id),
-        where_(where),
-        reason_(what) {}
+        where_(one_line(where)),
+        reason_(one_line(what)) {}
   error_id id() const noexcept { return id_; }
   /// The message's parts, for a loader that re-anchors an error in its file.
   const std::string& where() const noexcept { return where_; }

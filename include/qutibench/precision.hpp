@@ -26,6 +26,12 @@ struct precision {
   /// Weights and activations all of type `d` (the thesis's uniform quantization).
   static constexpr precision uniform(datatype d) { return precision{{d, d}, {}}; }
 
+  /// Throws spec_error 301 for an override naming no node of `t`: a misspelt name would
+  /// otherwise leave its node at the fallback without a word.
+  constexpr void check_overrides(const topology& t) const {
+    for (const auto& [name, types] : overrides) t.at(name);
+  }
+
   /// Sets the datatypes of one node (a later override of the same node wins).
   constexpr precision& set(std::string node_name, layer_precision p) {
     overrides.emplace_back(std::move(node_name), p);

@@ -19,6 +19,18 @@ struct batch_size {
   std::uint64_t n = 1;
 };
 
+/// The largest batch taken: 2^40 inputs, far past any deployment, keeps batch x a
+/// large model's per-input counts (10^11 ops) well inside 64 bits.
+inline constexpr std::uint64_t max_batch = std::uint64_t{1} << 40;
+
+/// `n` as a batch; throws spec_error 503 naming `where` (the argument) outside
+/// 1..max_batch. The CLI's --batch options and Python's batch arguments all end here.
+constexpr batch_size checked_batch(std::uint64_t n, std::string_view where = "batch") {
+  if (n < 1 || n > max_batch)
+    throw spec_error(error_id::invalid_value, std::string(where), "must be an integer from 1 to 2^40, got " + std::to_string(n));
+  return {n};
+}
+
 /// Requirements of one node for a batch. Element counts are exact; bytes follow from
 /// the node's datatypes (sub-byte types packed).
 struct layer_requirements {
@@ -121,9 +133,9 @@ constexpr layer_requirements with_bytes(const node& n, const node_counts& k, lay
           .state_bytes = types.activations.size_of(state), .is_view = n.cost.is_view};
 }
 
-/// Requirements of `t` at precision `p` for `b` inputs; throws spec_error 206 if a
-/// count exceeds 64 bits.
-constexpr network_requirements requirements(const topology& t, const precision& p = {}, batch_size b = {}) {
+namespace detail {
+
+constexpr network_requirements requirements_of(const topology& t, const precision& p, batch_size b) {
   network_requirements r;
   r.batch = b.n;
   const auto nodes = t.nodes();
@@ -159,6 +171,23 @@ constexpr network_requirements requirements(const topology& t, const precision& 
   tot.peak_live = make_elements(peak_live<std::uint64_t>(lt, out_elements));
   tot.peak_live_bytes = bytes::from_value(peak_live<double>(lt, out_bytes));
   return r;
+}
+
+}  // namespace detail
+
+/// Requirements of `t` at precision `p` for `b` inputs; throws spec_error 206 if a
+/// count exceeds 64 bits (naming the topology, the node or total, and the batch), 301 if
+/// an override of `p` names no node of `t`.
+constexpr network_requirements requirements(const topology& t, const precision& p = {}, batch_size b = {}) {
+  p.check_overrides(t);
+  try {
+    return detail::requirements_of(t, p, b);
+  } catch (const spec_error& e) {
+    // The count's own WHERE names only a node or a total: the topology and the batch
+    // that multiplied it make it findable.
+    if (e.id() != error_id::count_overflow) throw;
+    throw spec_error(e.id(), "topology '" + t.name() + "', " + e.where(), e.reason() + " at batch " + std::to_string(b.n));
+  }
 }
 
 /// Training requirements (thesis eq. 2.6, Table 2.2): the forward pass plus backpropagation

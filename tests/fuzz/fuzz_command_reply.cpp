@@ -9,7 +9,7 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace qutibench;
-  const auto j = parse_json(data, size);
+  const auto j = fuzz_json(data, size);
   if (!j) return 0;
   measurement m;
   try {

@@ -2,6 +2,7 @@
 through the CLI and Python. Reproductions that used to kill the process run in a
 subprocess, so that a regression fails its test instead of ending pytest."""
 import os
+import re
 import subprocess
 import sys
 
@@ -55,3 +56,136 @@ def test_cli_check_platform_refuses_a_peak_given_twice(tmp_path):
     r = cli("check-platform", str(spec))
     assert r.returncode != 0
     assert f"[qutibench.spec_error.507] {spec}: /peak_tera_ops_per_s/fp16: key given twice" in r.stdout
+
+
+# --- Selection words are not platform ids ---------------------------------------------
+
+@needs_cli
+@pytest.mark.parametrize("ref", ["thesis", "all", "tx2,ncs2"])
+def test_cli_predict_refuses_a_selection_of_several_platforms(ref):
+    # They used to predict for ultra96-dpu, a100-sxm and tx2 without a word.
+    r = cli("predict", "--topology", "resnet50", "--platform", ref, "--datatype", "int8")
+    assert r.returncode == 2
+    assert f"[qutibench.spec_error.301] platform '{ref}': names several platforms; give one id" in r.stderr
+
+
+@pytest.mark.parametrize("ref", ["thesis", "all", "tx2,ncs2"])
+def test_python_predict_refuses_a_selection_of_several_platforms(ref):
+    import qutibench
+    with pytest.raises(qutibench.SpecError, match=f"platform '{ref}': names several platforms") as e:
+        qutibench.predict(qutibench.zoo.get("resnet50"), ref, "int8")
+    assert e.value.id == 301
+
+
+def test_platform_ids_and_modes_still_resolve():
+    import qutibench
+    pf, mode = qutibench.platform("tx2:maxq")
+    assert (pf.id, mode) == ("tx2", "maxq")
+
+
+# --- One validation of arguments: the CLI and Python accept and refuse the same ------
+
+@needs_cli
+def test_batch_zero_is_the_same_error_from_cli_and_python():
+    import qutibench
+    r = cli("predict", "--topology", "resnet50", "--platform", "zcu102-dpu", "--datatype", "int8", "--batch", "0")
+    assert r.returncode == 2
+    message = "[qutibench.spec_error.503] batch: must be an integer from 1 to 2^40, got 0"
+    assert message in r.stderr
+    with pytest.raises(qutibench.SpecError) as e:
+        qutibench.predict(qutibench.zoo.get("resnet50"), "zcu102-dpu", "int8", batch=0)
+    assert str(e.value) == message and e.value.id == 503
+    # show: the range used to be printed as a 310-digit number.
+    r = cli("show", "mlp", "--batch", "0")
+    assert r.returncode == 2 and message in r.stderr and len(r.stderr) < 200
+
+
+@pytest.mark.parametrize("call, argument", [
+    (lambda q, t: q.predict(t, "zcu102-dpu", "int8", batch=2.5), "batch"),
+    (lambda q, t: q.predict(t, "zcu102-dpu", "int8", batch=True), "batch"),
+    (lambda q, t: q.sweep(t, q.select_platforms("zcu102-dpu"), "12", ["int8"]), "batches"),
+    (lambda q, t: q.sweep(t, q.select_platforms("zcu102-dpu"), [1.5], ["int8"]), "batches"),
+    (lambda q, t: q.sweep(t, q.select_platforms("zcu102-dpu"), [1], "int8"), "datatypes"),
+    (lambda q, t: q.predict(t, "zcu102-dpu", "int8", efficiency=(0.5,)), "efficiency"),
+    (lambda q, t: q.predict(t, None, "int8"), "platform"),
+    (lambda q, t: q.requirements(t, ("int8", "int4")), "precision"),
+    (lambda q, t: q.requirements(t, "int8", batch=-1), "batch"),
+    (lambda q, t: q.TopologyBuilder("x", (3, 2**63, 4)), "shape"),
+    (lambda q, t: q.orthogonality(100, 200, "300", 400), "pruned"),
+])
+def test_python_arguments_of_the_wrong_type_are_spec_errors_naming_them(call, argument):
+    # Each used to be truncated, split, or a pybind "Unable to cast" without an ID.
+    import qutibench
+    with pytest.raises(qutibench.SpecError, match=f"argument '{argument}'") as e:
+        call(qutibench, qutibench.zoo.get("mlp"))
+    assert e.value.id == 503
+
+
+@pytest.mark.parametrize("efficiency, where", [(2.0, "efficiency (compute)"), (0.0, "efficiency (compute)"),
+                                               (1e-320, "efficiency (compute)"), ((0.5, 1.5), "efficiency (memory)")])
+def test_python_efficiency_outside_its_range_is_refused(efficiency, where):
+    # Documented as a fraction of peak; 2.0 doubled the prediction, 1e-320 printed an
+    # infinite latency with status ok.
+    import qutibench
+    with pytest.raises(qutibench.SpecError, match=re.escape(f"{where}: must be in [1e-06, 1]")) as e:
+        qutibench.predict(qutibench.zoo.get("mlp"), "zcu102-dpu", "int8", efficiency=efficiency)
+    assert e.value.id == 503
+
+
+def test_unknown_datatypes_are_error_101_not_a_cast_error():
+    import qutibench
+    net = qutibench.zoo.get("mlp")
+    for call in (lambda: qutibench.requirements(net, "float8"), lambda: qutibench.predict(net, "zcu102-dpu", "float8"),
+                 lambda: qutibench.sweep(net, qutibench.select_platforms("zcu102-dpu"), [1], ["float8"])):
+        with pytest.raises(qutibench.SpecError, match="float8") as e:
+            call()
+        assert e.value.id == 101
+
+
+def test_precision_overrides_must_name_nodes_and_known_keys():
+    import qutibench
+    net = qutibench.zoo.get("mlp")
+    with pytest.raises(qutibench.SpecError, match="topology 'mlp': no node named 'fc9'") as e:
+        qutibench.requirements(net, {"fallback": ("int8", "int8"), "overrides": {"fc9": ("int4", "int8")}})
+    assert e.value.id == 301
+    with pytest.raises(qutibench.SpecError, match="'fallbak': unknown key; valid here: fallback, overrides") as e:
+        qutibench.requirements(net, {"fallbak": ("int8", "int8")})
+    assert e.value.id == 504
+
+
+def test_python_orthogonality_refuses_non_positive_throughputs():
+    import qutibench
+    with pytest.raises(qutibench.SpecError, match="orthogonality: quantized: must be a positive finite throughput, got -2"):
+        qutibench.orthogonality(1, -2, 3, 4)
+
+
+def test_a_prediction_that_overflows_is_invalid_not_an_infinite_ok():
+    # A peak 1e-318 times the ZCU102's (about 1e-306 ops/s): ResNet50's 8e9 ops take
+    # longer than a double holds.
+    import qutibench
+    pf = qutibench.select_platforms("zcu102-dpu")[0].scaled(peak=1e-318)
+    net = qutibench.zoo.get("resnet50")
+    for per_layer in (False, True):
+        r = qutibench.predict(net, pf, "int8", per_layer=per_layer)
+        assert r["status"] == "invalid" and r["latency_s"] is None
+    s = qutibench.sweep(net, [pf], [1], ["int8"], per_layer=True)
+    assert s["latency_s"].shape == (1, 1, 1) and s["latency_s"][0, 0, 0] != s["latency_s"][0, 0, 0]  # NaN
+
+
+# --- Numbers past 2^63 ----------------------------------------------------------------
+
+@needs_cli
+def test_cli_show_prints_counts_past_2_63_unsigned(tmp_path):
+    # A dense layer of 2^20 x 2^20 MACs: 2^41 ops per input; batch 2^22 makes 2^63 ops,
+    # which a signed cast printed as -9223372036854775808 (and its intensity as -nan).
+    spec = tmp_path / "wide.json"
+    spec.write_text('{"name": "wide", "nodes": [{"name": "x", "op": "input", "shape": [1048576]},'
+                    ' {"name": "fc", "op": "dense", "out_features": 1048576, "bias": false}]}')
+    import json
+    r = cli("show", str(spec), "--batch", str(2**22), "--format", "json")
+    assert r.returncode == 0, r.stderr
+    totals = json.loads(r.stdout)["totals"]
+    assert totals["ops"] == 2**63
+    # Weights off-chip, activations on chip (thesis eq. 2.5): 2^63 ops over 2^40 fp32
+    # weights of 4 bytes each = 2^21 ops/byte.
+    assert totals["operational_intensity"] == 2**21

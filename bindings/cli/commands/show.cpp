@@ -24,7 +24,7 @@ struct show_options {
 void run_show(const show_options& o) {
   const topology net = find_topology(o.topology);
   const datatype dt = datatype::parse(o.datatype);
-  const network_requirements r = requirements(net, precision::uniform(dt), batch_size{o.batch});
+  const network_requirements r = requirements(net, precision::uniform(dt), checked_batch(o.batch));
   const auto nodes = net.nodes();
 
   table t;
@@ -87,7 +87,7 @@ void add_show_command(CLI::App& app) {
   cmd->add_option("topology", o->topology, "Zoo id (see `qutibench zoo`) or a topology file (.json)")->required();
   cmd->add_option("--datatype", o->datatype, "Datatype of weights and activations (int2, int4, int8, fp16, fp32, intN, ...)")
       ->capture_default_str();
-  cmd->add_option("--batch", o->batch, "Batch size")->check(CLI::PositiveNumber)->capture_default_str();
+  cmd->add_option("--batch", o->batch, "Batch size, 1 to 2^40")->capture_default_str();
   add_format_option(*cmd, o->format);
   cmd->callback([o] { run_show(*o); });
 }

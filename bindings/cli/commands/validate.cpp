@@ -52,10 +52,12 @@ void run_validate(const validate_options& o) {
     ro.threads = {o.threads};
     pf = measure_host_roofline(ro);
   } else {
-    std::tie(pf, mode_name) = find_platform(o.platform);
+    platform_ref ref = find_platform(o.platform);
+    pf = std::move(ref.spec);
+    mode_name = std::move(ref.mode);
   }
   const operating_mode& mode = pf.mode(mode_name);
-  const scenario s{type, batch_size{o.batch}, memory_model::parse(o.memory_model), {}};
+  const scenario s{type, checked_batch(o.batch), memory_model::parse(o.memory_model), {}};
 
   struct row {
     kernel k;
@@ -188,7 +190,7 @@ void add_validate_command(CLI::App& app) {
                                              "with :MODE")->capture_default_str();
   cmd->add_option("--level", o->level, "1, 2 or 3")->check(CLI::Range(1, 3))->capture_default_str();
   cmd->add_option("--datatype", o->datatype, "int2..int8 (8-bit carrier) or fp32")->capture_default_str();
-  cmd->add_option("--batch", o->batch, "Batch size")->check(CLI::PositiveNumber)->capture_default_str();
+  cmd->add_option("--batch", o->batch, "Batch size, 1 to 2^40")->capture_default_str();
   cmd->add_option("--threads", o->threads, "Threads")->check(CLI::PositiveNumber)->capture_default_str();
   add_memory_model_option(*cmd, o->memory_model);
   cmd->add_option("--repeats", o->repeats, "Minimum timed runs per kernel")->capture_default_str();

@@ -43,11 +43,7 @@ def platform(ref: str | Platform) -> tuple[Platform, str]:
     """A platform and mode from ``"id"``, ``"id:mode"``, ``"file.json"`` or ``"file.json:mode"``."""
     if isinstance(ref, Platform):
         return ref, ""
-    if ".json" in ref:
-        path, _, mode = ref.partition(".json")
-        return Platform.load(path + ".json"), mode.lstrip(":")
-    pid, _, mode = ref.partition(":")
-    return select_platforms(pid)[0], mode
+    return _core.find_platform(ref)
 
 
 def _precision(topology: Topology, precision: Any) -> Any:
@@ -92,7 +88,7 @@ def sweep(topology: Topology, platforms: Sequence[Platform], batches: Iterable[i
     """Latency and throughput over platforms (first mode each) x batches x datatypes in one
     call: ``{"latency_s": array, "inputs_per_s": array}`` of shape (platforms, batches,
     datatypes), NaN where a platform cannot run a datatype. No Python per point."""
-    return _core.sweep(topology, list(platforms), [int(b) for b in batches], list(datatypes), memory_model, per_layer)
+    return _core.sweep(topology, list(platforms), batches, datatypes, memory_model, per_layer)
 
 
 def heatmap(task: str, platforms: str | Sequence[Platform] = "thesis", batch: int = 1,

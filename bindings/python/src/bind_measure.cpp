@@ -67,8 +67,8 @@ void bind_measured_data(py::module_& m) {
         return out;
       }, py::arg("path"), py::arg("task"), "measured pareto points of a task: best throughput, lowest latency, accuracy");
 
-  m.def("orthogonality", [](double a, double b, double c, double d) {
-        return dict_of(orthogonality_of(a, b, c, d));
+  m.def("orthogonality", [](const py::object& a, const py::object& b, const py::object& c, const py::object& d) {
+        return dict_of(orthogonality_of(to_real(a, "original"), to_real(b, "quantized"), to_real(c, "pruned"), to_real(d, "both")));
       }, py::arg("original"), py::arg("quantized"), py::arg("pruned"), py::arg("both"),
       "gains of quantization and pruning from the throughput of A, B, C, D (thesis Section 8.3.2)");
 

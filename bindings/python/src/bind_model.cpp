@@ -52,8 +52,8 @@ py::dict node_dict(const topology& t, const node& n) {
 /// live activations in 10^9 and 10^6 units, and OI per thesis datatype.
 py::dict summary(const topology& t) { return dict_of(summarize(t)); }
 
-py::dict requirements_dict(const topology& t, const precision& p, std::uint64_t batch) {
-  const network_requirements r = requirements(t, p, batch_size{batch});
+py::dict requirements_dict(const topology& t, const precision& p, batch_size batch) {
+  const network_requirements r = requirements(t, p, batch);
   py::list layers;
   for (const layer_requirements& l : r.layers) layers.append(dict_of(l));
   py::dict total = dict_of(r.total);
@@ -106,11 +106,11 @@ void bind_topology(py::module_& m) {
 void bind_builder(py::module_& m) {
   using B = topology::builder;
   py::class_<B>(m, "TopologyBuilder", "Builds a topology node by node; inputs=None means the node added just before")
-      .def(py::init([](const std::string& name, const py::tuple& shape, const std::string& input_name) {
+      .def(py::init([](const std::string& name, const py::object& shape, const std::string& input_name) {
              return B(name, to_shape(shape), input_name);
            }),
            py::arg("name"), py::arg("input_shape"), py::arg("input_name") = "input")
-      .def("input", [](B& b, const std::string& n, const py::tuple& s) -> B& { return b.input(n, to_shape(s)); },
+      .def("input", [](B& b, const std::string& n, const py::object& s) -> B& { return b.input(n, to_shape(s)); },
            py::arg("name"), py::arg("shape"), py::return_value_policy::reference_internal)
       .def("dense", [](B& b, const std::string& n, std::int64_t out, bool bias, const names& in) -> B& {
              return b.dense(n, {.out_features = out, .bias = bias}, from(in));
@@ -149,7 +149,7 @@ void bind_builder(py::module_& m) {
            py::arg("name"), py::arg("inputs") = py::none(), py::return_value_policy::reference_internal)
       .def("flatten", [](B& b, const std::string& n, const names& in) -> B& { return b.flatten(n, from(in)); },
            py::arg("name"), py::arg("inputs") = py::none(), py::return_value_policy::reference_internal)
-      .def("reshape", [](B& b, const std::string& n, const py::tuple& s, const names& in) -> B& { return b.reshape(n, to_shape(s), from(in)); },
+      .def("reshape", [](B& b, const std::string& n, const py::object& s, const names& in) -> B& { return b.reshape(n, to_shape(s), from(in)); },
            py::arg("name"), py::arg("shape"), py::arg("inputs") = py::none(), py::return_value_policy::reference_internal)
       .def("softmax", [](B& b, const std::string& n, const names& in) -> B& { return b.softmax(n, from(in)); },
            py::arg("name"), py::arg("inputs") = py::none(), py::return_value_policy::reference_internal)
@@ -193,13 +193,15 @@ void bind_zoo_and_requirements(py::module_& m) {
   }, "every zoo network: id, task, name in thesis Table 6.1");
   m.def("zoo_get", &zoo::get, py::arg("id"), "build the zoo network with stable id `id`");
 
-  m.def("requirements", [](const topology& t, const py::object& dtype, std::uint64_t batch) {
-        return requirements_dict(t, to_precision(dtype), batch);
+  m.def("requirements", [](const topology& t, const py::object& dtype, const py::object& batch) {
+        return requirements_dict(t, to_precision(dtype), checked_batch(to_count(batch, "batch")));
       }, py::arg("topology"), py::arg("precision") = "fp32", py::arg("batch") = 1,
       "level-0 requirements per layer and in total; precision: a datatype (uniform) or "
       "{'fallback': (w, a), 'overrides': {node: (w, a)}}");
-  m.def("training", [](const topology& t, const py::object& dtype, std::uint64_t batch, std::uint64_t inputs, std::uint64_t epochs) {
-        const training_requirements tr = training(requirements(t, to_precision(dtype), batch_size{batch}), inputs, epochs);
+  m.def("training", [](const topology& t, const py::object& dtype, const py::object& batch, const py::object& inputs,
+                       const py::object& epochs) {
+        const training_requirements tr = training(requirements(t, to_precision(dtype), checked_batch(to_count(batch, "batch"))),
+                                                  to_count(inputs, "inputs_per_epoch"), to_count(epochs, "epochs"));
         py::dict d;
         d["weight_gradients"] = tr.weight_gradients.value();
         d["weight_updates"] = tr.weight_updates.value();

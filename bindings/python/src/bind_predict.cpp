@@ -20,14 +20,15 @@ namespace {
 
 /// A scenario from the Python arguments; `efficiency` None, a number (compute) or a
 /// (compute, memory) pair.
-scenario make_scenario(const datatype& type, std::uint64_t batch, const std::string& memory, const py::object& efficiency) {
-  scenario s{type, batch_size{batch}, memory_model::parse(memory), {}};
+scenario make_scenario(const py::object& type, const py::object& batch, const std::string& memory, const py::object& efficiency) {
+  scenario s{to_datatype(type, "datatype"), checked_batch(to_count(batch, "batch")), memory_model::parse(memory), {}};
   if (efficiency.is_none()) return s;
-  if (py::isinstance<py::tuple>(efficiency)) {
-    const auto [c, mem] = efficiency.cast<std::pair<double, double>>();
-    s.efficiency = efficiency_model::constant(c, mem);
+  if (py::isinstance<py::tuple>(efficiency) || py::isinstance<py::list>(efficiency)) {
+    if (py::len(efficiency) != 2) bad_argument("efficiency", "must be None, a number or a (compute, memory) pair, got " + shown(efficiency));
+    const py::sequence pair = py::reinterpret_borrow<py::sequence>(efficiency);
+    s.efficiency = efficiency_model::constant(to_real(pair[0], "efficiency"), to_real(pair[1], "efficiency"));
   } else {
-    s.efficiency = efficiency_model::constant(efficiency.cast<double>(), 1);
+    s.efficiency = efficiency_model::constant(to_real(efficiency, "efficiency"), 1);
   }
   return s;
 }
@@ -107,6 +108,12 @@ void bind_platforms(py::module_& m) {
   m.def("load_platforms", [](const std::optional<std::filesystem::path>& dir) {
         return load_platforms(dir ? *dir : data_dir() / "platforms");
       }, py::arg("directory") = py::none(), "every spec of a directory (default: the shipped platforms)");
+  m.def("find_platform", [](const py::object& ref) {
+        if (!py::isinstance<py::str>(ref))
+          bad_argument("platform", "must be an id, 'id:mode', 'file.json[:mode]' or a Platform, got " + shown(ref));
+        platform_ref r = find_platform(ref.cast<std::string>(), data_dir());
+        return std::make_pair(std::move(r.spec), std::move(r.mode));
+      }, py::arg("ref"), "the one platform and mode of 'id', 'id:mode', 'file.json' or 'file.json:mode' (as the CLI reads --platform)");
   m.def("select_platforms", [](const std::string& selection) {
         return select_platforms(load_platforms(data_dir() / "platforms"), selection);
       }, py::arg("selection"), "'thesis' (Table 6.2's, in order), 'all', or 'id,id,...'");
@@ -114,7 +121,7 @@ void bind_platforms(py::module_& m) {
 
 /// Predictions, whole network or per layer, and sweeps.
 void bind_predictions(py::module_& m) {
-  m.def("predict", [](const topology& t, const platform& pf, const datatype& type, std::uint64_t batch,
+  m.def("predict", [](const topology& t, const platform& pf, const py::object& type, const py::object& batch,
                       const std::string& mode, const std::string& memory, const py::object& efficiency, bool per_layer) {
         const operating_mode& mo = pf.mode(mode);
         const network_profile prof = profile(t);
@@ -131,8 +138,14 @@ void bind_predictions(py::module_& m) {
       "roofline prediction (thesis eqs. 4.1, 4.2); status 'unsupported' with None numbers if the platform cannot "
       "run the datatype; memory_model: thesis, onchip-if-fits, offchip; efficiency: None, c or (c, m)");
 
-  m.def("sweep", [](const topology& t, const std::vector<platform>& platforms, const std::vector<std::uint64_t>& batches,
-                    const std::vector<datatype>& types, const std::string& memory, bool per_layer) {
+  m.def("sweep", [](const topology& t, const std::vector<platform>& platforms, const py::object& batch_list,
+                    const py::object& type_list, const std::string& memory, bool per_layer) {
+        std::vector<std::uint64_t> batches;
+        for (std::uint64_t b : to_counts(batch_list, "batches")) batches.push_back(checked_batch(b, "batches").n);
+        if (py::isinstance<py::str>(type_list) || !py::isinstance<py::iterable>(type_list))
+          bad_argument("datatypes", "must be a sequence of datatype names, got " + shown(type_list));
+        std::vector<datatype> types;
+        for (py::handle x : py::reinterpret_borrow<py::iterable>(type_list)) types.push_back(to_datatype(x, "datatypes"));
         const network_profile prof = profile(t);
         const memory_model mm = memory_model::parse(memory);
         const std::size_t np = platforms.size(), nb = batches.size(), nd = types.size();
@@ -173,10 +186,10 @@ void bind_predictions(py::module_& m) {
 
 /// Heatmaps and pareto frontiers.
 void bind_task_views(py::module_& m) {
-  m.def("heatmap", [](const std::string& task, const py::object& platforms, std::uint64_t batch, const std::string& memory) {
+  m.def("heatmap", [](const std::string& task, const py::object& platforms, const py::object& batch, const std::string& memory) {
         const std::vector<platform> pfs = select(platforms);
         const auto cells = heatmap(task, pfs, published_accuracy(data_dir()),
-                                   {datatypes::int8, {batch}, memory_model::parse(memory), {}});
+                                   {datatypes::int8, checked_batch(to_count(batch, "batch")), memory_model::parse(memory), {}});
         py::list out;
         for (const heatmap_cell& c : cells) out.append(dict_of(c));
         return out;

@@ -6,7 +6,12 @@
 #include <pybind11/stl.h>
 
 #include <cmath>
+#include <cstdint>
 #include <filesystem>
+#include <limits>
+#include <string>
+#include <string_view>
+#include <vector>
 
 #include "qutibench/io/catalogue.hpp"
 #include "qutibench/layer.hpp"
@@ -28,29 +33,98 @@ inline py::tuple shape_tuple(const tensor_shape& s) {
   return t;
 }
 
-inline tensor_shape to_shape(const py::tuple& t) {
+// Python arguments become library values here, each problem a SpecError naming the
+// argument: pybind's own conversions would truncate floats, read "12" as [1, 2], or fail
+// with "Unable to cast" and no ID. Ranges are checked by the library functions the CLI
+// calls too (checked_batch, efficiency_model::constant, ...).
+
+/// The type name and an excerpt of the repr of `h`, for messages.
+inline std::string shown(py::handle h) {
+  std::string r = py::repr(h).cast<std::string>();
+  if (r.size() > 60) r = r.substr(0, 57) + "...";
+  return std::string(py::type::of(h).attr("__name__").cast<std::string>()) + " " + r;
+}
+
+[[noreturn]] inline void bad_argument(std::string_view name, const std::string& what) {
+  throw spec_error(error_id::invalid_value, "argument '" + std::string(name) + "'", what);
+}
+
+/// A whole number (int or numpy integer; not a bool or a float) within 0..2^64 - 1.
+inline std::uint64_t to_count(py::handle h, std::string_view name) {
+  if (!PyIndex_Check(h.ptr()) || py::isinstance<py::bool_>(h)) bad_argument(name, "must be an integer, got " + shown(h));
+  const py::int_ v = py::reinterpret_steal<py::int_>(PyNumber_Index(h.ptr()));
+  const unsigned long long n = PyLong_AsUnsignedLongLong(v.ptr());
+  if (PyErr_Occurred()) {
+    PyErr_Clear();
+    bad_argument(name, "must be an integer from 0 to 2^64 - 1, got " + shown(h));
+  }
+  return n;
+}
+
+/// A list, tuple, range or array of whole numbers (a string is refused, not split).
+inline std::vector<std::uint64_t> to_counts(py::handle h, std::string_view name) {
+  if (py::isinstance<py::str>(h) || py::isinstance<py::bytes>(h) || !py::isinstance<py::iterable>(h))
+    bad_argument(name, "must be a sequence of integers, got " + shown(h));
+  std::vector<std::uint64_t> out;
+  for (py::handle x : py::reinterpret_borrow<py::iterable>(h)) out.push_back(to_count(x, name));
+  return out;
+}
+
+/// A real number (int or float, numpy's too; not a bool or a string).
+inline double to_real(py::handle h, std::string_view name) {
+  if (py::isinstance<py::bool_>(h) || !(PyFloat_Check(h.ptr()) || PyIndex_Check(h.ptr())))
+    bad_argument(name, "must be a number, got " + shown(h));
+  return h.cast<double>();
+}
+
+/// A datatype from its name ("int8", "uint4", "bf16", ...) or a Datatype.
+inline datatype to_datatype(py::handle h, std::string_view name) {
+  if (py::isinstance<py::str>(h)) return datatype::parse(h.cast<std::string>());
+  if (py::isinstance<datatype>(h)) return h.cast<datatype>();
+  bad_argument(name, "must be a datatype name such as 'int8' or a Datatype, got " + shown(h));
+}
+
+inline tensor_shape to_shape(py::handle h) {
+  if (!py::isinstance<py::tuple>(h) && !py::isinstance<py::list>(h)) bad_argument("shape", "must be a tuple of dimensions, got " + shown(h));
+  const py::sequence t = py::reinterpret_borrow<py::sequence>(h);
   if (t.size() > static_cast<std::size_t>(tensor_shape::max_rank))
     throw spec_error(error_id::rank_mismatch, "shape", "rank above 4");
   tensor_shape s;
-  for (const py::handle& v : t) s.dims[static_cast<std::size_t>(s.rank++)] = v.cast<std::int64_t>();
+  for (const py::handle v : t) {
+    const std::uint64_t d = to_count(v, "shape");
+    if (d > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()))
+      bad_argument("shape", "a dimension must be below 2^63, got " + std::to_string(d));
+    s.dims[static_cast<std::size_t>(s.rank++)] = static_cast<std::int64_t>(d);
+  }
   return s;
 }
 
 /// A precision from a datatype (uniform) or {"fallback": (w, a), "overrides": {node: (w, a)}}.
-inline precision to_precision(const py::object& p) {
+inline precision to_precision(py::handle p) {
   if (!py::isinstance<py::dict>(p)) {
-    const datatype d = p.cast<datatype>();
-    return precision::uniform(d);
+    if (!py::isinstance<py::str>(p) && !py::isinstance<datatype>(p))
+      bad_argument("precision", "must be a datatype name, a Datatype or {'fallback': (w, a), 'overrides': {node: (w, a)}}, got " +
+                                    shown(p));
+    return precision::uniform(to_datatype(p, "precision"));
   }
-  const py::dict d = p.cast<py::dict>();
-  precision out;
-  auto pair = [](const py::handle& h) {
-    const auto t = h.cast<std::pair<datatype, datatype>>();
-    return layer_precision{t.first, t.second};
+  const py::dict d = py::reinterpret_borrow<py::dict>(p);
+  for (const auto& [key, value] : d)
+    if (!py::isinstance<py::str>(key) || (key.cast<std::string>() != "fallback" && key.cast<std::string>() != "overrides"))
+      throw spec_error(error_id::unknown_field, "argument 'precision': " + py::repr(key).cast<std::string>(),
+                       "unknown key; valid here: fallback, overrides");
+  auto pair = [](py::handle h, const std::string& where) {
+    if (!(py::isinstance<py::tuple>(h) || py::isinstance<py::list>(h)) || py::len(h) != 2)
+      bad_argument(where, "must be a (weights, activations) pair of datatypes, got " + shown(h));
+    const py::sequence t = py::reinterpret_borrow<py::sequence>(h);
+    return layer_precision{to_datatype(t[0], where), to_datatype(t[1], where)};
   };
-  if (d.contains("fallback")) out.fallback = pair(d["fallback"]);
-  if (d.contains("overrides"))
-    for (const auto& [node, types] : d["overrides"].cast<py::dict>()) out.set(node.cast<std::string>(), pair(types));
+  precision out;
+  if (d.contains("fallback")) out.fallback = pair(d["fallback"], "precision fallback");
+  if (d.contains("overrides")) {
+    if (!py::isinstance<py::dict>(d["overrides"])) bad_argument("precision overrides", "must be a dict {node: (w, a)}, got " + shown(d["overrides"]));
+    for (const auto& [node, types] : py::reinterpret_borrow<py::dict>(d["overrides"]))
+      out.set(py::str(node).cast<std::string>(), pair(types, "precision override " + py::repr(node).cast<std::string>()));
+  }
   return out;
 }
 

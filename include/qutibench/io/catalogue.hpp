@@ -63,6 +63,34 @@ inline std::vector<platform> load_platforms(const std::filesystem::path& dir) {
   return out;
 }
 
+/// A platform reference resolved: the spec and the mode it names ("" = the first mode).
+struct platform_ref {
+  platform spec;
+  std::string mode;
+};
+
+/// The one platform `ref` names: a shipped id under `data_dir`/platforms or a spec file
+/// (a path ending in ".json"), either with ":MODE" after it. A selection of several
+/// ("thesis", "all", "a,b") is refused (301) rather than quietly cut to its first.
+inline platform_ref find_platform(std::string_view ref, const std::filesystem::path& data_dir) {
+  // A file path may itself contain ':' only in the mode suffix after ".json".
+  if (const auto json_at = ref.find(".json"); json_at != std::string_view::npos) {
+    const std::string_view rest = ref.substr(json_at + 5);
+    if (!rest.empty() && rest.front() != ':')
+      throw spec_error(error_id::unknown_id, "platform '" + std::string(ref) + "'", "a spec file ends in .json, optionally followed by :MODE");
+    return {load_platform(std::string(ref.substr(0, json_at + 5))), std::string(rest.empty() ? rest : rest.substr(1))};
+  }
+  const auto [id, mode] = split_platform_ref(ref);
+  const std::vector<platform> all = load_platforms(data_dir / "platforms");
+  for (const platform& p : all)
+    if (p.id == id) return {p, std::string(mode)};
+  std::string valid;
+  for (const platform& p : all) valid += (valid.empty() ? "" : ", ") + p.id;
+  const bool several = id == "thesis" || id == "all" || id.find(',') != std::string_view::npos;
+  throw spec_error(error_id::unknown_id, "platform '" + std::string(ref) + "'",
+                   (several ? "names several platforms; give one id (or a spec file): " : "not found; valid ids: ") + valid);
+}
+
 /// The platforms a selection names: "thesis" (Table 6.2's, in its order), "all" (as
 /// loaded), or a comma-separated list of ids. Throws spec_error 301 for an unknown id.
 inline std::vector<platform> select_platforms(const std::vector<platform>& all, std::string_view selection) {

@@ -187,6 +187,8 @@ inline prediction predict(const network_profile& p, const platform& pf, const op
   const std::optional<network_rates> q = whole_network(p, m, s, *r);
   if (!q) return detail::unsupported(s, prediction_status::invalid);
   const double compute = q->work / q->peak, memory = q->traffic / q->bandwidth;
+  // A peak or bandwidth so small that the time overflows a double: no number to print.
+  if (!std::isfinite(std::max(compute, memory))) return detail::unsupported(s, prediction_status::invalid);
   return detail::finish(s, *r, q->work, q->traffic, q->peak, q->bandwidth, std::max(compute, memory),
                         compute >= memory ? bound_kind::compute : bound_kind::memory);
 }
@@ -232,7 +234,7 @@ inline layerwise_prediction predict_layers(const network_profile& p, const platf
     if (l.bound == bound_kind::compute) compute_bound_time += l.time.value();
   }
   const efficiency_factors e = s.efficiency({ops::from_value(work), bytes::from_value(traffic)});
-  if (!(latency > 0)) {
+  if (!(latency > 0) || !std::isfinite(latency)) {
     out.layers.clear();
     out.network = detail::unsupported(s, prediction_status::invalid);
     return out;

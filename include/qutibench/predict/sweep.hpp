@@ -2,6 +2,8 @@
 // topology, evaluated layer by layer over plain arrays with no per-point allocation.
 #pragma once
 
+#include <cmath>
+#include <limits>
 #include <optional>
 #include <span>
 #include <stdexcept>
@@ -34,7 +36,8 @@ inline std::optional<sweep_point> make_sweep_point(const network_profile& p, con
 }
 
 /// Layer-by-layer latency in seconds of every point (the same model as `predict_layers`):
-/// latency_s[j] = sum over layers of max(ops x batch / peak, bytes / bandwidth).
+/// latency_s[j] = sum over layers of max(ops x batch / peak, bytes / bandwidth); NaN
+/// where it overflows a double.
 inline void sweep_layer_latency(const network_profile& p, std::span<const sweep_point> points, std::span<double> latency_s) {
   if (latency_s.size() < points.size()) throw std::invalid_argument("sweep_layer_latency: output shorter than points");
   const double* ops = p.ops.data();
@@ -48,17 +51,19 @@ inline void sweep_layer_latency(const network_profile& p, std::span<const sweep_
     const double a_scale = q.activation_bytes_per_element * q.batch / q.bandwidth_bytes_per_s;
     double t = 0;
     for (std::size_t i = 0; i < n; ++i) t += std::max(ops[i] * ops_scale, weights[i] * w_scale + acts[i] * a_scale);
-    latency_s[j] = t;
+    latency_s[j] = std::isfinite(t) ? t : detail::nan;  // overflowed: invalid, as predict_layers says
   }
 }
 
-/// Whole-network latency in seconds of every point (the same model as `predict`).
+/// Whole-network latency in seconds of every point (the same model as `predict`); NaN
+/// where it overflows a double.
 inline void sweep_network_latency(const network_profile& p, std::span<const sweep_point> points, std::span<double> latency_s) {
   if (latency_s.size() < points.size()) throw std::invalid_argument("sweep_network_latency: output shorter than points");
   for (std::size_t j = 0; j < points.size(); ++j) {
     const sweep_point& q = points[j];
     const double traffic = p.total_weights * q.weight_bytes_per_element + p.total_activations * q.activation_bytes_per_element * q.batch;
-    latency_s[j] = roofline_seconds(p.total_ops * q.batch, traffic, q.peak_ops_per_s, q.bandwidth_bytes_per_s);
+    const double t = roofline_seconds(p.total_ops * q.batch, traffic, q.peak_ops_per_s, q.bandwidth_bytes_per_s);
+    latency_s[j] = std::isfinite(t) ? t : detail::nan;  // overflowed: invalid, as predict says
   }
 }
 

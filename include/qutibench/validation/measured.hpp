@@ -10,9 +10,11 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "qutibench/accuracy.hpp"
+#include "qutibench/error.hpp"
 #include "qutibench/measure/record.hpp"
 #include "qutibench/predict/pareto.hpp"
 #include "qutibench/zoo.hpp"
@@ -102,7 +104,16 @@ struct orthogonality {
   double distance() const { return std::abs(std::log10(interaction())); }
 };
 
-inline orthogonality orthogonality_of(double a, double b, double c, double d) { return {b / a, c / a, d / c, d / b}; }
+/// Throws spec_error 503 unless every throughput is a positive finite number: a gain of a
+/// zero or negative throughput is no gain, and its log would print NaN.
+inline orthogonality orthogonality_of(double a, double b, double c, double d) {
+  const std::pair<const char*, double> given[] = {{"original", a}, {"quantized", b}, {"pruned", c}, {"both", d}};
+  for (const auto& [name, x] : given)
+    if (!(x > 0) || !std::isfinite(x))
+      throw spec_error(error_id::invalid_value, std::string("orthogonality: ") + name,
+                       "must be a positive finite throughput, got " + shown_number(x));
+  return {b / a, c / a, d / c, d / b};
+}
 
 /// The gains and how they combine (see predict/fields.hpp for the convention).
 template <class F>

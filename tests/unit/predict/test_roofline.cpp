@@ -203,8 +203,18 @@ TEST_CASE("roofline: no division by zero: invalid inputs give status invalid", "
   CHECK(predict_layers(prof, broken, broken.mode(), {.type = dt::int8}).network.status == prediction_status::invalid);
   CHECK_FALSE(make_sweep_point(prof, broken, broken.mode(), {.type = dt::int8}).has_value());
   const platform dpu = spec("zcu104-dpu");
-  const prediction zero = predict(prof, dpu, dpu.mode(), {.type = dt::int8, .efficiency = efficiency_model::constant(0, 1)});
+  // A constant efficiency of 0 is refused where it is made; a model of one's own may
+  // still answer 0.
+  CHECK_THROWS_WITH(efficiency_model::constant(0, 1), Catch::Matchers::Contains("[qutibench.spec_error.503] efficiency (compute)"));
+  const efficiency_model zero_model{[](const workload&) { return efficiency_factors{0, 1}; }};
+  const prediction zero = predict(prof, dpu, dpu.mode(), {.type = dt::int8, .efficiency = zero_model});
   CHECK(zero.status == prediction_status::invalid);
+  // A peak so small (1e-320 x the DPU's, about 1e-308 ops/s) that the MLP's 3e6 ops
+  // take longer than a double holds.
+  platform tiny = dpu;
+  for (peak_performance& pk : tiny.modes.front().peaks) pk.value = pk.value * 1e-300 * 1e-20;
+  CHECK(predict(prof, tiny, tiny.mode(), {.type = dt::int8}).status == prediction_status::invalid);
+  CHECK(predict_layers(prof, tiny, tiny.mode(), {.type = dt::int8}).network.status == prediction_status::invalid);
   // A network with nothing to compute or move.
   const topology empty = topology::builder("empty", {4}).build();
   CHECK(predict(profile(empty), dpu, dpu.mode(), {.type = dt::int8}).status == prediction_status::invalid);
