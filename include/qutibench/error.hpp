@@ -27,6 +27,7 @@ enum class error_id : int {
   invalid_value = 503,         ///< a JSON value of the wrong type or out of range
   unknown_field = 504,         ///< a JSON key the schema does not know (often a typo)
   inconsistent_spec = 505,     ///< a spec that parses but contradicts itself (check-platform)
+  write_failed = 506,          ///< an output file that cannot be written (the CLI's --output)
   kernel_mismatch = 601,       ///< an executor kernel disagrees with its naive reference
   unsupported_kernel = 602,    ///< a layer or datatype the executor or adapter cannot run
   command_failed = 603,        ///< an external measurement command could not run or exited non-zero
