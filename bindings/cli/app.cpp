@@ -1,6 +1,9 @@
 #include "app.hpp"
 
+#include <cerrno>
+#include <cstring>
 #include <iostream>
+#include <string>
 
 #include "commands.hpp"
 #include "qutibench/error.hpp"
@@ -33,6 +36,15 @@ int application::run(int argc, const char* const* argv) {
     return app_.exit(e);
   } catch (const error& e) {
     std::cerr << "qutibench: " << e.what() << '\n';
+    return 2;
+  }
+  // Commands print to standard output: when it is closed or its disk is full, the output
+  // is lost, and exit status 0 would say otherwise.
+  if (!(std::cout << std::flush)) {
+    const int err = errno;
+    std::cerr << "qutibench: "
+              << spec_error(error_id::write_failed, "standard output", std::string("cannot write: ") + std::strerror(err)).what()
+              << '\n';
     return 2;
   }
   return 0;

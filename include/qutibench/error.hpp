@@ -32,6 +32,7 @@ enum class error_id : int {
   inconsistent_spec = 505,     ///< a spec that parses but contradicts itself (check-platform)
   nesting_too_deep = 506,      ///< JSON nested deeper than max_json_depth levels
   duplicate_key = 507,         ///< a JSON object that names one key twice
+  write_failed = 508,          ///< an output file that cannot be written (--output, standard output)
   kernel_mismatch = 601,       ///< an executor kernel disagrees with its naive reference
   unsupported_kernel = 602,    ///< a layer or datatype the executor or adapter cannot run
   command_failed = 603,        ///< an external measurement command could not run or exited non-zero

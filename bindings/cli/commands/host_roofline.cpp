@@ -1,9 +1,9 @@
 // `qutibench host-roofline`: this CPU's empirical roofline as a platform spec.
-#include <fstream>
 #include <iostream>
 #include <memory>
 
 #include "../commands.hpp"
+#include "../output.hpp"
 #include "qutibench/io/platform_json.hpp"
 #include "qutibench/measure/host_roofline.hpp"
 
@@ -14,12 +14,13 @@ void add_host_roofline_command(CLI::App& app) {
                                                   "rates and its triad memory bandwidth per thread count, and print them "
                                                   "as a platform spec (id 'host', one mode per thread count: 1t, 2t, ...)");
   struct options {
-    std::vector<unsigned> threads{1};
+    std::vector<std::int64_t> threads{1};
     std::string output;
   };
   auto o = fresh_options<options>(cmd);
-  cmd->add_option("--threads", o->threads, "Thread counts, e.g. 1,2")->delimiter(',')->check(CLI::PositiveNumber);
-  cmd->add_option("--output", o->output, "Write the spec to this file instead of stdout");
+  // No CLI11 range check: the library checks the counts, with the same error as Python's.
+  cmd->add_option("--threads", o->threads, "Thread counts, e.g. 1,2 (distinct, each 1.." + std::to_string(max_measure_threads) + ")")->delimiter(',');
+  cmd->add_option("--output", o->output, "Write the spec to this file instead of stdout (whole or not at all)");
   cmd->callback([o] {
     host_roofline_options measure;
     measure.threads = o->threads;
@@ -28,7 +29,7 @@ void add_host_roofline_command(CLI::App& app) {
       std::cout << spec;
       return;
     }
-    std::ofstream(o->output) << spec;
+    write_file(o->output, spec);
     std::cerr << "qutibench: wrote " << o->output << '\n';
   });
 }

@@ -14,23 +14,28 @@ namespace qutibench::cli {
 
 namespace {
 
+// Signed and unchecked here: the library checks level, threads, repeats and min_time, with
+// the same errors as Python's.
 struct measure_options {
   std::string topology, datatype = "int8", format = "table";
-  int level = 3;
+  std::int64_t level = 3;
   std::vector<std::uint64_t> batches{1};
-  std::vector<unsigned> threads{1};
-  std::size_t repeats = 5;
+  std::vector<std::int64_t> threads{1};
+  std::int64_t repeats = 5;
   double min_time = 0.05;
 };
 
 table measure_table(const measure_options& o) {
+  const measure_level level = parse_measure_level(o.level);
+  std::vector<unsigned> threads;
+  for (std::int64_t th : o.threads) threads.push_back(parse_measure_threads(th));
+  host_cpu host(measure_repeats(o.repeats, o.min_time));
   const topology net = find_topology(o.topology);
   const datatype type = datatype::parse(o.datatype);
   std::vector<kernel> all;
   for (std::uint64_t b : o.batches)
-    for (unsigned th : o.threads)
-      for (kernel& k : kernels_of(net, static_cast<measure_level>(o.level), type, b, th)) all.push_back(std::move(k));
-  host_cpu host(repeat_options{2, o.repeats, 100000, seconds::from_value(o.min_time)});
+    for (unsigned th : threads)
+      for (kernel& k : kernels_of(net, level, type, b, th)) all.push_back(std::move(k));
   table t;
   t.columns = {"kernel", "level", "datatype", "carrier", "batch", "threads", "ops", "compute_median_s", "compute_min_s",
                "compute_max_s", "compute_iqr_s", "system_median_s", "runs", "inputs_per_s", "ops_per_s", "kernel_path"};
@@ -53,12 +58,18 @@ void add_measure_command(CLI::App& app) {
                                             "(plus quantisation, im2col, copies) per batch; progress on stderr");
   auto o = fresh_options<measure_options>(cmd);
   cmd->add_option("--topology", o->topology, "Zoo id or a topology file (.json)")->required();
-  cmd->add_option("--level", o->level, "1, 2 or 3")->check(CLI::Range(1, 3))->capture_default_str();
+  cmd->add_option("--level", o->level, "1, 2 or 3")->capture_default_str();
   cmd->add_option("--datatype", o->datatype, "int2..int8 (8-bit carrier) or fp32")->capture_default_str();
-  cmd->add_option("--batch", o->batches, "Batch sizes to sweep, e.g. 1,8")->delimiter(',')->check(CLI::PositiveNumber);
-  cmd->add_option("--threads", o->threads, "Thread counts to sweep, e.g. 1,2")->delimiter(',')->check(CLI::PositiveNumber);
-  cmd->add_option("--repeats", o->repeats, "Minimum timed runs per kernel (after 2 warm-up runs)")->capture_default_str();
-  cmd->add_option("--min-time", o->min_time, "Minimum timed seconds per kernel")->capture_default_str();
+  cmd->add_option("--batch", o->batches, "Batch sizes to sweep, e.g. 1,8 (each 1 to 2^40)")->delimiter(',');
+  cmd->add_option("--threads", o->threads,
+                  "Thread counts to sweep, e.g. 1,2 (each 1.." + std::to_string(max_measure_threads) + ")")
+      ->delimiter(',');
+  cmd->add_option("--repeats", o->repeats,
+                  "Minimum timed runs per kernel, 1.." + std::to_string(max_measure_runs) + " (after 2 warm-up runs)")
+      ->capture_default_str();
+  cmd->add_option("--min-time", o->min_time,
+                  "Minimum timed seconds per kernel, 0.." + std::to_string(static_cast<int>(max_measure_min_time_s)))
+      ->capture_default_str();
   add_format_option(*cmd, o->format);
   cmd->callback([o] { print(std::cout, measure_table(*o), parse_format(o->format)); });
 }

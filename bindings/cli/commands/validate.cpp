@@ -27,10 +27,11 @@ struct validate_options {
   std::vector<std::string> topologies;
   std::string measurements, model = "plain", metric = "compute";
   std::string platform = "host", datatype = "int8", memory_model = "thesis", format = "table";
-  int level = 1;
+  // Signed and unchecked here: the library checks them, as it does Python's.
+  std::int64_t level = 1;
   std::uint64_t batch = 1;
-  unsigned threads = 1;
-  std::size_t repeats = 5;
+  std::int64_t threads = 1;
+  std::int64_t repeats = 5;
   double min_time = 0.02;
 };
 
@@ -69,10 +70,10 @@ void run_validate(const validate_options& o) {
   std::vector<std::pair<std::size_t, kernel>> todo;
   for (const std::string& id : o.topologies) {
     nets.push_back(find_topology(id));
-    for (kernel& k : kernels_of(nets.back(), static_cast<measure_level>(o.level), type, o.batch, o.threads))
+    for (kernel& k : kernels_of(nets.back(), parse_measure_level(o.level), type, o.batch, parse_measure_threads(o.threads)))
       todo.emplace_back(nets.size() - 1, std::move(k));
   }
-  host_cpu host(repeat_options{2, o.repeats, 100000, seconds::from_value(o.min_time)});
+  host_cpu host(measure_repeats(o.repeats, o.min_time));
   progress bar("validate", todo.size());
   std::size_t done = 0;
   for (std::size_t n = 0; n < nets.size(); ++n) {
@@ -188,13 +189,16 @@ void add_validate_command(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--platform", o->platform, "host (measure this CPU's roofline now), a platform id or a spec file, "
                                              "with :MODE")->capture_default_str();
-  cmd->add_option("--level", o->level, "1, 2 or 3")->check(CLI::Range(1, 3))->capture_default_str();
+  cmd->add_option("--level", o->level, "1, 2 or 3")->capture_default_str();
   cmd->add_option("--datatype", o->datatype, "int2..int8 (8-bit carrier) or fp32")->capture_default_str();
   cmd->add_option("--batch", o->batch, "Batch size, 1 to 2^40")->capture_default_str();
-  cmd->add_option("--threads", o->threads, "Threads")->check(CLI::PositiveNumber)->capture_default_str();
+  cmd->add_option("--threads", o->threads, "Threads, 1.." + std::to_string(max_measure_threads))->capture_default_str();
   add_memory_model_option(*cmd, o->memory_model);
-  cmd->add_option("--repeats", o->repeats, "Minimum timed runs per kernel")->capture_default_str();
-  cmd->add_option("--min-time", o->min_time, "Minimum timed seconds per kernel")->capture_default_str();
+  cmd->add_option("--repeats", o->repeats, "Minimum timed runs per kernel, 1.." + std::to_string(max_measure_runs))
+      ->capture_default_str();
+  cmd->add_option("--min-time", o->min_time,
+                  "Minimum timed seconds per kernel, 0.." + std::to_string(static_cast<int>(max_measure_min_time_s)))
+      ->capture_default_str();
   add_format_option(*cmd, o->format);
   cmd->callback([o] {
     if (o->measurements.empty() && o->topologies.empty())

@@ -155,10 +155,13 @@ def kernels(topology: Topology, level: int, datatype: str = "int8") -> list[list
 def measure(topology: Topology, level: int = 3, datatype: str = "int8", batch: int = 1, threads: int = 1,
             repeats: int = 5, min_time: float = 0.05) -> Table:
     """Measure a level's kernels on this CPU with the reference executor (gemmlowp 8-bit,
-    Eigen fp32; each kernel checked against a naive loop on its first run)."""
+    Eigen fp32; each kernel checked against a naive loop on its first run). Level 1..3,
+    threads 1..1024, repeats 1..100000 and min_time 0..3600 s are checked as the CLI's
+    (SpecError 503); Ctrl-C stops it within a step with KeyboardInterrupt."""
     return Table(_core.measure(topology, level, datatype, batch, threads, repeats, min_time))
 
 
 def host_roofline(threads: Sequence[int] = (1,)) -> Platform:
-    """This CPU's empirical roofline (INT8 and FP32 GEMM rates, triad bandwidth) as a Platform."""
+    """This CPU's empirical roofline (INT8 and FP32 GEMM rates, triad bandwidth) as a Platform:
+    one mode per thread count (at least one, each 1..1024, none twice; SpecError 503 otherwise)."""
     return _core.host_roofline(list(threads))

@@ -1,6 +1,8 @@
 // Measurement records, validation against measured datasets, the reference executor,
 // the host adapter and the host's empirical roofline.
+#include <chrono>
 #include <cmath>
+#include <functional>
 
 #include <pybind11/stl.h>
 #include <pybind11/stl/filesystem.h>
@@ -85,20 +87,41 @@ void bind_measured_data(py::module_& m) {
       }, py::arg("path"), "latency vs throughput over batch and system/compute overhead per setting");
 }
 
-/// The executor and the host: kernels, measurements, the host roofline.
+/// An interruption point for a measurement that runs without the GIL: every 50 ms at most
+/// (a clock read otherwise) it takes the GIL and runs Python's signal handlers, so that
+/// Ctrl-C ends the measurement within a step with KeyboardInterrupt, thrown through the
+/// library as error_already_set, instead of when the whole measurement is done.
+std::function<void()> python_interruption_point() {
+  using clock = std::chrono::steady_clock;
+  return [last = clock::now()]() mutable {
+    if (clock::now() - last < std::chrono::milliseconds(50)) return;
+    last = clock::now();
+    py::gil_scoped_acquire gil;
+    if (PyErr_CheckSignals() != 0) throw py::error_already_set();
+  };
+}
+
+/// The executor and the host: kernels, measurements, the host roofline. Level, threads,
+/// repeats and min_time arrive signed and unchecked: the library checks them, as for the CLI.
 void bind_host(py::module_& m) {
-  m.def("kernels", [](const topology& t, int level, const datatype& type, std::uint64_t batch, unsigned threads) {
+  m.def("kernels", [](const topology& t, const py::object& level, const py::object& type, const py::object& batch,
+                      const py::object& threads) {
         py::list out;
-        for (const kernel& k : kernels_of(t, static_cast<measure_level>(level), type, batch, threads)) out.append(k.layers);
+        for (const kernel& k : kernels_of(t, parse_measure_level(to_integer(level, "level")), to_datatype(type, "datatype"),
+                                          to_count(batch, "batch"), parse_measure_threads(to_integer(threads, "threads"))))
+          out.append(k.layers);
         return out;
       }, py::arg("topology"), py::arg("level"), py::arg("datatype") = "int8", py::arg("batch") = 1, py::arg("threads") = 1,
       "the layer lists of a level's kernels (1: layers with MACs, 2: stacks of 2 and 4, 3: the whole network)");
 
-  m.def("measure", [](const topology& t, int level, const datatype& type, std::uint64_t batch, unsigned threads,
-                      std::size_t repeats, double min_time) {
-        host_cpu host(repeat_options{2, repeats, 100000, seconds::from_value(min_time)});
+  m.def("measure", [](const topology& t, const py::object& level, const py::object& type, const py::object& batch,
+                      const py::object& threads, const py::object& repeats, const py::object& min_time) {
+        const std::vector<kernel> kernels =
+            kernels_of(t, parse_measure_level(to_integer(level, "level")), to_datatype(type, "datatype"), to_count(batch, "batch"),
+                       parse_measure_threads(to_integer(threads, "threads")));
+        host_cpu host(measure_repeats(to_integer(repeats, "repeats"), to_real(min_time, "min_time")), python_interruption_point());
         py::list out;
-        for (const kernel& k : kernels_of(t, static_cast<measure_level>(level), type, batch, threads)) {
+        for (const kernel& k : kernels) {
           measurement r;
           {
             py::gil_scoped_release release;
@@ -109,14 +132,17 @@ void bind_host(py::module_& m) {
         return out;
       }, py::arg("topology"), py::arg("level") = 3, py::arg("datatype") = "int8", py::arg("batch") = 1,
       py::arg("threads") = 1, py::arg("repeats") = 5, py::arg("min_time") = 0.05,
-      "measure a level's kernels on this CPU with the reference executor (each kernel checked against a naive loop)");
+      "measure a level's kernels on this CPU with the reference executor (each kernel checked against a naive loop); "
+      "Ctrl-C stops it within a step (KeyboardInterrupt)");
 
-  m.def("host_roofline", [](const std::vector<unsigned>& threads) {
+  m.def("host_roofline", [](const std::vector<std::int64_t>& threads) {
         host_roofline_options o;
         o.threads = threads;
+        o.interruption_point = python_interruption_point();
         py::gil_scoped_release release;
         return measure_host_roofline(o);
-      }, py::arg("threads") = std::vector<unsigned>{1}, "this CPU's empirical roofline as a Platform (modes '1t', '2t', ...)");
+      }, py::arg("threads") = std::vector<std::int64_t>{1},
+      "this CPU's empirical roofline as a Platform (modes '1t', '2t', ...); Ctrl-C stops it (KeyboardInterrupt)");
 }
 
 }  // namespace

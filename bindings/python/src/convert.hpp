@@ -61,6 +61,19 @@ inline std::uint64_t to_count(py::handle h, std::string_view name) {
   return n;
 }
 
+/// A whole number (as to_count) within the signed 64-bit range: levels and thread counts,
+/// whose checks (parse_measure_level, ...) name the range in their own message.
+inline std::int64_t to_integer(py::handle h, std::string_view name) {
+  if (!PyIndex_Check(h.ptr()) || py::isinstance<py::bool_>(h)) bad_argument(name, "must be an integer, got " + shown(h));
+  const py::int_ v = py::reinterpret_steal<py::int_>(PyNumber_Index(h.ptr()));
+  const long long n = PyLong_AsLongLong(v.ptr());
+  if (PyErr_Occurred()) {
+    PyErr_Clear();
+    bad_argument(name, "must be an integer within 64 bits, got " + shown(h));
+  }
+  return n;
+}
+
 /// A list, tuple, range or array of whole numbers (a string is refused, not split).
 inline std::vector<std::uint64_t> to_counts(py::handle h, std::string_view name) {
   if (py::isinstance<py::str>(h) || py::isinstance<py::bytes>(h) || !py::isinstance<py::iterable>(h))

@@ -38,6 +38,10 @@ struct executor_options {
   /// Called after each optimized kernel, before verification, with the node name and its
   /// output (one of the spans is empty): lets tests corrupt a kernel's result.
   std::function<void(std::string_view node, std::span<std::uint8_t>, std::span<float>)> fault_injection;
+  /// Called before each step of a run and before each check against the naive loop (on a
+  /// large layer, a second or more): throws to abandon the run, so that a front end
+  /// honours Ctrl-C within a step rather than when the measurement ends.
+  std::function<void()> interruption_point;
 };
 
 /// Times of one run for the whole batch.
@@ -84,7 +88,11 @@ class executor {
     for (const external& e : externals_) stage_input(e);
     const workspace ws = buffers_view();
     const bool optimized = o_.path == executor_path::optimized;
+    auto interruption_point = [&] {
+      if (o_.interruption_point) o_.interruption_point();
+    };
     for (step& s : steps_) {
+      interruption_point();
       buffer& out = buffers_[s.out];
       if (optimized) kernels_.prepare(ws, s);  // im2col: system time, not compute
       const auto k0 = clock::now();
@@ -92,7 +100,10 @@ class executor {
       else reference(ws, s, out);
       compute += seconds_since(k0);
       if (o_.fault_injection) o_.fault_injection(s.name, out.q, out.f);
-      if (o_.verify && !s.verified) verify(s);
+      if (o_.verify && !s.verified) {
+        interruption_point();  // the naive loop may take far longer than the kernel
+        verify(s);
+      }
     }
     for (std::size_t o : outputs_) finish_output(o);
     return {compute, seconds_since(t0)};

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <fstream>
+#include <functional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -58,9 +59,10 @@ inline std::vector<std::vector<std::size_t>> compute_units(const topology& t) {
 /// The kernels of a level for `t`: level 1 = each layer with MACs (with its folded batch
 /// norm and activation); level 2 = every run of 2 and of 4 consecutive such layers with
 /// whatever lies between them in the schedule (pooling, residual adds); level 3 = the
-/// whole network.
+/// whole network. Throws spec_error 503 for a batch outside 1..max_batch.
 inline std::vector<kernel> kernels_of(const topology& t, measure_level level, datatype type, std::uint64_t batch = 1,
                                       unsigned threads = 1) {
+  batch = checked_batch(batch).n;  // the CLI's and Python's batches, checked once
   std::vector<kernel> out;
   const auto nodes = t.nodes();
   if (level == measure_level::network) {
@@ -100,15 +102,19 @@ inline std::vector<std::size_t> kernel_nodes(const topology& t, const kernel& k)
 /// The host CPU through the reference executor: each measurement builds the kernel with
 /// random data, runs `repeat.warmup` times (the first run verifies every kernel against
 /// its naive loop), then repeats until both `min_runs` and `min_duration` are reached.
+/// `interruption_point` is called before every step of every run (executor_options) and
+/// may throw to abandon the measurement.
 class host_cpu : public adapter {
  public:
-  explicit host_cpu(repeat_options repeat = {}) : repeat_(repeat), host_(host_description()) {}
+  explicit host_cpu(repeat_options repeat = {}, std::function<void()> interruption_point = {})
+      : repeat_(repeat), interruption_point_(std::move(interruption_point)), host_(host_description()) {}
 
   std::string platform() const override { return "host"; }
 
   measurement measure(const topology& t, const kernel& k) override {
     executor_options o;
     o.threads = k.threads;
+    o.interruption_point = interruption_point_;
     executor ex(t, k.type, k.batch, kernel_nodes(t, k), o);
     for (std::size_t i = 0; i < std::max<std::size_t>(1, repeat_.warmup); ++i) ex.run();
     std::vector<double> compute, system;
@@ -134,6 +140,7 @@ class host_cpu : public adapter {
 
  private:
   repeat_options repeat_;
+  std::function<void()> interruption_point_;
   std::string host_;
 };
 

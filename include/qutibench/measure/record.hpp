@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "qutibench/datatype.hpp"
+#include "qutibench/error.hpp"
 #include "qutibench/platform.hpp"
 #include "qutibench/units.hpp"
 
@@ -21,6 +22,29 @@ namespace qutibench {
 /// The thesis's benchmark levels: 1 = a single layer (compute pattern), 2 = a stack of 2
 /// or 4 consecutive layers (data movement between them), 3 = a whole network.
 enum class measure_level : int { layer = 1, stack = 2, network = 3 };
+
+/// The level a user gives (the CLI's --level, Python's `level`): the one check of both.
+/// spec_error 503 for anything but 1, 2 or 3.
+inline measure_level parse_measure_level(std::int64_t level) {
+  if (level < 1 || level > 3)
+    throw spec_error(error_id::invalid_value, "level",
+                     "must be 1 (layers), 2 (stacks) or 3 (whole network), got " + std::to_string(level));
+  return static_cast<measure_level>(level);
+}
+
+/// The most threads one measurement runs: each is an OS thread in the kernels' pools (and
+/// the triad's), and 1024 is above the hardware threads of the hosts the executor's SIMD
+/// paths target, so a larger count only measures oversubscription, or fails to spawn.
+inline constexpr std::int64_t max_measure_threads = 1024;
+
+/// A thread count a user gives (--threads, `threads`): the one check of the CLI and
+/// Python. spec_error 503 outside 1..max_measure_threads.
+inline unsigned parse_measure_threads(std::int64_t threads) {
+  if (threads < 1 || threads > max_measure_threads)
+    throw spec_error(error_id::invalid_value, "threads",
+                     "must be 1.." + std::to_string(max_measure_threads) + ", got " + std::to_string(threads));
+  return static_cast<unsigned>(threads);
+}
 
 /// What to measure: layers of a topology (level 1: one node; level 2: consecutive nodes;
 /// level 3: none listed = the whole network), a datatype, a batch and a thread count.
@@ -89,6 +113,27 @@ struct repeat_options {
   std::size_t max_runs = 1000;
   seconds min_duration = seconds::from_value(0.05);
 };
+
+/// Bounds of the repeats a user asks for: more runs than `measure` takes at most would be
+/// cut silently, and an hour is the longest one kernel may be timed, so that no argument
+/// (min_time = inf, repeats = 2^62) makes a measurement that never returns.
+inline constexpr std::size_t max_measure_runs = 100000;
+inline constexpr double max_measure_min_time_s = 3600;
+
+/// How `measure` repeats each kernel (the CLI's --repeats and --min-time, Python's `repeats`
+/// and `min_time`; both call this): 2 warm-up runs, then at least `repeats` runs and
+/// `min_time_s` seconds, at most max_measure_runs runs. spec_error 503 for repeats outside
+/// 1..max_measure_runs or min_time outside 0..max_measure_min_time_s (NaN included).
+inline repeat_options measure_repeats(std::int64_t repeats, double min_time_s) {
+  if (repeats < 1 || repeats > static_cast<std::int64_t>(max_measure_runs))
+    throw spec_error(error_id::invalid_value, "repeats",
+                     "must be 1.." + std::to_string(max_measure_runs) + ", got " + std::to_string(repeats));
+  if (!(min_time_s >= 0 && min_time_s <= max_measure_min_time_s))
+    throw spec_error(error_id::invalid_value, "min_time",
+                     "must be 0.." + std::to_string(static_cast<int>(max_measure_min_time_s)) + " seconds, got " +
+                         shown_number(min_time_s));
+  return {2, static_cast<std::size_t>(repeats), max_measure_runs, seconds::from_value(min_time_s)};
+}
 
 /// One measurement record: the kernel, what ran it, and the figures of merit of Table 4.2
 /// for its level. Compute latency covers the kernels only; system latency adds what a
