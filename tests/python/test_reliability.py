@@ -189,3 +189,42 @@ def test_cli_show_prints_counts_past_2_63_unsigned(tmp_path):
     # Weights off-chip, activations on chip (thesis eq. 2.5): 2^63 ops over 2^40 fp32
     # weights of 4 bytes each = 2^21 ops/byte.
     assert totals["operational_intensity"] == 2**21
+
+
+# --- Output that cannot be written ----------------------------------------------------
+
+@needs_cli
+def test_cli_output_to_a_full_device_fails():
+    with open("/dev/full", "w") as full:
+        r = subprocess.run([CLI, "zoo"], stdout=full, stderr=subprocess.PIPE, text=True)
+    assert r.returncode == 2
+    assert r.stderr == "qutibench: [qutibench.spec_error.508] standard output: cannot write: No space left on device\n"
+
+
+@needs_cli
+def test_cli_output_to_a_closed_stdout_fails():
+    r = subprocess.run(["/bin/sh", "-c", '"$0" zoo >&-', CLI], capture_output=True, text=True)
+    assert r.returncode == 2
+    assert r.stderr == "qutibench: [qutibench.spec_error.508] standard output: cannot write: Bad file descriptor\n"
+
+
+# --- Messages that name what they are about, on one line -----------------------------
+
+@needs_cli
+def test_cli_count_overflow_names_the_topology_and_the_batch(tmp_path):
+    # 2^41 ops per input (a 2^20 x 2^20 dense layer) x batch 2^40 = 2^81 ops.
+    spec = tmp_path / "wide.json"
+    spec.write_text('{"name": "wide", "nodes": [{"name": "x", "op": "input", "shape": [1048576]},'
+                    ' {"name": "fc", "op": "dense", "out_features": 1048576, "bias": false}]}')
+    r = cli("show", str(spec), "--batch", str(2**40))
+    assert r.returncode == 2
+    assert r.stderr.startswith("qutibench: [qutibench.spec_error.206] topology 'wide', ")
+    assert r.stderr.endswith("count exceeds 64 bits at batch 1099511627776\n")
+
+
+@needs_cli
+def test_cli_echoes_an_id_holding_a_newline_on_one_line():
+    r = cli("show", "res\nnet50")
+    assert r.returncode == 2
+    assert r.stderr.startswith("qutibench: [qutibench.spec_error.301] topology 'res\\nnet50': not in the zoo")
+    assert r.stderr.count("\n") == 1
