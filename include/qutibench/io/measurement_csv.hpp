@@ -79,6 +79,20 @@ struct row_reader {
     if (ec != std::errc{} || end != s.data() + s.size() || v == 0) fail(names[c] + " '" + s + "' is not a positive whole number");
     return v;
   }
+  /// Half a unit in the last printed digit of a present number ("0.07" -> 0.005, "1.5e-3"
+  /// -> 5e-5): published figures are rounded, so cross-checks allow for that much.
+  double half_unit(column c) const {
+    const std::string& s = f[c];
+    const std::size_t e = s.find_first_of("eE"), dot = s.find('.');
+    int exponent = 0;
+    if (e != std::string::npos) {
+      const char* from = s.data() + e + 1 + (s[e + 1] == '+');
+      std::from_chars(from, s.data() + s.size(), exponent);
+    }
+    const std::size_t mantissa_end = std::min(e, s.size());
+    const int decimals = dot < mantissa_end ? static_cast<int>(mantissa_end - dot - 1) : 0;
+    return 0.5 * std::pow(10.0, exponent - decimals);
+  }
   std::optional<watts> power(column c) const {
     if (const std::optional<double> v = number(c)) return watts::from_value(*v);
     return std::nullopt;
@@ -114,6 +128,27 @@ inline const thesis_platform* platform_of(const row_reader& r, std::span<const s
            (known.empty() ? " (it has none: leave op_mode empty)" : ": " + known));
   }
   return thesis;
+}
+
+/// How far fps x latency / batch may stray from 1 either way. By Little's law that product is
+/// the number of batches in flight: a pipelined kernel overlaps batches (FINN's reach 2.0 in
+/// the thesis tables) and a throughput run may idle between them (0.74), so neither is an
+/// error; a tenfold gap is not seen in real data but is what a unit slip (s for ms, per
+/// batch for per input at batch >= 10) produces.
+inline constexpr double max_batches_in_flight = 10;
+
+/// Refuses a row whose latency and throughput of one kind (sys or comp) cannot both be
+/// right: fps x latency / batch outside 1/10..10 (`max_batches_in_flight`) for every value
+/// the printed figures round from.
+inline void check_in_flight(const row_reader& r, column lat_col, column fps_col, double batch) {
+  const std::optional<double> lat_ms = r.number(lat_col), fps = r.number(fps_col);
+  if (!lat_ms || !fps) return;
+  const double most = (*fps + r.half_unit(fps_col)) * (*lat_ms + r.half_unit(lat_col)) / 1000 / batch;
+  const double least = (*fps - r.half_unit(fps_col)) * (*lat_ms - r.half_unit(lat_col)) / 1000 / batch;
+  if (most < 1 / max_batches_in_flight || least > max_batches_in_flight)
+    r.fail(std::string(measurement_columns[fps_col]) + " " + r.f[fps_col] + " x " + std::string(measurement_columns[lat_col]) +
+           " " + r.f[lat_col] + " / batch " + r.f[batch_col] + " puts " + csv::number(*fps * *lat_ms / 1000 / batch) +
+           " batches in flight, not within 1/10..10 of one; check the units (ms, inputs/s) and per batch vs per input");
 }
 
 /// A published figure is a single run: every statistic is that figure.
@@ -156,6 +191,14 @@ inline recorded_measurement read_row(const row_reader& r, std::span<const std::s
   if (lat_sys_ms) m.system = single_run(*lat_sys_ms / 1000);
   else if (fps_sys) m.system = single_run(batch / *fps_sys);
   (void)r.number(tp_sys_col);  // not kept (it is fps_sys x ops per input), but must parse
+  // System latency includes compute latency; the thesis prints sub-0.1 ms figures to 0.01 ms
+  // (FINN CNV batch 1: 0.07 system, 0.072 compute), so only a gap beyond the rounding counts.
+  if (lat_sys_ms && lat_comp_ms &&
+      *lat_sys_ms + r.half_unit(lat_sys_col) < *lat_comp_ms - r.half_unit(lat_comp_col))
+    r.fail("lat_sys_ms " + r.f[lat_sys_col] + " is below lat_comp_ms " + r.f[lat_comp_col] +
+           ", which the system latency includes");
+  check_in_flight(r, lat_sys_col, fps_sys_col, batch);
+  check_in_flight(r, lat_comp_col, fps_comp_col, batch);
 
   m.top1_pct = r.percentage(top1_col);
   m.top5_pct = r.percentage(top5_col);
@@ -183,6 +226,21 @@ inline void read_extra(const row_reader& r, recorded_measurement& row) {
   }
 }
 
+/// Seconds as the fewest significant digits of milliseconds that read back to the same
+/// seconds ("" for NaN). The row checks allow for the rounding of the printed digits, so a
+/// written row must not print more digits than the one read, as x / 1000 * 1000 often would
+/// (7.8695 -> 7.8694999999999995).
+inline std::string ms_text(double s) {
+  if (std::isnan(s)) return "";
+  char buf[32];
+  for (int digits = 1;; ++digits) {
+    char* end = std::to_chars(buf, buf + sizeof buf, s * 1000, std::chars_format::general, digits).ptr;
+    double back = 0;
+    std::from_chars(buf, end, back);
+    if (back / 1000 == s || digits == 17) return std::string(buf, end);
+  }
+}
+
 }  // namespace measurement_csv
 
 /// Reads level-3 measurements from a QuTiBench CSV (RFC 4180: quoted fields, doubled
@@ -207,8 +265,10 @@ inline void read_extra(const row_reader& r, recorded_measurement& row) {
 ///
 /// `file` names the text in errors. Throws spec_error 401 naming file:line for a header without
 /// the schema's columns, a row with the wrong number of fields, an unknown name (listing
-/// the known ones), a bad number, or a row that repeats an earlier one's setting
-/// (topology, platform, mode, datatype, batch); nothing is returned half-read.
+/// the known ones), a bad number, a system latency below the compute latency or an fps
+/// more than tenfold off batch / latency (both beyond the rounding of the printed digits),
+/// or a row that repeats an earlier one's setting (topology, platform, mode, datatype,
+/// batch); nothing is returned half-read.
 inline std::vector<recorded_measurement> parse_measurements_csv(std::string_view text, const std::filesystem::path& file,
                                                                 std::span<const std::string> platform_ids = {}) {
   const std::vector<csv::record> records = csv::parse(text, file.string());
@@ -249,8 +309,8 @@ inline std::vector<recorded_measurement> load_measurements_csv(const std::filesy
 }
 
 /// Writes rows in the QuTiBench schema that `load_measurements_csv` reads back: stable ids
-/// (topology with its pruning, platform, datatype), latencies in ms, published fps where
-/// known (else batch / latency), GOP/s = fps x ops per input, then the extra columns of
+/// (topology with its pruning, platform, datatype), latencies in ms (empty where read as
+/// batch / published fps), published fps where known (else batch / latency), GOP/s = fps x ops per input, then the extra columns of
 /// the first row (every row must carry the same). Lines end in CRLF, as the thesis file's.
 inline void write_measurements_csv(std::ostream& out, std::span<const recorded_measurement> rows) {
   std::vector<std::string> extra;
@@ -269,10 +329,15 @@ inline void write_measurements_csv(std::ostream& out, std::span<const recorded_m
     const double fps_comp = r.compute_inputs_per_s();
     const std::optional<double> fps_sys =
         r.fps_sys ? r.fps_sys : std::isnan(m.system.median.value()) ? std::nullopt : std::optional(batch / m.system.median.value());
-    auto ms = [](const latency_stats& l) { return std::isnan(l.median.value()) ? std::optional<double>() : std::optional(l.median.value() * 1000); };
     auto w = [](const std::optional<watts>& p) { return p ? std::optional(p->value()) : std::nullopt; };
+    // A latency the reader derived from a published fps stays empty: written out, it would
+    // meet the latency checks that the row, read without it, never had to pass.
+    auto ms = [&](const latency_stats& l, const std::optional<double>& published_fps) {
+      return published_fps && l.median.value() == batch / *published_fps ? std::string()
+                                                                           : measurement_csv::ms_text(l.median.value());
+    };
     const std::string fields[] = {m.what.topology, m.platform, m.what.type.name(), thesis_pruning(zoo::find(m.what.topology)), m.mode,
-                                  std::to_string(m.what.batch), csv::number(ms(m.system)), csv::number(ms(m.compute)),
+                                  std::to_string(m.what.batch), ms(m.system, r.fps_sys), ms(m.compute, r.fps_comp),
                                   csv::number(fps_sys), csv::number(fps_comp),
                                   csv::number(fps_sys ? std::optional(*fps_sys * per_input / 1e9) : std::nullopt),
                                   csv::number(fps_comp * per_input / 1e9), csv::number(m.top1_pct),
