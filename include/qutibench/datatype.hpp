@@ -92,7 +92,8 @@ struct datatype {
     return "fp" + std::to_string(bits) + "_e" + std::to_string(exponent_bits) + "m" + std::to_string(mantissa_bits);
   }
 
-  /// Parses a stable name, case-insensitively (the thesis writes INT8); throws spec_error 101.
+  /// Parses a stable name, case-insensitively (the thesis writes INT8); throws spec_error 101,
+  /// also for a width with a sign, a space or a leading zero (int+8, int 8, int08).
   static datatype parse(std::string_view text);
 
   /// The names `parse` accepts, for error messages.
@@ -158,7 +159,10 @@ inline datatype datatype::parse(std::string_view text) {
   if (s == "fp64") return datatypes::fp64;
   const bool is_unsigned = s.starts_with("uint");
   if (is_unsigned || s.starts_with("int")) {
-    const unsigned w = width(std::string_view(s).substr(is_unsigned ? 4 : 3));
+    const std::string_view digits = std::string_view(s).substr(is_unsigned ? 4 : 3);
+    // One spelling per type: int08 would be a second name for int8 in keys and ids.
+    if (digits.size() > 1 && digits.front() == '0') return fail("integer width '" + std::string(digits) + "' has a leading zero");
+    const unsigned w = width(digits);
     if (w < 1 || w > 32) return fail("integer width must be 1..32");
     return is_unsigned ? datatype::unsigned_int(w) : datatype::signed_int(w);
   }

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "qutibench/accuracy.hpp"
@@ -15,14 +16,13 @@
 
 namespace qutibench {
 
-/// Reads a CSV with the header `topology,task,datatype,top1_pct,top5_pct`. Throws
-/// spec_error 401 naming file:line for a malformed row (nothing is returned half-read).
-inline std::vector<accuracy_record> load_accuracy(const std::filesystem::path& file) {
-  const std::optional<std::string> text = read_text(file);
-  if (!text) throw spec_error(error_id::malformed_record, file.string(), "cannot open");
+/// Reads CSV text with the header `topology,task,datatype,top1_pct,top5_pct`; `file` names
+/// it in errors. Throws spec_error 401 naming file:line for a malformed row (101 for an
+/// unknown datatype); nothing is returned half-read.
+inline std::vector<accuracy_record> parse_accuracy_csv(std::string_view text, const std::filesystem::path& file) {
   const std::string header = "topology,task,datatype,top1_pct,top5_pct";
   std::vector<accuracy_record> out;
-  const std::vector<csv::record> records = csv::parse(*text, file.string());
+  const std::vector<csv::record> records = csv::parse(text, file.string());
   for (const csv::record& rec : records) {
     const std::vector<std::string>& f = rec.fields;
     const std::string where = file.string() + ":" + std::to_string(rec.line);
@@ -51,6 +51,13 @@ inline std::vector<accuracy_record> load_accuracy(const std::filesystem::path& f
     out.push_back(std::move(r));
   }
   return out;
+}
+
+/// Reads the file `file` with `parse_accuracy_csv`; spec_error 401 if it cannot be opened.
+inline std::vector<accuracy_record> load_accuracy(const std::filesystem::path& file) {
+  const std::optional<std::string> text = read_text(file);
+  if (!text) throw spec_error(error_id::malformed_record, file.string(), "cannot open");
+  return parse_accuracy_csv(*text, file);
 }
 
 }  // namespace qutibench

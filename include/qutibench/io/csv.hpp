@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "qutibench/error.hpp"
@@ -22,11 +23,14 @@ struct record {
   std::vector<std::string> fields;
 };
 
-/// Splits RFC 4180 text into records: fields separated by commas, records by CRLF, LF or
-/// CR; a quoted field may hold commas, line breaks and doubled quotes. Blank lines are
-/// skipped. Throws spec_error 401 naming `file`:line for an unterminated quoted field, text
-/// after a closing quote, or a quote inside an unquoted field.
-inline std::vector<record> parse(std::string_view text, const std::string& file) {
+/// Calls `on_record(const record&)` for each record of RFC 4180 text, in order: fields
+/// separated by commas, records by CRLF, LF or CR; a quoted field may hold commas, line
+/// breaks and doubled quotes. Blank lines are skipped. The record is reused from call to
+/// call (its fields keep their storage), so a large file costs no allocation per row.
+/// Throws spec_error 401 naming `file`:line for an unterminated quoted field, text after a
+/// closing quote, or a quote inside an unquoted field.
+template <class F>
+void for_each_record(std::string_view text, const std::string& file, F&& on_record) {
   auto fail = [&](int line, const std::string& what) {
     throw spec_error(error_id::malformed_record, file + ":" + std::to_string(line), what);
   };
@@ -35,16 +39,19 @@ inline std::vector<record> parse(std::string_view text, const std::string& file)
     if (i < text.size() && text[i] == '\r') ++i;
     if (i < text.size() && text[i] == '\n') ++i;
   };
-  std::vector<record> out;
+  record rec;
   std::size_t i = text.starts_with("\xEF\xBB\xBF") ? 3 : 0;  // spreadsheets save a UTF-8 byte order mark
   for (int line = 1; i < text.size(); ++line) {
     if (at_line_end(i)) {
       skip_line_end(i);
       continue;
     }
-    record rec{line, {}};
+    rec.line = line;
+    std::size_t n = 0;
     for (;;) {
-      std::string field;
+      if (n == rec.fields.size()) rec.fields.emplace_back();
+      std::string& field = rec.fields[n++];
+      field.clear();
       if (i < text.size() && text[i] == '"') {
         for (++i;; ++i) {
           if (i == text.size()) fail(rec.line, "quoted field is never closed");
@@ -69,13 +76,19 @@ inline std::vector<record> parse(std::string_view text, const std::string& file)
           field += text[i];
         }
       }
-      rec.fields.push_back(std::move(field));
       if (i == text.size() || text[i] != ',') break;
       ++i;
     }
+    rec.fields.resize(n);
     skip_line_end(i);
-    out.push_back(std::move(rec));
+    on_record(std::as_const(rec));
   }
+}
+
+/// The records of RFC 4180 text (see `for_each_record`).
+inline std::vector<record> parse(std::string_view text, const std::string& file) {
+  std::vector<record> out;
+  for_each_record(text, file, [&](const record& r) { out.push_back(r); });
   return out;
 }
 

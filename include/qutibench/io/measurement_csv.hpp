@@ -9,14 +9,13 @@
 #include <cstdint>
 #include <filesystem>
 #include <limits>
-#include <map>
 #include <optional>
 #include <ostream>
 #include <span>
 #include <stdexcept>
 #include <string>
 #include <string_view>
-#include <tuple>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -48,9 +47,13 @@ enum column : std::size_t {
 struct row_reader {
   const std::vector<std::string>& names;
   const std::vector<std::string>& f;
-  std::string where;
+  const std::string& file;
+  int line;
 
-  [[noreturn]] void fail(const std::string& what) const { throw spec_error(error_id::malformed_record, where, what); }
+  // WHERE is built only on failure: a large file's rows would otherwise each allocate one.
+  [[noreturn]] void fail(const std::string& what) const {
+    throw spec_error(error_id::malformed_record, file + ":" + std::to_string(line), what);
+  }
 
   /// An empty field is an unknown figure; a present one must be a finite number >= 0.
   std::optional<double> number(std::size_t c) const {
@@ -78,6 +81,20 @@ struct row_reader {
     const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
     if (ec != std::errc{} || end != s.data() + s.size() || v == 0) fail(names[c] + " '" + s + "' is not a positive whole number");
     return v;
+  }
+  /// Half a unit in the last printed digit of a present number ("0.07" -> 0.005, "1.5e-3"
+  /// -> 5e-5): published figures are rounded, so cross-checks allow for that much.
+  double half_unit(column c) const {
+    const std::string& s = f[c];
+    const std::size_t e = s.find_first_of("eE"), dot = s.find('.');
+    int exponent = 0;
+    if (e != std::string::npos) {
+      const char* from = s.data() + e + 1 + (s[e + 1] == '+');
+      std::from_chars(from, s.data() + s.size(), exponent);
+    }
+    const std::size_t mantissa_end = std::min(e, s.size());
+    const int decimals = dot < mantissa_end ? static_cast<int>(mantissa_end - dot - 1) : 0;
+    return 0.5 * std::pow(10.0, exponent - decimals);
   }
   std::optional<watts> power(column c) const {
     if (const std::optional<double> v = number(c)) return watts::from_value(*v);
@@ -114,6 +131,27 @@ inline const thesis_platform* platform_of(const row_reader& r, std::span<const s
            (known.empty() ? " (it has none: leave op_mode empty)" : ": " + known));
   }
   return thesis;
+}
+
+/// How far fps x latency / batch may stray from 1 either way. By Little's law that product is
+/// the number of batches in flight: a pipelined kernel overlaps batches (FINN's reach 2.0 in
+/// the thesis tables) and a throughput run may idle between them (0.74), so neither is an
+/// error; a tenfold gap is not seen in real data but is what a unit slip (s for ms, per
+/// batch for per input at batch >= 10) produces.
+inline constexpr double max_batches_in_flight = 10;
+
+/// Refuses a row whose latency and throughput of one kind (sys or comp) cannot both be
+/// right: fps x latency / batch outside 1/10..10 (`max_batches_in_flight`) for every value
+/// the printed figures round from.
+inline void check_in_flight(const row_reader& r, column lat_col, column fps_col, double batch) {
+  const std::optional<double> lat_ms = r.number(lat_col), fps = r.number(fps_col);
+  if (!lat_ms || !fps) return;
+  const double most = (*fps + r.half_unit(fps_col)) * (*lat_ms + r.half_unit(lat_col)) / 1000 / batch;
+  const double least = (*fps - r.half_unit(fps_col)) * (*lat_ms - r.half_unit(lat_col)) / 1000 / batch;
+  if (most < 1 / max_batches_in_flight || least > max_batches_in_flight)
+    r.fail(std::string(measurement_columns[fps_col]) + " " + r.f[fps_col] + " x " + std::string(measurement_columns[lat_col]) +
+           " " + r.f[lat_col] + " / batch " + r.f[batch_col] + " puts " + csv::number(*fps * *lat_ms / 1000 / batch) +
+           " batches in flight, not within 1/10..10 of one; check the units (ms, inputs/s) and per batch vs per input");
 }
 
 /// A published figure is a single run: every statistic is that figure.
@@ -156,6 +194,14 @@ inline recorded_measurement read_row(const row_reader& r, std::span<const std::s
   if (lat_sys_ms) m.system = single_run(*lat_sys_ms / 1000);
   else if (fps_sys) m.system = single_run(batch / *fps_sys);
   (void)r.number(tp_sys_col);  // not kept (it is fps_sys x ops per input), but must parse
+  // System latency includes compute latency; the thesis prints sub-0.1 ms figures to 0.01 ms
+  // (FINN CNV batch 1: 0.07 system, 0.072 compute), so only a gap beyond the rounding counts.
+  if (lat_sys_ms && lat_comp_ms &&
+      *lat_sys_ms + r.half_unit(lat_sys_col) < *lat_comp_ms - r.half_unit(lat_comp_col))
+    r.fail("lat_sys_ms " + r.f[lat_sys_col] + " is below lat_comp_ms " + r.f[lat_comp_col] +
+           ", which the system latency includes");
+  check_in_flight(r, lat_sys_col, fps_sys_col, batch);
+  check_in_flight(r, lat_comp_col, fps_comp_col, batch);
 
   m.top1_pct = r.percentage(top1_col);
   m.top5_pct = r.percentage(top5_col);
@@ -183,6 +229,21 @@ inline void read_extra(const row_reader& r, recorded_measurement& row) {
   }
 }
 
+/// Seconds as the fewest significant digits of milliseconds that read back to the same
+/// seconds ("" for NaN). The row checks allow for the rounding of the printed digits, so a
+/// written row must not print more digits than the one read, as x / 1000 * 1000 often would
+/// (7.8695 -> 7.8694999999999995).
+inline std::string ms_text(double s) {
+  if (std::isnan(s)) return "";
+  char buf[32];
+  for (int digits = 1;; ++digits) {
+    char* end = std::to_chars(buf, buf + sizeof buf, s * 1000, std::chars_format::general, digits).ptr;
+    double back = 0;
+    std::from_chars(buf, end, back);
+    if (back / 1000 == s || digits == 17) return std::string(buf, end);
+  }
+}
+
 }  // namespace measurement_csv
 
 /// Reads level-3 measurements from a QuTiBench CSV (RFC 4180: quoted fields, doubled
@@ -207,36 +268,54 @@ inline void read_extra(const row_reader& r, recorded_measurement& row) {
 ///
 /// `file` names the text in errors. Throws spec_error 401 naming file:line for a header without
 /// the schema's columns, a row with the wrong number of fields, an unknown name (listing
-/// the known ones), a bad number, or a row that repeats an earlier one's setting
-/// (topology, platform, mode, datatype, batch); nothing is returned half-read.
+/// the known ones), a bad number, a system latency below the compute latency or an fps
+/// more than tenfold off batch / latency (both beyond the rounding of the printed digits),
+/// or a row that repeats an earlier one's setting (topology, platform, mode, datatype,
+/// batch); nothing is returned half-read.
 inline std::vector<recorded_measurement> parse_measurements_csv(std::string_view text, const std::filesystem::path& file,
                                                                 std::span<const std::string> platform_ids = {}) {
-  const std::vector<csv::record> records = csv::parse(text, file.string());
-  std::string header;
-  for (std::string_view c : measurement_columns) header += (header.empty() ? "" : ",") + std::string(c);
-  if (records.empty() || records.front().fields.size() < measurement_columns.size() ||
-      !std::equal(measurement_columns.begin(), measurement_columns.end(), records.front().fields.begin()))
-    throw spec_error(error_id::malformed_record, file.string() + ":1",
-                     "header must begin with '" + header + "' (further columns are kept)");
-  const std::vector<std::string>& names = records.front().fields;
-
+  const std::string file_name = file.string();
+  std::vector<std::string> names;  // the header's, once read
   std::vector<recorded_measurement> out;
-  // A setting's first line, for the duplicate message; a map keeps large files n log n.
-  std::map<std::tuple<std::string, std::string, std::string, std::string, std::uint64_t>, int> first_line;
-  for (std::size_t i = 1; i < records.size(); ++i) {
-    const measurement_csv::row_reader r{names, records[i].fields, file.string() + ":" + std::to_string(records[i].line)};
+  // Rows are not nothrow-movable (boost::units quantities), so growing the vector would
+  // copy every row read so far (a fifth of a 100,000-row load). Reserved: one per line
+  // break, but no more than the shortest valid row (28 bytes: "cnv,h,int1,,,1,,,,1,,1,,,,,\n")
+  // allows, so junk text cannot reserve more than a valid file of its size would use.
+  out.reserve(std::min(static_cast<std::size_t>(std::ranges::count(text, '\n')), text.size() / 28) + 1);
+  // A setting's first line, for the duplicate message. Hashed: a 100,000-row file spent a
+  // fifth of its load comparing keys in an ordered map's tree.
+  std::unordered_map<std::string, int> first_line;
+  auto header_error = [&] {
+    std::string header;
+    for (std::string_view c : measurement_columns) header += (header.empty() ? "" : ",") + std::string(c);
+    return spec_error(error_id::malformed_record, file_name + ":1", "header must begin with '" + header + "' (further columns are kept)");
+  };
+  // Rows are read as the CSV reader finds them, so no copy of the whole file's fields is held.
+  csv::for_each_record(text, file_name, [&](const csv::record& rec) {
+    if (names.empty()) {
+      if (rec.fields.size() < measurement_columns.size() ||
+          !std::equal(measurement_columns.begin(), measurement_columns.end(), rec.fields.begin()))
+        throw header_error();
+      names = rec.fields;
+      return;
+    }
+    const measurement_csv::row_reader r{names, rec.fields, file_name, rec.line};
     if (r.f.size() != names.size())
       r.fail("expected " + std::to_string(names.size()) + " fields, got " + std::to_string(r.f.size()));
     recorded_measurement row = measurement_csv::read_row(r, platform_ids);
     measurement_csv::read_extra(r, row);
     const measurement& m = row.record;
-    const auto [at, fresh] =
-        first_line.try_emplace({m.what.topology, m.platform, m.mode, m.what.type.name(), m.what.batch}, records[i].line);
+    // Only the mode is free text, so it goes last: the NUL-separated ids before it cannot
+    // hold a NUL, and the key cannot be split two ways.
+    const auto [at, fresh] = first_line.try_emplace(
+        m.what.topology + '\0' + m.platform + '\0' + m.what.type.name() + '\0' + std::to_string(m.what.batch) + '\0' + m.mode,
+        rec.line);
     if (!fresh)
       r.fail("repeats the setting of line " + std::to_string(at->second) + " (" + m.what.topology + ", " + m.platform +
              (m.mode.empty() ? "" : ":" + m.mode) + ", " + m.what.type.name() + ", batch " + std::to_string(m.what.batch) + ")");
     out.push_back(std::move(row));
-  }
+  });
+  if (names.empty()) throw header_error();
   return out;
 }
 
@@ -249,8 +328,8 @@ inline std::vector<recorded_measurement> load_measurements_csv(const std::filesy
 }
 
 /// Writes rows in the QuTiBench schema that `load_measurements_csv` reads back: stable ids
-/// (topology with its pruning, platform, datatype), latencies in ms, published fps where
-/// known (else batch / latency), GOP/s = fps x ops per input, then the extra columns of
+/// (topology with its pruning, platform, datatype), latencies in ms (empty where read as
+/// batch / published fps), published fps where known (else batch / latency), GOP/s = fps x ops per input, then the extra columns of
 /// the first row (every row must carry the same). Lines end in CRLF, as the thesis file's.
 inline void write_measurements_csv(std::ostream& out, std::span<const recorded_measurement> rows) {
   std::vector<std::string> extra;
@@ -269,10 +348,15 @@ inline void write_measurements_csv(std::ostream& out, std::span<const recorded_m
     const double fps_comp = r.compute_inputs_per_s();
     const std::optional<double> fps_sys =
         r.fps_sys ? r.fps_sys : std::isnan(m.system.median.value()) ? std::nullopt : std::optional(batch / m.system.median.value());
-    auto ms = [](const latency_stats& l) { return std::isnan(l.median.value()) ? std::optional<double>() : std::optional(l.median.value() * 1000); };
     auto w = [](const std::optional<watts>& p) { return p ? std::optional(p->value()) : std::nullopt; };
+    // A latency the reader derived from a published fps stays empty: written out, it would
+    // meet the latency checks that the row, read without it, never had to pass.
+    auto ms = [&](const latency_stats& l, const std::optional<double>& published_fps) {
+      return published_fps && l.median.value() == batch / *published_fps ? std::string()
+                                                                           : measurement_csv::ms_text(l.median.value());
+    };
     const std::string fields[] = {m.what.topology, m.platform, m.what.type.name(), thesis_pruning(zoo::find(m.what.topology)), m.mode,
-                                  std::to_string(m.what.batch), csv::number(ms(m.system)), csv::number(ms(m.compute)),
+                                  std::to_string(m.what.batch), ms(m.system, r.fps_sys), ms(m.compute, r.fps_comp),
                                   csv::number(fps_sys), csv::number(fps_comp),
                                   csv::number(fps_sys ? std::optional(*fps_sys * per_input / 1e9) : std::nullopt),
                                   csv::number(fps_comp * per_input / 1e9), csv::number(m.top1_pct),

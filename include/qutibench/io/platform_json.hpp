@@ -4,6 +4,7 @@
 #pragma once
 
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -56,7 +57,8 @@ class platform_reader : public json_reader {
       fail(error_id::invalid_value, "/memory", "must be an object");
     } else {
       known(mem, "/memory", {"bandwidth_gb_per_s", "capacity_gb", "on_chip_mb"});
-      if (auto bw = number(mem, "/memory", "bandwidth_gb_per_s", true, true)) bandwidth = *bw * 1e9 * bytes_per_s_unit;
+      if (auto bw = rate(number(mem, "/memory", "bandwidth_gb_per_s", true, true), "/memory/bandwidth_gb_per_s", 1e-9))
+        bandwidth = *bw * 1e9 * bytes_per_s_unit;
       if (auto cap = number(mem, "/memory", "capacity_gb", false, true)) p.memory_capacity = bytes::from_value(*cap * 1e9);
       if (auto oc = number(mem, "/memory", "on_chip_mb", false, false)) on_chip = bytes::from_value(*oc * 1e6);
     }
@@ -87,7 +89,8 @@ class platform_reader : public json_reader {
         operating_mode mode{name, {}, bandwidth.value_or(bytes_per_s::from_value(0)), power};
         if (!m.contains("peak_tera_ops_per_s")) fail(error_id::missing_field, at + "/peak_tera_ops_per_s", "a mode needs its peaks");
         else mode.peaks = read_peaks(m["peak_tera_ops_per_s"], at + "/peak_tera_ops_per_s");
-        if (auto bw = number(m, at, "bandwidth_gb_per_s", false, true)) mode.bandwidth = *bw * 1e9 * bytes_per_s_unit;
+        if (auto bw = rate(number(m, at, "bandwidth_gb_per_s", false, true), at + "/bandwidth_gb_per_s", 1e-9))
+          mode.bandwidth = *bw * 1e9 * bytes_per_s_unit;
         if (m.contains("power")) mode.power = read_power(m["power"], at + "/power");
         p.modes.push_back(std::move(mode));
       }
@@ -97,6 +100,16 @@ class platform_reader : public json_reader {
 
  private:
   static constexpr auto bytes_per_s_unit = units::byte / units::second;
+
+  /// A peak or bandwidth of at least `floor` in its key's unit: one op or byte per second,
+  /// far below any computer (the slowest shipped peak is 7.7e10 ops/s). Smaller values are
+  /// unit slips or denormals (5e-324), and as op and byte counts fit in 64 bits (206) the
+  /// floor keeps every latency finite (2^64 ops at 1 op/s: 1.8e19 s) where they would overflow.
+  std::optional<double> rate(std::optional<double> v, const std::string& at, double floor) {
+    if (!v || *v >= floor) return v;
+    fail(error_id::invalid_value, at, "must be at least " + shown(json(floor)) + " (one per second), got " + shown(json(*v)));
+    return std::nullopt;
+  }
 
   std::vector<peak_performance> read_peaks(const json& peaks, const std::string& at) {
     std::vector<peak_performance> out;
@@ -113,7 +126,7 @@ class platform_reader : public json_reader {
       } catch (const spec_error&) {
         fail(error_id::unknown_datatype, here, "'" + key + "' is not a datatype; valid: " + std::string(datatype::valid_names));
       }
-      const std::optional<double> tops = value(v, here, true);
+      const std::optional<double> tops = rate(value(v, here, true), here, 1e-12);
       if (t && tops) out.push_back({*t, ops_per_s::from_value(*tops * 1e12)});
     }
     return out;
@@ -134,7 +147,19 @@ class platform_reader : public json_reader {
     p.base = w("base_w");
     p.idle = w("idle_w");
     p.full = w("full_w");
+    if (p.idle && p.full && *p.full < *p.idle)
+      fail(error_id::inconsistent_spec, at + "/full_w", "full power " + shown(j["full_w"]) + " W is below idle power " +
+                                                         shown(j["idle_w"]) + " W; full is measured under load, idle without");
     return p;
+  }
+
+  /// A required count of resources: a positive whole number (1728, or 1728.0 as JSON
+  /// Schema's integer allows; a device has no half DSP slice).
+  std::optional<double> count(const json& j, const std::string& at, const char* key) {
+    const std::optional<double> v = number(j, at, key, true, true);
+    if (!v || std::floor(*v) == *v) return v;
+    fail(error_id::invalid_value, at + "/" + key, "must be a whole number, got " + shown(j[key]));
+    return std::nullopt;
   }
 
   std::optional<fpga_resources> read_fpga(const json& j, const std::string& at) {
@@ -144,8 +169,8 @@ class platform_reader : public json_reader {
     }
     known(j, at, {"luts", "dsps", "bram_mb", "uram_mb", "lut_clock_mhz", "dsp_clock_mhz", "int8_macs_per_dsp", "utilization"});
     fpga_resources r;
-    if (auto v = number(j, at, "luts", true, true)) r.luts = *v;
-    if (auto v = number(j, at, "dsps", true, true)) r.dsps = *v;
+    if (auto v = count(j, at, "luts")) r.luts = *v;
+    if (auto v = count(j, at, "dsps")) r.dsps = *v;
     if (auto v = number(j, at, "bram_mb", false, false)) r.bram = bytes::from_value(*v * 1e6);
     if (auto v = number(j, at, "uram_mb", false, false)) r.uram = bytes::from_value(*v * 1e6);
     if (auto v = number(j, at, "lut_clock_mhz", false, true)) r.lut_clock = *v * 1e6 * boost::units::si::hertz;

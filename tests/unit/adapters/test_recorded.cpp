@@ -242,11 +242,35 @@ TEST_CASE("recorded: malformed files are rejected with file:line", "[recorded][e
              Catch::Contains(":2: batch '0' is not a positive whole number"));
   CHECK_THAT(load_error(header + "CNV,TX2,FP16,100,maxp,1,1,1,1,,1,1,50,,1,1,1,A.7,1,0,\r\n"),
              Catch::Contains(":2: fps_comp is required"));
-  CHECK_THAT(load_error(header + "CNV,TX2,FP16,100,maxp,1,1,1,1,1,1,1,150,,1,1,1,A.7,1,0,\r\n"),
+  // 1 input/s at 1000 ms: one batch in flight, so only the field under test is wrong.
+  CHECK_THAT(load_error(header + "CNV,TX2,FP16,100,maxp,1,1000,1000,1,1,1,1,150,,1,1,1,A.7,1,0,\r\n"),
              Catch::Contains(":2: top1 '150' is not a percentage"));
-  CHECK_THAT(load_error(header + "CNV,TX2,FP16,100,maxp,1,1,1,1,1,1,1,50,,1,1,1,A.7,1,yes,\r\n"),
+  CHECK_THAT(load_error(header + "CNV,TX2,FP16,100,maxp,1,1000,1000,1,1,1,1,50,,1,1,1,A.7,1,yes,\r\n"),
              Catch::Contains(":2: repaired 'yes' must be 0 or 1"));
   CHECK_THAT(error_of("does_not_exist.csv"), Catch::Contains("does_not_exist.csv: cannot open"));
+}
+
+TEST_CASE("measurement csv: latencies and fps that contradict each other are refused", "[recorded][errors]") {
+  // Thesis row A.7:2565 with its system latency lowered to 1.90 ms, below the 2.0865 ms of
+  // compute it includes (1.90 + 0.005 < 2.0865 - 0.0000005: beyond the printed rounding).
+  CHECK_THAT(error_of("system_below_compute.csv"),
+             Catch::Contains("system_below_compute.csv:3: lat_sys_ms 1.90 is below lat_comp_ms 2.086500"));
+  // Within the rounding it loads: FINN CNV 12.5 % INT4 batch 1 (A.11:2810) prints 0.07 system,
+  // 0.072 compute; 0.07 stands for 0.065..0.075. At 0.06 (at most 0.065 < 0.0715) it does not.
+  const std::string finn = "CNV,ZCU104-FINN,INT4,12.5,,1,";
+  const std::string rest = ",,13888.889,,111.370501,,,,,,A.11,1,0,\r\n";
+  CHECK(load_error(header + finn + "0.07,0.072" + rest).empty());
+  CHECK_THAT(load_error(header + finn + "0.06,0.072" + rest), Catch::Contains(":2: lat_sys_ms 0.06 is below lat_comp_ms 0.072"));
+
+  // A.7:2566 with lat_comp_ms in seconds (0.00346883): 1153.660/s x 3.46883e-6 s / 4 = 0.001
+  // batches in flight.
+  CHECK_THAT(error_of("fps_off_latency.csv"),
+             Catch::Contains("fps_off_latency.csv:3: fps_comp 1153.660 x lat_comp_ms 0.00346883 / batch 4 puts 0.0010004"));
+  // The same row with lat_sys_ms in microseconds: 867.797/s x 4.68 s / 4 = 1015 in flight.
+  CHECK_THAT(load_error(header + "CNV,TX2,FP16,100,maxp,4,4680,3.468830,867.797,1153.660,,541.585687,,,,,,A.7,1,0,\r\n"),
+             Catch::Contains(":2: fps_sys 867.797 x lat_sys_ms 4680 / batch 4 puts 1015.3"));
+  // FINN's pipelined CNV (A.11:2821) overlaps two batches: 40201.006/s x 0.2 ms / 4 = 2.01 loads.
+  CHECK(load_error(header + "CNV,ZCU104-FINN,INT2,12.5,,4,,0.200,,40201.006,,322.358849,,,,,,A.11,1,0,\r\n").empty());
 }
 
 TEST_CASE("recorded: the adapter looks kernels up", "[recorded]") {

@@ -17,7 +17,9 @@ TEST_CASE("datatype: stable names parse and format back", "[datatype]") {
 }
 
 TEST_CASE("datatype: unknown names and widths are ID'd errors", "[datatype][errors]") {
-  for (const char* bad : {"int33", "int0", "uint", "fp7", "float", "int4x", ""}) {
+  // One spelling per type (case aside): no leading zero, sign or space in a width.
+  for (const char* bad : {"int33", "int0", "uint", "fp7", "float", "int4x", "", "int08", "uint04", "INT008", "int00", "int+8",
+                          "int-8", "int 8", " int8", "int8 ", "fp016"}) {
     try {
       (void)datatype::parse(bad);
       FAIL("no error for '" << bad << "'");
@@ -26,6 +28,13 @@ TEST_CASE("datatype: unknown names and widths are ID'd errors", "[datatype][erro
       CHECK_THAT(e.what(), Catch::Contains("[qutibench.spec_error.101]"));
     }
   }
+}
+
+TEST_CASE("datatype: a width with a leading zero is refused by name", "[datatype][errors]") {
+  CHECK_THROWS_WITH(datatype::parse("int08"), Catch::Contains("[qutibench.spec_error.101] datatype 'int08': integer width '08' "
+                                                              "has a leading zero"));
+  CHECK(datatype::parse("uint4") == datatype::unsigned_int(4));
+  CHECK(datatype::parse("int10").bits == 10);  // a zero that is not leading stays
 }
 
 TEST_CASE("datatype: sizes, packed sub-byte storage", "[datatype]") {

@@ -124,6 +124,10 @@ TEST_CASE("platform json: invalid files give ID'd errors naming file and pointer
       {"unknown_field.json", error_id::unknown_field, "/memory/bandwith_gb_per_s"},
       {"not_json.json", error_id::malformed_json, ""},
       {"infinite_peak.json", error_id::malformed_json, "number overflow parsing '1e999'"},
+      {"fractional_dsps.json", error_id::invalid_value, "/fpga/dsps"},
+      {"subnormal_peak.json", error_id::invalid_value, "/peak_tera_ops_per_s/int8"},
+      {"tiny_bandwidth.json", error_id::invalid_value, "/memory/bandwidth_gb_per_s"},
+      {"full_below_idle.json", error_id::inconsistent_spec, "/power/full_w"},
   };
   for (const expectation& c : cases) {
     INFO(c.file);
@@ -144,6 +148,47 @@ TEST_CASE("platform json: invalid files give ID'd errors naming file and pointer
   REQUIRE(problems.size() == 2);
   CHECK(problems[0].id == error_id::unknown_field);
   CHECK(problems[1].id == error_id::missing_field);
+}
+
+TEST_CASE("platform json: whole resource counts, full power above idle, rates of at least one per second",
+          "[platform][json][errors]") {
+  auto error_of = [](const std::string& file) -> std::string {
+    try {
+      (void)load_platform(fixtures + file);
+    } catch (const spec_error& e) {
+      return e.what();
+    }
+    return "loaded";
+  };
+  CHECK_THAT(error_of("fractional_dsps.json"),
+             Catch::Contains("[qutibench.spec_error.503] " + fixtures + "fractional_dsps.json: /fpga/dsps: must be a whole number, got 1728.5"));
+  // zcu104-finn's idle 11.8 W with its 9.2 W base written as full.
+  CHECK_THAT(error_of("full_below_idle.json"),
+             Catch::Contains("[qutibench.spec_error.505] " + fixtures + "full_below_idle.json: /power/full_w: full power 9.2 W is below "
+                             "idle power 11.8 W"));
+  // 5e-324 TOP/s (a denormal) is 4.9e-312 ops/s: a ResNet50's 7.7e9 ops would take 1.6e321 s, which overflows.
+  CHECK_THAT(error_of("subnormal_peak.json"),
+             Catch::Contains("[qutibench.spec_error.503] " + fixtures + "subnormal_peak.json: /peak_tera_ops_per_s/int8: must be at "
+                             "least 1e-12 (one per second), got 5e-324"));
+  CHECK_THAT(error_of("tiny_bandwidth.json"),  // 1e-12 GB/s = 0.001 byte/s
+             Catch::Contains("tiny_bandwidth.json: /memory/bandwidth_gb_per_s: must be at least 1e-09 (one per second), got 1e-12"));
+  // A mode's own bandwidth and power are held to the same rules; 1728.0 is whole (JSON Schema's integer allows it).
+  const auto mode_problems = [](const std::string& text) {
+    platform p;
+    return read_platform(parse_json(text, "inline.json"), "inline.json", p);
+  };
+  const auto problems = mode_problems(
+      R"({"id": "m", "name": "m", "kind": "gpu", "source": "test", "memory": {"bandwidth_gb_per_s": 59.7},
+          "fpga": {"luts": 230400.5, "dsps": 1728.0},
+          "modes": {"fast": {"peak_tera_ops_per_s": {"fp16": 1.33}, "bandwidth_gb_per_s": 5e-324,
+                             "power": {"idle_w": 4.7, "full_w": 4.6}}}})");
+  REQUIRE(problems.size() == 3);
+  CHECK(problems[0].where == "inline.json: /fpga/luts");
+  CHECK(problems[1].where == "inline.json: /modes/fast/bandwidth_gb_per_s");
+  CHECK(problems[2].where == "inline.json: /modes/fast/power/full_w");
+  CHECK(problems[2].id == error_id::inconsistent_spec);
+  // The thesis's smallest figures stay well clear: Ultra96 A53 0.192 TOP/s, 4.26 GB/s.
+  CHECK_NOTHROW(load_platform(data_dir + "/platforms/ultra96-a53.json"));
 }
 
 TEST_CASE("platform json: consistency checks name each problem", "[platform][check]") {
