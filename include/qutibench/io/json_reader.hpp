@@ -182,7 +182,13 @@ class json_reader {
     return obj[key].get<bool>();
   }
 
-  /// A finite number, > 0 (`positive`) or >= 0.
+  /// The largest number a spec field takes. Fields are scaled into SI units by factors up
+  /// to 10^12 (TOP/s); 10^30 in any field's unit is far past every device and a slip,
+  /// and the largest doubles would become infinite once scaled (a fuzzer finding: a
+  /// bandwidth of 1.8e308 GB/s loaded as an infinite one).
+  static constexpr double max_value = 1e30;
+
+  /// A finite number, > 0 (`positive`) or >= 0, at most max_value.
   std::optional<double> value(const json& v, const std::string& at, bool positive) {
     if (!v.is_number()) {
       fail(error_id::invalid_value, at, "must be a number, got " + shown(v));
@@ -195,6 +201,10 @@ class json_reader {
     }
     if (positive ? !(x > 0) : !(x >= 0)) {
       fail(error_id::invalid_value, at, std::string("must be ") + (positive ? "> 0" : ">= 0") + ", got " + shown(v));
+      return std::nullopt;
+    }
+    if (x > max_value) {
+      fail(error_id::invalid_value, at, "must be at most 1e30 in its unit, got " + shown(v));
       return std::nullopt;
     }
     return x;

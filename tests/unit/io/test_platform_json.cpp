@@ -127,6 +127,8 @@ TEST_CASE("platform json: invalid files give ID'd errors naming file and pointer
       {"fractional_dsps.json", error_id::invalid_value, "/fpga/dsps"},
       {"subnormal_peak.json", error_id::invalid_value, "/peak_tera_ops_per_s/int8"},
       {"tiny_bandwidth.json", error_id::invalid_value, "/memory/bandwidth_gb_per_s"},
+      // A fuzzer finding: 1.8e308 GB/s became an infinite bandwidth and failed the round trip.
+      {"huge_bandwidth.json", error_id::invalid_value, "/memory/bandwidth_gb_per_s"},
       {"full_below_idle.json", error_id::inconsistent_spec, "/power/full_w"},
   };
   for (const expectation& c : cases) {
