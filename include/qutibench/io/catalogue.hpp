@@ -63,6 +63,15 @@ inline std::vector<platform> load_platforms(const std::filesystem::path& dir) {
   return out;
 }
 
+namespace detail {
+/// "id, id, ...": the valid ids an unknown-platform message lists.
+inline std::string ids_of(const std::vector<platform>& all) {
+  std::string out;
+  for (const platform& p : all) out += (out.empty() ? "" : ", ") + p.id;
+  return out;
+}
+}  // namespace detail
+
 /// A platform reference resolved: the spec and the mode it names ("" = the first mode).
 struct platform_ref {
   platform spec;
@@ -84,8 +93,7 @@ inline platform_ref find_platform(std::string_view ref, const std::filesystem::p
   const std::vector<platform> all = load_platforms(data_dir / "platforms");
   for (const platform& p : all)
     if (p.id == id) return {p, std::string(mode)};
-  std::string valid;
-  for (const platform& p : all) valid += (valid.empty() ? "" : ", ") + p.id;
+  const std::string valid = detail::ids_of(all);
   const bool several = id == "thesis" || id == "all" || id.find(',') != std::string_view::npos;
   throw spec_error(error_id::unknown_id, "platform '" + std::string(ref) + "'",
                    (several ? "names several platforms; give one id (or a spec file): " : "not found; valid ids: ") + valid);
@@ -97,9 +105,7 @@ inline std::vector<platform> select_platforms(const std::vector<platform>& all, 
   auto find = [&](std::string_view id) -> const platform& {
     for (const platform& p : all)
       if (p.id == id) return p;
-    std::string valid;
-    for (const platform& p : all) valid += (valid.empty() ? "" : ", ") + p.id;
-    throw spec_error(error_id::unknown_id, "platform '" + std::string(id) + "'", "not found; valid ids: " + valid);
+    throw spec_error(error_id::unknown_id, "platform '" + std::string(id) + "'", "not found; valid ids: " + detail::ids_of(all));
   };
   if (selection == "all") return all;
   std::vector<platform> out;
