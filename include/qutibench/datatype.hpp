@@ -76,7 +76,7 @@ struct datatype {
     return exponent_bits >= t.exponent_bits && mantissa_bits >= t.mantissa_bits;
   }
 
-  /// The stable name: int4, uint7, binary, bipolar, fp8_e4m3, fp16, bf16, fp32, ...
+  /// The stable name: int4, uint7, binary, bipolar, fp8_e4m3, fp16, bf16, tf32, fp32, ...
   std::string name() const {
     switch (family) {
       case datatype_family::signed_int: return "int" + std::to_string(bits);
@@ -87,6 +87,7 @@ struct datatype {
     }
     if (exponent_bits == 5 && mantissa_bits == 10) return "fp16";
     if (exponent_bits == 8 && mantissa_bits == 7) return "bf16";
+    if (exponent_bits == 8 && mantissa_bits == 10 && bits == 32) return "tf32";
     if (exponent_bits == 8 && mantissa_bits == 23) return "fp32";
     if (exponent_bits == 11 && mantissa_bits == 52) return "fp64";
     return "fp" + std::to_string(bits) + "_e" + std::to_string(exponent_bits) + "m" + std::to_string(mantissa_bits);
@@ -98,7 +99,7 @@ struct datatype {
 
   /// The names `parse` accepts, for error messages.
   static constexpr std::string_view valid_names =
-      "intN and uintN (N = 1..32), binary, bipolar, fp8_e4m3, fp8_e5m2, fp16, bf16, fp32, fp64";
+      "intN and uintN (N = 1..32), binary, bipolar, fp8_e4m3, fp8_e5m2, fp16, bf16, tf32, fp32, fp64";
 
  private:
   static constexpr void check_width(unsigned width) {
@@ -122,6 +123,10 @@ inline constexpr datatype fp8_e5m2 = datatype::floating(5, 2);
 inline constexpr datatype fp16 = datatype::floating(5, 10);
 inline constexpr datatype bf16 = datatype::floating(8, 7);
 inline constexpr datatype fp32 = datatype::floating(8, 23);
+/// TensorFloat-32: FP32's 8-bit exponent and FP16's 10-bit mantissa, the precision of
+/// tensor-core math on FP32 data (NVIDIA A100 Tensor Core GPU Architecture whitepaper,
+/// 2020, "TF32"); stored as FP32, so 32 bits per element in memory.
+inline constexpr datatype tf32{datatype_family::floating, 32, 8, 10};
 inline constexpr datatype fp64 = datatype::floating(11, 52);
 /// The five datatypes of the thesis's tables (6.1, 6.2), in its column order.
 inline constexpr datatype thesis_set[] = {int2, int4, int8, fp16, fp32};
@@ -155,6 +160,7 @@ inline datatype datatype::parse(std::string_view text) {
   if (s == "fp8_e5m2") return datatypes::fp8_e5m2;
   if (s == "fp16") return datatypes::fp16;
   if (s == "bf16") return datatypes::bf16;
+  if (s == "tf32") return datatypes::tf32;
   if (s == "fp32") return datatypes::fp32;
   if (s == "fp64") return datatypes::fp64;
   const bool is_unsigned = s.starts_with("uint");

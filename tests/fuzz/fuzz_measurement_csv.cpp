@@ -1,5 +1,6 @@
 // Fuzz target: measurement CSVs. Whatever the reader accepts must survive a write and a
-// read with the same settings, and every accepted latency is positive.
+// read with the same settings; every accepted latency is unknown or positive, and every row
+// gives a throughput of compute or system.
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
@@ -18,8 +19,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   } catch (const spec_error&) {
     return 0;
   }
-  for (const recorded_measurement& r : rows)
-    if (!(r.record.compute.median.value() > 0) || !std::isfinite(r.record.work.value())) std::abort();
+  auto unknown_or_positive = [](double s) { return std::isnan(s) || s > 0; };
+  for (const recorded_measurement& r : rows) {
+    const measurement& m = r.record;
+    if (!unknown_or_positive(m.compute.median.value()) || !unknown_or_positive(m.system.median.value()) ||
+        !(m.work.value() > 0) || !std::isfinite(m.work.value()))
+      std::abort();
+    if (std::isnan(r.compute_inputs_per_s()) && std::isnan(r.system_inputs_per_s())) std::abort();  // a row gives a figure
+  }
   std::ostringstream out;
   write_measurements_csv(out, rows);
   const auto back = parse_measurements_csv(out.str(), "round trip", ids);

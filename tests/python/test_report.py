@@ -51,6 +51,19 @@ def test_measured_figures_and_validation_tables(written):
     assert "Blott" in page and page.count("<figcaption>") == len(re.findall(r"<img ", page))
 
 
+def test_published_measurements_per_device(written):
+    _, page = written
+    assert "<h2 id=\"s5\">Published measurements of current devices</h2>" in page
+    # Every device of the shipped public table with a spec and a setting of a mode it has.
+    for pid in ("hailo-8", "zcu102-dpu", "kv260-dpu", "a100-sxm", "jetson-agx-orin", "raspberry-pi-5",
+                "jetson-tx2-nx", "epyc-7742"):
+        row = re.search(rf"<tr><td>{pid}</td><td>imagenet</td>(.*?)</tr>", page)
+        assert row, pid
+        cells = re.findall(r'<td class="num">([^<]*)</td>', row.group(1))
+        assert len(cells) == 4 and int(cells[0]) >= 3  # settings, then plain, refined, calibrated
+        assert all(0 <= float(c) < 3 for c in cells[1:])  # |log10 error| below a factor of 1000
+
+
 def test_main_prints_the_frontiers_and_shows_progress(tmp_path, capsys):
     assert report.main(["--output", str(tmp_path / "r"), "--no-measurements"]) == 0
     captured = capsys.readouterr()

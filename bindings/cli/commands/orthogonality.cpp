@@ -42,7 +42,7 @@ void run_orthogonality(const orthogonality_options& o) {
     if (p.ok()) x.predicted = p.throughput.value();
     for (const recorded_measurement& r : rows)  // best measured throughput over the recorded settings
       if (r.record.platform == pf.id && (mode_name.empty() || r.record.mode == mode_name) &&
-          r.record.what.topology == x.topology && r.record.what.type == x.type)
+          r.record.what.topology == x.topology && r.record.what.type == x.type && !std::isnan(r.compute_inputs_per_s()))
         x.measured = std::isnan(x.measured) ? r.compute_inputs_per_s() : std::max(x.measured, r.compute_inputs_per_s());
   }
   table t;

@@ -176,8 +176,9 @@ void add_validate_command(CLI::App& app) {
   auto* topo = cmd->add_option("--topology", o->topologies, "Kernels mode: zoo ids or topology files (.json) to measure here, e.g. resnet50 or resnet50,mlp,cnv")
                    ->delimiter(',');
   auto* meas = cmd->add_option("--measurements", o->measurements,
-                               "Dataset mode: a QuTiBench measurement CSV (e.g. data/measurements/level3_thesis.csv) "
-                               "to set against level-0 predictions, per platform and task");
+                               "Dataset mode: a measurement CSV, QuTiBench schema or published table (e.g. "
+                               "data/measurements/level3_thesis.csv, public_cnn_dev.csv), to set against level-0 "
+                               "predictions, per platform and task");
   topo->excludes(meas);
   cmd->add_option("--model", o->model, "Dataset mode: plain (thesis level-0, batch 1), refined (on-chip-if-fits at the "
                                        "measured batch, FPGA utilization), calibrated (refined terms fitted per platform, "

@@ -1,12 +1,13 @@
 """The level-0 report: one static HTML page with the thesis's prediction figures.
 
 ``python3 -m qutibench.report [--output report] [--measurements FILE | --no-measurements]
-[--platforms thesis|all]`` writes ``index.html`` and its PNGs into the output folder: the
+[--published FILE] [--platforms thesis|all]`` writes ``index.html`` and its PNGs into the output folder: the
 heatmaps of the three tasks (ImageNet, CIFAR-10, MNIST), the roofline of every shipped
 platform with the task networks it can run, the predicted pareto frontiers and, with a
 measurement CSV (default: the thesis's level-3 tables shipped under ``data_dir()``),
 predicted-vs-measured overlays, bar and latency charts and the validation tables of the
-plain, refined and calibrated models (M. Blott, *Benchmarking Neural Networks on
+plain, refined and calibrated models, and the same models against the published
+measurements of current devices (``data/measurements/public_cnn_dev.csv``) (M. Blott, *Benchmarking Neural Networks on
 Heterogeneous Hardware*, PhD thesis, Trinity College Dublin, 2021). The predicted pareto
 frontiers go to stdout as a text table, progress to stderr.
 """
@@ -25,15 +26,18 @@ from typing import Callable, Sequence
 
 import qutibench
 
-__all__ = ["SHIPPED_MEASUREMENTS", "TASKS", "main", "write_report"]
+__all__ = ["SHIPPED_MEASUREMENTS", "SHIPPED_PUBLIC_MEASUREMENTS", "TASKS", "main", "write_report"]
 
 TASKS = ("imagenet", "cifar10", "mnist")
 TASK_TITLES = {"imagenet": "ImageNet", "cifar10": "CIFAR-10", "mnist": "MNIST"}
 MODELS = ("plain", "refined", "calibrated")
 SHIPPED_MEASUREMENTS = Path(qutibench.data_dir()) / "measurements" / "level3_thesis.csv"
+SHIPPED_PUBLIC_MEASUREMENTS = Path(qutibench.data_dir()) / "measurements" / "public_cnn_dev.csv"
 # More networks than this make a roofline's labels overlap.
 MAX_ROOFLINE_TOPOLOGIES = 6
 MAX_ROOFLINE_DATATYPES = 2
+# Published tables mostly give end-to-end figures: their validation uses the system metric.
+_PUBLIC_METRIC = "system"
 # Narrow datatypes first, as the thesis orders its ceilings.
 _DATATYPE_ORDER = ("int2", "int4", "int8", "int16", "fp8_e4m3", "fp8_e5m2", "fp16", "bf16", "fp32", "fp64")
 _PRUNED = re.compile(r"-p[\d.]+$")
@@ -189,6 +193,17 @@ def _validation_table(path: str, model: str, thesis: dict[tuple[str, str], float
     return _html_table(headers, rows, numeric_from=2)
 
 
+def _models_table(path: str, metric: str) -> str:
+    """Per platform and task: settings and each model's median |log10(predicted / measured)|."""
+    error = {(model, g["platform"], g["task"]): g["median_abs_log10_error"]
+             for model in MODELS for g in qutibench.validate(path, model, metric)["groups"]}
+    headers = ("platform", "task", "n", *(f"{model} median |log10 error|" for model in MODELS))
+    rows = [[g["platform"], g["task"] or "-", str(g["n"]),
+             *(_number(error[(model, g["platform"], g["task"])]) for model in MODELS)]
+            for g in qutibench.validate(path, "plain", metric)["groups"]]
+    return _html_table(headers, rows, numeric_from=2)
+
+
 # Figures keep their size (the wide bar chart's labels stay legible) and scroll sideways.
 _CSS = """body { font-family: sans-serif; max-width: 1300px; margin: 2em auto; padding: 0 1em; color: #222; }
 figure { margin: 1.5em 0; overflow-x: auto; }
@@ -219,7 +234,8 @@ def _render(sections: list[_Section], intro: str) -> str:
     return "\n".join(parts)
 
 
-def _plan(out: Path, measurements: str | None, platforms: str) -> tuple[list[_Section], list[_Step]]:
+def _plan(out: Path, measurements: str | None, platforms: str,
+          published: str | None) -> tuple[list[_Section], list[_Step]]:
     """The report's sections (filled in as the steps run) and the steps that make them."""
     from . import plot
 
@@ -311,21 +327,36 @@ def _plan(out: Path, measurements: str | None, platforms: str) -> tuple[list[_Se
                                           + _validation_table(measurements, model, thesis)))
 
         steps.append(_Step(f"validation {model}", table))
-    return sections + [measured, validation], steps
+    sections += [measured, validation]
+    if published is None:
+        return sections, steps
+
+    qutibench.load_measurements(published)  # a bad file fails before any figure is drawn
+    current = _Section("Published measurements of current devices", "Best measured system throughput per "
+                       f"setting in <code>{html.escape(Path(published).name)}</code> (vendors' model-zoo tables, "
+                       "MLPerf and community benchmarks, each row with its source) against the three models: the "
+                       "median |log10(predicted / measured)| per platform and task (0.3 is a factor of 2). "
+                       "Settings whose mode the platform's spec lacks are left out; see docs/validation.md.", [])
+    steps.append(_Step("published measurements",
+                       lambda: current.items.append(_Html(_models_table(published, _PUBLIC_METRIC)))))
+    return sections + [current], steps
 
 
 def write_report(output_dir: str | os.PathLike = "report",
                  measurements: str | os.PathLike | None = SHIPPED_MEASUREMENTS,
-                 platforms: str = "thesis", progress: bool = True) -> Path:
+                 platforms: str = "thesis", progress: bool = True,
+                 published: str | os.PathLike | None = SHIPPED_PUBLIC_MEASUREMENTS) -> Path:
     """Write the level-0 report (``index.html`` and its PNGs) into ``output_dir`` and return
     the path of ``index.html``. ``measurements``: a QuTiBench measurement CSV, None for
-    predictions only; ``platforms``: the heatmaps' and pareto charts' selection ("thesis",
+    predictions only; ``published``: a table of published measurements validated per device
+    (system throughput), None to leave that section out (as with no ``measurements``); ``platforms``: the heatmaps' and pareto charts' selection ("thesis",
     "all" or "id,id,..."; the rooflines always cover every shipped platform); ``progress``:
     "[i/n] step" lines on stderr."""
     out = Path(output_dir)
     out.mkdir(parents=True, exist_ok=True)
     measurements = None if measurements is None else str(measurements)
-    sections, steps = _plan(out, measurements, platforms)
+    published = None if published is None or measurements is None else str(published)
+    sections, steps = _plan(out, measurements, platforms, published)
     start = time.perf_counter()
     for i, step in enumerate(steps, 1):
         if progress:
@@ -354,10 +385,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     source.add_argument("--measurements", default=str(SHIPPED_MEASUREMENTS),
                         help="QuTiBench measurement CSV (default: the shipped level3_thesis.csv)")
     source.add_argument("--no-measurements", action="store_true", help="predictions only")
+    parser.add_argument("--published", default=str(SHIPPED_PUBLIC_MEASUREMENTS),
+                        help="published measurements of current devices to validate per device "
+                             "(default: the shipped public_cnn_dev.csv)")
     parser.add_argument("--platforms", default="thesis", help="thesis (default), all or id,id,...")
     args = parser.parse_args(argv)
     try:
-        index = write_report(args.output, None if args.no_measurements else args.measurements, args.platforms)
+        index = write_report(args.output, None if args.no_measurements else args.measurements, args.platforms,
+                             published=args.published)
         for task in TASKS:
             headers, rows = _heatmap_text(task, args.platforms)
             print(f"{TASK_TITLES[task]}: heatmap of predicted inputs/s (batch 1)")

@@ -67,7 +67,7 @@ py::dict requirements_dict(const topology& t, const precision& p, batch_size bat
 
 /// Datatype.
 void bind_datatype(py::module_& m) {
-  py::class_<datatype>(m, "Datatype", "A datatype: intN/uintN (N = 1..32), binary, bipolar, fp8_e4m3, fp8_e5m2, fp16, bf16, fp32, fp64")
+  py::class_<datatype>(m, "Datatype", "A datatype: intN/uintN (N = 1..32), binary, bipolar, fp8_e4m3, fp8_e5m2, fp16, bf16, tf32, fp32, fp64")
       .def(py::init([](const std::string& name) { return datatype::parse(name); }), py::arg("name"))
       .def_property_readonly("name", &datatype::name)
       .def_readonly("bits", &datatype::bits)

@@ -23,8 +23,9 @@ class recorded_adapter : public adapter {
  public:
   /// Serves the rows of `rows` recorded on `platform_id` in mode `mode`; "" = any mode, the
   /// first matching row in file order (TX2's CNV FP16 batch-1 row is maxn, the rest maxp).
-  recorded_adapter(std::vector<recorded_measurement> rows, std::string platform_id, std::string mode = {})
-      : rows_(std::move(rows)), platform_(std::move(platform_id)), mode_(std::move(mode)) {}
+  /// A setting recorded on several rows is served as their merge (`merge_repeats`, median).
+  recorded_adapter(const std::vector<recorded_measurement>& rows, std::string platform_id, std::string mode = {})
+      : rows_(merge_repeats(rows)), platform_(std::move(platform_id)), mode_(std::move(mode)) {}
 
   /// Reads `csv` with load_measurements_csv (spec_error 401 for a malformed file).
   recorded_adapter(const std::filesystem::path& csv, std::string platform_id, std::string mode = {})

@@ -1,5 +1,7 @@
 // Measurement records in the QuTiBench CSV schema (the thesis's appendix Tables A.7-A.23,
-// data/measurements/level3_thesis.csv, or a user's own), read onto the stable ids and written back.
+// data/measurements/level3_thesis.csv, or a user's own) or in the shape of published
+// tables (data/measurements/public_cnn_dev.csv), read onto the stable ids and written back;
+// repeated measurements of one setting merged into one record.
 #pragma once
 
 #include <algorithm>
@@ -23,211 +25,14 @@
 #include "qutibench/error.hpp"
 #include "qutibench/io/csv.hpp"
 #include "qutibench/io/file.hpp"
+#include "qutibench/io/measurement_row.hpp"
 #include "qutibench/io/thesis_names.hpp"
 #include "qutibench/measure/record.hpp"
 #include "qutibench/zoo.hpp"
 
 namespace qutibench {
 
-/// The columns of the QuTiBench measurement schema, in order; a file may add more after
-/// them (the thesis's adds source_table, source_line, repaired, repair_notes).
-inline constexpr std::array<std::string_view, 17> measurement_columns = {
-    "topology",    "platform", "datatype", "pruning",     "op_mode",      "batch", "lat_sys_ms", "lat_comp_ms", "fps_sys",
-    "fps_comp",    "tp_sys_gops", "tp_comp_gops", "top1", "top5", "base_pwr_w", "idle_pwr_w", "full_pwr_w"};
-
 namespace measurement_csv {
-
-enum column : std::size_t {
-  topology_col, platform_col, datatype_col, pruning_col, op_mode_col, batch_col, lat_sys_col, lat_comp_col,
-  fps_sys_col, fps_comp_col, tp_sys_col, tp_comp_col, top1_col, top5_col, base_pwr_col, idle_pwr_col, full_pwr_col
-};
-
-/// The fields of one row with the checks every column shares; each failure is spec_error
-/// 401 naming file:line.
-struct row_reader {
-  const std::vector<std::string>& names;
-  const std::vector<std::string>& f;
-  const std::string& file;
-  int line;
-
-  // WHERE is built only on failure: a large file's rows would otherwise each allocate one.
-  [[noreturn]] void fail(const std::string& what) const {
-    throw spec_error(error_id::malformed_record, file + ":" + std::to_string(line), what);
-  }
-
-  /// An empty field is an unknown figure; a present one must be a finite number >= 0.
-  std::optional<double> number(std::size_t c) const {
-    const std::string& s = f[c];
-    if (s.empty()) return std::nullopt;
-    double v = 0;
-    const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-    if (ec != std::errc{} || end != s.data() + s.size() || !std::isfinite(v) || v < 0)
-      fail(names[c] + " '" + s + "' is not a non-negative number");
-    return v;
-  }
-  double required(column c) const {
-    const std::optional<double> v = number(c);
-    if (!v || *v == 0) fail(std::string(measurement_columns[c]) + " is required and must be positive");
-    return *v;
-  }
-  std::optional<double> percentage(column c) const {
-    const std::optional<double> v = number(c);
-    if (v && *v > 100) fail(std::string(measurement_columns[c]) + " '" + f[c] + "' is not a percentage");
-    return v;
-  }
-  std::uint64_t whole(std::size_t c) const {
-    std::uint64_t v = 0;
-    const std::string& s = f[c];
-    const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-    if (ec != std::errc{} || end != s.data() + s.size() || v == 0) fail(names[c] + " '" + s + "' is not a positive whole number");
-    return v;
-  }
-  /// Half a unit in the last printed digit of a present number ("0.07" -> 0.005, "1.5e-3"
-  /// -> 5e-5): published figures are rounded, so cross-checks allow for that much.
-  double half_unit(column c) const {
-    const std::string& s = f[c];
-    const std::size_t e = s.find_first_of("eE"), dot = s.find('.');
-    int exponent = 0;
-    if (e != std::string::npos) {
-      const char* from = s.data() + e + 1 + (s[e + 1] == '+');
-      std::from_chars(from, s.data() + s.size(), exponent);
-    }
-    const std::size_t mantissa_end = std::min(e, s.size());
-    const int decimals = dot < mantissa_end ? static_cast<int>(mantissa_end - dot - 1) : 0;
-    return 0.5 * std::pow(10.0, exponent - decimals);
-  }
-  std::optional<watts> power(column c) const {
-    if (const std::optional<double> v = number(c)) return watts::from_value(*v);
-    return std::nullopt;
-  }
-};
-
-/// The zoo entry of a row's topology and pruning, or a failure listing the thesis names.
-inline const zoo::entry& topology_of(const row_reader& r) {
-  if (const zoo::entry* e = find_thesis_topology(r.f[topology_col], r.f[pruning_col])) return *e;
-  std::string known;
-  for (const zoo::entry& e : zoo::catalogue)
-    if (!e.thesis_name.empty()) known += (known.empty() ? "" : ", ") + std::string(e.thesis_name);
-  r.fail("unknown topology '" + r.f[topology_col] + "' at pruning '" + r.f[pruning_col] + "'; known: zoo ids, or " + known);
-}
-
-/// A row's thesis platform (its op_mode checked against the platform's modes), or null for
-/// an id the caller knows; a failure listing the known names otherwise.
-inline const thesis_platform* platform_of(const row_reader& r, std::span<const std::string> platform_ids) {
-  const std::string& name = r.f[platform_col];
-  const thesis_platform* thesis = find_thesis_platform(name);
-  if (!thesis) {
-    if (std::ranges::find(platform_ids, name) != platform_ids.end()) return nullptr;
-    std::string known;
-    for (const thesis_platform& p : thesis_platforms) known += (known.empty() ? "" : ", ") + std::string(p.thesis_name);
-    for (const std::string& id : platform_ids) known += ", " + id;
-    r.fail("unknown platform '" + name + "'; known: " + known);
-  }
-  if (std::ranges::find(thesis->modes, r.f[op_mode_col]) == thesis->modes.end()) {
-    std::string known;
-    for (std::string_view m : thesis->modes)
-      if (!m.empty()) known += (known.empty() ? "" : ", ") + std::string(m);
-    r.fail("op_mode '" + r.f[op_mode_col] + "' is not one of " + name + "'s" +
-           (known.empty() ? " (it has none: leave op_mode empty)" : ": " + known));
-  }
-  return thesis;
-}
-
-/// How far fps x latency / batch may stray from 1 either way. By Little's law that product is
-/// the number of batches in flight: a pipelined kernel overlaps batches (FINN's reach 2.0 in
-/// the thesis tables) and a throughput run may idle between them (0.74), so neither is an
-/// error; a tenfold gap is not seen in real data but is what a unit slip (s for ms, per
-/// batch for per input at batch >= 10) produces.
-inline constexpr double max_batches_in_flight = 10;
-
-/// Refuses a row whose latency and throughput of one kind (sys or comp) cannot both be
-/// right: fps x latency / batch outside 1/10..10 (`max_batches_in_flight`) for every value
-/// the printed figures round from.
-inline void check_in_flight(const row_reader& r, column lat_col, column fps_col, double batch) {
-  const std::optional<double> lat_ms = r.number(lat_col), fps = r.number(fps_col);
-  if (!lat_ms || !fps) return;
-  const double most = (*fps + r.half_unit(fps_col)) * (*lat_ms + r.half_unit(lat_col)) / 1000 / batch;
-  const double least = (*fps - r.half_unit(fps_col)) * (*lat_ms - r.half_unit(lat_col)) / 1000 / batch;
-  if (most < 1 / max_batches_in_flight || least > max_batches_in_flight)
-    r.fail(std::string(measurement_columns[fps_col]) + " " + r.f[fps_col] + " x " + std::string(measurement_columns[lat_col]) +
-           " " + r.f[lat_col] + " / batch " + r.f[batch_col] + " puts " + csv::number(*fps * *lat_ms / 1000 / batch) +
-           " batches in flight, not within 1/10..10 of one; check the units (ms, inputs/s) and per batch vs per input");
-}
-
-/// A published figure is a single run: every statistic is that figure.
-inline latency_stats single_run(double s) {
-  latency_stats l;
-  l.median = l.min = l.max = l.q1 = l.q3 = seconds::from_value(s);
-  l.runs = 1;
-  return l;
-}
-
-/// The kernel, platform and latencies of one row (see `parse_measurements_csv`).
-inline recorded_measurement read_row(const row_reader& r, std::span<const std::string> platform_ids) {
-  const zoo::entry& net = topology_of(r);
-  const thesis_platform* thesis = platform_of(r, platform_ids);
-  datatype type;
-  try {
-    type = datatype::parse(r.f[datatype_col]);
-  } catch (const spec_error& e) {
-    r.fail(e.what());
-  }
-  recorded_measurement row;
-  measurement& m = row.record;
-  m.what = kernel{std::string(net.id), measure_level::network, {}, type, r.whole(batch_col), 1};
-  m.platform = thesis ? std::string(thesis->id) : r.f[platform_col];
-  m.mode = r.f[op_mode_col];
-  m.carrier = thesis && thesis->int8_carrier ? carrier(type, std::span(&datatypes::int8, 1)).value_or(type) : type;
-  m.kernel_path = thesis ? std::string(thesis->kernel_path) : "";
-  m.host = thesis ? std::string(thesis->host) : "";
-
-  const double batch = static_cast<double>(m.what.batch);
-  const double fps_comp = r.required(fps_comp_col);
-  row.fps_comp = fps_comp;
-  m.work = ops::from_value(r.required(tp_comp_col) * 1e9 / fps_comp * batch);
-  const std::optional<double> lat_comp_ms = r.number(lat_comp_col);
-  if (lat_comp_ms == 0.0) r.fail("lat_comp_ms must be positive");
-  m.compute = single_run(lat_comp_ms ? *lat_comp_ms / 1000 : batch / fps_comp);
-  const std::optional<double> lat_sys_ms = r.number(lat_sys_col), fps_sys = r.number(fps_sys_col);
-  if (lat_sys_ms == 0.0 || fps_sys == 0.0) r.fail("lat_sys_ms and fps_sys must be positive where given");
-  row.fps_sys = fps_sys;
-  if (lat_sys_ms) m.system = single_run(*lat_sys_ms / 1000);
-  else if (fps_sys) m.system = single_run(batch / *fps_sys);
-  (void)r.number(tp_sys_col);  // not kept (it is fps_sys x ops per input), but must parse
-  // System latency includes compute latency; the thesis prints sub-0.1 ms figures to 0.01 ms
-  // (FINN CNV batch 1: 0.07 system, 0.072 compute), so only a gap beyond the rounding counts.
-  if (lat_sys_ms && lat_comp_ms &&
-      *lat_sys_ms + r.half_unit(lat_sys_col) < *lat_comp_ms - r.half_unit(lat_comp_col))
-    r.fail("lat_sys_ms " + r.f[lat_sys_col] + " is below lat_comp_ms " + r.f[lat_comp_col] +
-           ", which the system latency includes");
-  check_in_flight(r, lat_sys_col, fps_sys_col, batch);
-  check_in_flight(r, lat_comp_col, fps_comp_col, batch);
-
-  m.top1_pct = r.percentage(top1_col);
-  m.top5_pct = r.percentage(top5_col);
-  m.base_power = r.power(base_pwr_col);
-  m.idle_power = r.power(idle_pwr_col);
-  m.full_power = r.power(full_pwr_col);
-  return row;
-}
-
-/// The extra columns of a row, and the thesis file's provenance columns where present.
-inline void read_extra(const row_reader& r, recorded_measurement& row) {
-  for (std::size_t c = measurement_columns.size(); c < r.names.size(); ++c) {
-    row.extra.emplace_back(r.names[c], r.f[c]);
-    const std::string& value = r.f[c];
-    if (r.names[c] == "source_table") {
-      row.source_table = value;
-    } else if (r.names[c] == "source_line") {
-      const std::uint64_t line = r.whole(c);
-      if (line > static_cast<std::uint64_t>(std::numeric_limits<int>::max())) r.fail("source_line '" + value + "' is too large");
-      row.source_line = static_cast<int>(line);
-    } else if (r.names[c] == "repaired") {
-      if (value != "0" && value != "1") r.fail("repaired '" + value + "' must be 0 or 1");
-      row.repaired = value == "1";
-    }
-  }
-}
 
 /// Seconds as the fewest significant digits of milliseconds that read back to the same
 /// seconds ("" for NaN). The row checks allow for the rounding of the printed digits, so a
@@ -244,78 +49,206 @@ inline std::string ms_text(double s) {
   }
 }
 
+/// The leading columns of a published table (../shared/reference/public/measured_cnn_dev.csv):
+/// one throughput and one latency per row, of the kind `metric_kind` names.
+inline constexpr std::array<std::string_view, 8> published_columns = {
+    "topology_id", "platform_id", "mode", "datatype", "batch", "measured_inputs_per_s", "measured_latency_ms", "metric_kind"};
+
+/// A published table's header and rows in the QuTiBench schema: the figures go to the
+/// compute columns (metric_kind compute) or to the system ones (system, and unknown: a figure
+/// whose source does not say may include what a deployment pays around the kernels);
+/// metric_kind and the columns after it stay as extra columns. Errors name the table's columns.
+class published_table {
+ public:
+  explicit published_table(const std::vector<std::string>& header) {
+    for (const column kind : {fps_sys_col, fps_comp_col}) {
+      std::vector<std::string>& n = kind == fps_sys_col ? system_ : compute_;
+      n.assign(measurement_columns.begin(), measurement_columns.end());
+      n[topology_col] = "topology_id";
+      n[platform_col] = "platform_id";
+      n[op_mode_col] = "mode";
+      n[kind] = "measured_inputs_per_s";
+      n[kind == fps_sys_col ? lat_sys_col : lat_comp_col] = "measured_latency_ms";
+      n.insert(n.end(), header.begin() + 7, header.end());
+    }
+  }
+  static bool is_header(const std::vector<std::string>& header) {
+    return header.size() >= published_columns.size() &&
+           std::equal(published_columns.begin(), published_columns.end(), header.begin());
+  }
+  /// The names the row's columns go by, and its fields in the schema's order.
+  const std::vector<std::string>& names(const std::vector<std::string>& row) const {
+    return row.size() > 7 && row[7] == "compute" ? compute_ : system_;
+  }
+  std::vector<std::string> fields(const std::vector<std::string>& row) const {
+    std::vector<std::string> f(measurement_columns.size());
+    f[topology_col] = row[0];
+    f[platform_col] = row[1];
+    f[op_mode_col] = row[2] == "unknown" ? "" : row[2];  // the table's word for a mode its source does not state
+    f[datatype_col] = row[3];
+    f[batch_col] = row[4];
+    const bool compute = row[7] == "compute";
+    auto figure = [](const std::string& v) { return v == "-" ? std::string() : v; };  // vendor tables print "-" for none
+    f[compute ? fps_comp_col : fps_sys_col] = figure(row[5]);
+    f[compute ? lat_comp_col : lat_sys_col] = figure(row[6]);
+    f.insert(f.end(), row.begin() + 7, row.end());
+    return f;
+  }
+
+ private:
+  std::vector<std::string> system_, compute_;
+};
+
+/// The key of a row's setting: the ids, NUL-separated, then the mode. Only the mode is free
+/// text, so it goes last: the ids before it cannot hold a NUL, and the key cannot be split two ways.
+inline std::string setting_key(const measurement& m) {
+  return m.what.topology + '\0' + m.platform + '\0' + m.what.type.name() + '\0' + std::to_string(m.what.batch) + '\0' + m.mode;
+}
+
 }  // namespace measurement_csv
 
-/// Reads level-3 measurements from a QuTiBench CSV (RFC 4180: quoted fields, doubled
-/// quotes, CRLF): the 17 columns of `measurement_columns` first, any further columns kept
-/// in `extra` (the thesis's source_table, source_line and repaired are also parsed).
+/// Reads level-3 measurements, one record per row, from a CSV (RFC 4180: quoted fields,
+/// doubled quotes, CRLF) in either of two shapes, told apart by the header:
+/// - the QuTiBench schema: the 17 columns of `measurement_columns` first, any further
+///   columns kept in `extra` (the thesis's source_table, source_line and repaired are also
+///   parsed);
+/// - a published table (`measurement_csv::published_columns`, the shape of
+///   data/measurements/public_cnn_dev.csv): measured_inputs_per_s and measured_latency_ms
+///   are compute figures where metric_kind is compute, system figures where it is system or
+///   unknown (compute then unknown); a figure "-" is none, and a row with neither figure
+///   (a setting its source printed no result for) is skipped; mode "unknown" is not stated
+///   (empty op_mode);
+///   metric_kind and the columns after it are kept in `extra`.
 ///
 /// Names map onto stable ids. Topology: the zoo's Table 6.1 name with the pruning ("CNV" +
-/// "50" -> "CNV 50%" -> cnv-p50; at 100% a bare name such as "GoogLeNetv1" also matches), or
-/// a zoo id (its pruning column empty or matching). Platform: the thesis's names
-/// (`thesis_platforms`: TX2 -> tx2 with op_mode maxn/maxp/maxq, ZCU104-FINN ->
-/// zcu104-finn, U96-Quadcore A53 -> ultra96-a53, NCS -> ncs2), their ids, or any id in
-/// `platform_ids` (e.g. the data/platforms specs and "host"). Datatypes: datatype::parse.
+/// "50" -> "CNV 50%" -> cnv-p50; at 100% a bare name such as "GoogLeNetv1" also matches),
+/// an appendix name (`thesis_topology_aliases`: ResNet50v1.5), or a zoo id (its pruning
+/// column empty or matching). Platform: the thesis's names (`thesis_platforms`: TX2 -> tx2
+/// with op_mode maxn/maxp/maxq, ZCU104-FINN -> zcu104-finn, U96-Quadcore A53 ->
+/// ultra96-a53, NCS -> ncs2, ZCU104-BISMO, Ultra96-DPU, ZCU102-DPU, ZCU104-DPU, TPU ->
+/// coral-tpu with op_mode fast/slow), their ids, or any id in `platform_ids` (e.g. the
+/// data/platforms specs and "host"; its op_mode is not checked here). Datatypes:
+/// datatype::parse.
 ///
-/// Each row is a level-3 kernel (batch from the row, threads 1: the tables do not record
-/// threads). The thesis publishes one figure per setting, so each latency is a single run:
-/// runs = 1 and min = max = q1 = q3 = median. Compute latency = lat_comp_ms, or batch /
-/// fps_comp where that is empty; system latency = lat_sys_ms, or batch / fps_sys, or unknown
-/// (median NaN, runs 0). work = tp_comp_gops x 1e9 / fps_comp x batch (ops per input x
-/// batch). The published fps are kept beside the record: the tables give latency and
-/// throughput as separate figures that need not agree. On the Cortex-A53 the carrier of
-/// INT2/INT4 is INT8 (gemmlowp); elsewhere it is the row's datatype.
+/// Each row is a level-3 kernel (threads 1: the tables do not record threads) at the
+/// row's batch; an empty batch is not stated (batch 0). A row gives, of compute and of
+/// system, any of latency (ms per batch), fps (inputs/s) and GOP/s, at least one figure in
+/// all; the others derive: fps from GOP/s and ops per input, latency from batch / fps.
+/// Each latency is a single run (runs = 1, min = max = q1 = q3 = median); a kind with no
+/// figure, or with only a throughput at an unstated batch, has an unknown latency (median
+/// NaN, runs 0). Ops per input = the row's GOP/s / fps (compute, else system), else the
+/// zoo network's; work = ops per input x batch (x 1 where the batch is not stated). The
+/// inputs/s a row states (fps, or GOP/s over ops) are kept beside the record: the tables
+/// give latency and throughput as separate figures that need not agree. On the Cortex-A53
+/// the carrier of INT2/INT4 is INT8 (gemmlowp); elsewhere it is the row's datatype.
 ///
-/// `file` names the text in errors. Throws spec_error 401 naming file:line for a header without
-/// the schema's columns, a row with the wrong number of fields, an unknown name (listing
-/// the known ones), a bad number, a system latency below the compute latency or an fps
-/// more than tenfold off batch / latency (both beyond the rounding of the printed digits),
-/// or a row that repeats an earlier one's setting (topology, platform, mode, datatype,
-/// batch); nothing is returned half-read.
+/// A setting (topology, platform, mode, datatype, batch) measured on several rows gives
+/// several records, in file order: `merge_repeats` aggregates them.
+///
+/// `file` names the text in errors. Throws spec_error 401 naming file:line and the column
+/// for a header of neither shape, a row with the wrong number of fields, an unknown name
+/// (listing the known ones), a bad number, a row with no figure, a latency alone at an
+/// unstated batch, a system latency below the compute latency, or an fps more than tenfold
+/// off batch / latency (both beyond the rounding of the printed digits); nothing is
+/// returned half-read.
 inline std::vector<recorded_measurement> parse_measurements_csv(std::string_view text, const std::filesystem::path& file,
                                                                 std::span<const std::string> platform_ids = {}) {
   const std::string file_name = file.string();
   std::vector<std::string> names;  // the header's, once read
+  std::optional<measurement_csv::published_table> table;
   std::vector<recorded_measurement> out;
   // Rows are not nothrow-movable (boost::units quantities), so growing the vector would
   // copy every row read so far (a fifth of a 100,000-row load). Reserved: one per line
-  // break, but no more than the shortest valid row (28 bytes: "cnv,h,int1,,,1,,,,1,,1,,,,,\n")
+  // break, but no more than the shortest valid row (22 bytes: "cnv,h,int1,,,,,,,1,,,,,,,\n")
   // allows, so junk text cannot reserve more than a valid file of its size would use.
-  out.reserve(std::min(static_cast<std::size_t>(std::ranges::count(text, '\n')), text.size() / 28) + 1);
-  // A setting's first line, for the duplicate message. Hashed: a 100,000-row file spent a
-  // fifth of its load comparing keys in an ordered map's tree.
-  std::unordered_map<std::string, int> first_line;
+  out.reserve(std::min(static_cast<std::size_t>(std::ranges::count(text, '\n')), text.size() / 22) + 1);
+  measurement_csv::zoo_ops ops_of;
   auto header_error = [&] {
-    std::string header;
-    for (std::string_view c : measurement_columns) header += (header.empty() ? "" : ",") + std::string(c);
-    return spec_error(error_id::malformed_record, file_name + ":1", "header must begin with '" + header + "' (further columns are kept)");
+    std::string schema, published;
+    for (std::string_view c : measurement_columns) schema += (schema.empty() ? "" : ",") + std::string(c);
+    for (std::string_view c : measurement_csv::published_columns) published += (published.empty() ? "" : ",") + std::string(c);
+    return spec_error(error_id::malformed_record, file_name + ":1",
+                      "header must begin with '" + schema + "' or, for a published table, '" + published +
+                          "' (further columns are kept)");
   };
   // Rows are read as the CSV reader finds them, so no copy of the whole file's fields is held.
   csv::for_each_record(text, file_name, [&](const csv::record& rec) {
     if (names.empty()) {
-      if (rec.fields.size() < measurement_columns.size() ||
-          !std::equal(measurement_columns.begin(), measurement_columns.end(), rec.fields.begin()))
+      if (measurement_csv::published_table::is_header(rec.fields))
+        table.emplace(rec.fields);
+      else if (rec.fields.size() < measurement_columns.size() ||
+               !std::equal(measurement_columns.begin(), measurement_columns.end(), rec.fields.begin()))
         throw header_error();
       names = rec.fields;
       return;
     }
+    if (rec.fields.size() != names.size())
+      throw spec_error(error_id::malformed_record, file_name + ":" + std::to_string(rec.line),
+                       "expected " + std::to_string(names.size()) + " fields, got " + std::to_string(rec.fields.size()));
+    if (table) {
+      const std::vector<std::string> fields = table->fields(rec.fields);
+      const measurement_csv::row_reader r{table->names(rec.fields), fields, file_name, rec.line};
+      if (const std::string& kind = rec.fields[7]; kind != "compute" && kind != "system" && kind != "unknown")
+        r.fail("metric_kind '" + kind + "' must be compute, system or unknown");
+      if (fields[measurement_csv::fps_sys_col].empty() && fields[measurement_csv::lat_sys_col].empty() &&
+          fields[measurement_csv::fps_comp_col].empty() && fields[measurement_csv::lat_comp_col].empty())
+        return;  // the source printed no figure for this setting ("-"): nothing was measured
+      out.push_back(measurement_csv::read_row(r, platform_ids, ops_of));
+      measurement_csv::read_extra(r, out.back());
+      return;
+    }
     const measurement_csv::row_reader r{names, rec.fields, file_name, rec.line};
-    if (r.f.size() != names.size())
-      r.fail("expected " + std::to_string(names.size()) + " fields, got " + std::to_string(r.f.size()));
-    recorded_measurement row = measurement_csv::read_row(r, platform_ids);
-    measurement_csv::read_extra(r, row);
-    const measurement& m = row.record;
-    // Only the mode is free text, so it goes last: the NUL-separated ids before it cannot
-    // hold a NUL, and the key cannot be split two ways.
-    const auto [at, fresh] = first_line.try_emplace(
-        m.what.topology + '\0' + m.platform + '\0' + m.what.type.name() + '\0' + std::to_string(m.what.batch) + '\0' + m.mode,
-        rec.line);
-    if (!fresh)
-      r.fail("repeats the setting of line " + std::to_string(at->second) + " (" + m.what.topology + ", " + m.platform +
-             (m.mode.empty() ? "" : ":" + m.mode) + ", " + m.what.type.name() + ", batch " + std::to_string(m.what.batch) + ")");
-    out.push_back(std::move(row));
+    out.push_back(measurement_csv::read_row(r, platform_ids, ops_of));
+    measurement_csv::read_extra(r, out.back());
   });
   if (names.empty()) throw header_error();
+  return out;
+}
+
+/// Which figure of a setting measured several times stands for it: the median of the
+/// samples' throughputs, or the best (highest).
+enum class repeat_statistic { median, best };
+
+/// One record per setting (topology, platform, mode, datatype, batch), in the order of
+/// first appearance. A setting on one row keeps it unchanged. Several rows are samples of
+/// it: the compute and system latency statistics summarize the samples that give that kind
+/// (runs = their number, min = the best), the stated inputs/s is the median or best
+/// (`statistic`) of the samples' inputs/s, and the rest (accuracy, power, extra columns,
+/// provenance) is the first sample's.
+inline std::vector<recorded_measurement> merge_repeats(std::span<const recorded_measurement> rows,
+                                                       repeat_statistic statistic = repeat_statistic::median) {
+  std::unordered_map<std::string, std::vector<const recorded_measurement*>> samples;
+  std::vector<const recorded_measurement*> first;
+  for (const recorded_measurement& r : rows) {
+    auto& s = samples[measurement_csv::setting_key(r.record)];
+    if (s.empty()) first.push_back(&r);
+    s.push_back(&r);
+  }
+  std::vector<recorded_measurement> out;
+  out.reserve(first.size());
+  for (const recorded_measurement* f : first) {
+    out.push_back(*f);
+    const auto& s = samples.at(measurement_csv::setting_key(f->record));
+    if (s.size() == 1) continue;
+    const double batch = static_cast<double>(f->record.what.batch);
+    auto merge = [&](auto latency_of, auto fps_of, latency_stats& stats, std::optional<double>& fps) {
+      std::vector<double> latencies, throughputs;
+      for (const recorded_measurement* r : s) {
+        if (const double l = latency_of(*r).median.value(); !std::isnan(l)) latencies.push_back(l);
+        if (const std::optional<double> x = fps_of(*r)) throughputs.push_back(*x);
+        else if (const double l = latency_of(*r).median.value(); !std::isnan(l) && batch > 0) throughputs.push_back(batch / l);
+      }
+      if (!latencies.empty()) stats = summarize(std::move(latencies));
+      if (throughputs.empty()) return;
+      const five_numbers q = quantiles(std::move(throughputs));
+      fps = statistic == repeat_statistic::best ? q.max : q.median;
+    };
+    measurement& m = out.back().record;
+    merge([](const recorded_measurement& r) { return r.record.compute; }, [](const recorded_measurement& r) { return r.fps_comp; },
+          m.compute, out.back().fps_comp);
+    merge([](const recorded_measurement& r) { return r.record.system; }, [](const recorded_measurement& r) { return r.fps_sys; },
+          m.system, out.back().fps_sys);
+  }
   return out;
 }
 
@@ -328,9 +261,10 @@ inline std::vector<recorded_measurement> load_measurements_csv(const std::filesy
 }
 
 /// Writes rows in the QuTiBench schema that `load_measurements_csv` reads back: stable ids
-/// (topology with its pruning, platform, datatype), latencies in ms (empty where read as
-/// batch / published fps), published fps where known (else batch / latency), GOP/s = fps x ops per input, then the extra columns of
-/// the first row (every row must carry the same). Lines end in CRLF, as the thesis file's.
+/// (topology with its pruning, platform, datatype), the batch (empty where not stated),
+/// latencies in ms (empty where unknown or read as batch / published fps), published fps
+/// where known (else batch / latency), GOP/s = fps x ops per input, then the extra columns
+/// of the first row (every row must carry the same). Lines end in CRLF, as the thesis file's.
 inline void write_measurements_csv(std::ostream& out, std::span<const recorded_measurement> rows) {
   std::vector<std::string> extra;
   if (!rows.empty())
@@ -344,10 +278,8 @@ inline void write_measurements_csv(std::ostream& out, std::span<const recorded_m
     if (r.extra.size() != extra.size())
       throw std::invalid_argument("write_measurements_csv: rows carry different extra columns");
     const double batch = static_cast<double>(m.what.batch);
-    const double per_input = m.work.value() / batch;
-    const double fps_comp = r.compute_inputs_per_s();
-    const std::optional<double> fps_sys =
-        r.fps_sys ? r.fps_sys : std::isnan(m.system.median.value()) ? std::nullopt : std::optional(batch / m.system.median.value());
+    const double per_input = m.work.value() / std::max(batch, 1.0);
+    const double fps_comp = r.compute_inputs_per_s(), fps_sys = r.system_inputs_per_s();  // NaN (written empty) where unknown
     auto w = [](const std::optional<watts>& p) { return p ? std::optional(p->value()) : std::nullopt; };
     // A latency the reader derived from a published fps stays empty: written out, it would
     // meet the latency checks that the row, read without it, never had to pass.
@@ -356,9 +288,9 @@ inline void write_measurements_csv(std::ostream& out, std::span<const recorded_m
                                                                            : measurement_csv::ms_text(l.median.value());
     };
     const std::string fields[] = {m.what.topology, m.platform, m.what.type.name(), thesis_pruning(zoo::find(m.what.topology)), m.mode,
-                                  std::to_string(m.what.batch), ms(m.system, r.fps_sys), ms(m.compute, r.fps_comp),
+                                  m.what.batch == 0 ? std::string() : std::to_string(m.what.batch), ms(m.system, r.fps_sys), ms(m.compute, r.fps_comp),
                                   csv::number(fps_sys), csv::number(fps_comp),
-                                  csv::number(fps_sys ? std::optional(*fps_sys * per_input / 1e9) : std::nullopt),
+                                  csv::number(fps_sys * per_input / 1e9),
                                   csv::number(fps_comp * per_input / 1e9), csv::number(m.top1_pct),
                                   csv::number(m.top5_pct), csv::number(w(m.base_power)),
                                   csv::number(w(m.idle_power)), csv::number(w(m.full_power))};

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -151,11 +152,18 @@ struct measurement {
   std::optional<double> top1_pct, top5_pct;                 ///< level 3, where known
   std::optional<watts> base_power, idle_power, full_power;  ///< level 3, where measured
 
-  /// Inputs per second from the median latency.
-  inputs_per_s compute_throughput() const { return inputs_per_s::from_value(static_cast<double>(what.batch) / compute.median.value()); }
-  inputs_per_s system_throughput() const { return inputs_per_s::from_value(static_cast<double>(what.batch) / system.median.value()); }
+  /// Inputs per second from the median latency; NaN where it or the batch is unknown (a
+  /// published row may leave the batch unstated: batch 0).
+  inputs_per_s compute_throughput() const { return per_batch(compute); }
+  inputs_per_s system_throughput() const { return per_batch(system); }
   /// Ops per second from the median compute latency.
   ops_per_s compute_ops_per_s() const { return work / compute.median; }
+
+ private:
+  inputs_per_s per_batch(const latency_stats& l) const {
+    return inputs_per_s::from_value(what.batch == 0 ? std::numeric_limits<double>::quiet_NaN()
+                                                    : static_cast<double>(what.batch) / l.median.value());
+  }
 };
 
 /// A measurement's figures in output order (see predict/fields.hpp for the convention);
@@ -205,10 +213,10 @@ struct recorded_measurement {
   int source_line = 0;       ///< the line of the thesis source the row was extracted from
   bool repaired = false;     ///< damaged source text was repaired (repair_notes say how)
 
-  /// The published compute throughput, else batch / median compute latency.
-  double compute_inputs_per_s() const {
-    return fps_comp ? *fps_comp : static_cast<double>(record.what.batch) / record.compute.median.value();
-  }
+  /// The published compute throughput, else batch / median compute latency (NaN where unknown).
+  double compute_inputs_per_s() const { return fps_comp ? *fps_comp : record.compute_throughput().value(); }
+  /// The published system throughput, else batch / median system latency (NaN where unknown).
+  double system_inputs_per_s() const { return fps_sys ? *fps_sys : record.system_throughput().value(); }
 };
 
 }  // namespace qutibench

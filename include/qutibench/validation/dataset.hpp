@@ -86,15 +86,15 @@ inline validation_metric parse_validation_metric(std::string_view name) {
 
 namespace detail {
 inline double measured_inputs_per_s(const recorded_measurement& r, validation_metric metric) {
-  if (metric == validation_metric::compute) return r.compute_inputs_per_s();
-  if (r.fps_sys) return *r.fps_sys;
-  return static_cast<double>(r.record.what.batch) / r.record.system.median.value();  // NaN if unknown
+  return metric == validation_metric::compute ? r.compute_inputs_per_s() : r.system_inputs_per_s();
 }
 }  // namespace detail
 
 /// Best measured row per setting (with `best_only`; else every row, as its own setting),
 /// joined to plain and refined predictions on the spec of its platform (`platforms` by
-/// id). Settings whose platform has no spec, or that the spec cannot run, are left out.
+/// id) at the row's mode (the fastest where the row states none) and batch (1 where the row
+/// states none). Settings whose platform has no spec, whose mode the spec lacks, or that the
+/// spec cannot run, are left out.
 /// `calibrated` is filled by `calibrate_leave_one_topology_out`.
 inline std::vector<validation_point> validation_points(std::span<const recorded_measurement> rows,
                                                        std::span<const platform> platforms, validation_metric metric,
@@ -121,7 +121,10 @@ inline std::vector<validation_point> validation_points(std::span<const recorded_
     const recorded_measurement& r = *best.at(key);
     const measurement& m = r.record;
     const auto pf = std::find_if(platforms.begin(), platforms.end(), [&](const platform& p) { return p.id == m.platform; });
-    if (pf == platforms.end()) continue;
+    if (pf == platforms.end() || (!m.mode.empty() && std::ranges::none_of(pf->modes, [&](const operating_mode& o) {
+                                    return o.name == m.mode;
+                                  })))
+      continue;
     auto net = nets.find(m.what.topology);
     if (net == nets.end()) {
       net = nets.emplace(m.what.topology, std::make_pair(zoo::get(m.what.topology), network_profile{})).first;
@@ -129,10 +132,11 @@ inline std::vector<validation_point> validation_points(std::span<const recorded_
     }
     const network_profile& prof = net->second.second;
     const operating_mode& mode = pf->mode(m.mode);
+    const std::uint64_t batch = std::max<std::uint64_t>(m.what.batch, 1);  // an unstated batch (0) counts as 1
     const prediction plain = predict(prof, *pf, mode, {m.what.type, {1}, memory_model::thesis(), {}});
     const double utilization = pf->fpga ? pf->fpga->utilization : 1.0;
     const prediction refined = predict(prof, *pf, mode,
-                                       {m.what.type, {m.what.batch}, memory_model::onchip_if_fits(),
+                                       {m.what.type, {batch}, memory_model::onchip_if_fits(),
                                         efficiency_model::constant(utilization, 1)});
     if (!plain.ok() || !refined.ok()) continue;
     validation_point p;
@@ -141,7 +145,7 @@ inline std::vector<validation_point> validation_points(std::span<const recorded_
     p.task = std::string(zoo::find(m.what.topology).task);
     p.topology = m.what.topology;
     p.type = m.what.type;
-    p.batch = m.what.batch;
+    p.batch = batch;
     p.measured = detail::measured_inputs_per_s(r, metric);
     p.plain = plain.throughput.value();
     p.refined = refined.throughput.value();

@@ -67,7 +67,7 @@ inline std::vector<measured_point> measured_pareto_points(std::span<const record
   std::vector<measured_point> out;
   for (const recorded_measurement& r : rows) {
     const measurement& m = r.record;
-    if (zoo::find(m.what.topology).task != task) continue;
+    if (zoo::find(m.what.topology).task != task || std::isnan(r.compute_inputs_per_s())) continue;  // no compute figure
     auto it = std::find_if(out.begin(), out.end(), [&](const measured_point& p) {
       return p.platform == m.platform && p.mode == m.mode && p.topology == m.what.topology && p.type == m.what.type;
     });
@@ -162,6 +162,8 @@ inline std::vector<batch_summary> batch_summaries(std::span<const recorded_measu
   std::vector<std::vector<double>> overheads;
   for (const recorded_measurement& r : rows) {
     const measurement& m = r.record;
+    // Over batch, each row needs its batch and compute latency (published tables may lack either).
+    if (m.what.batch == 0 || std::isnan(m.compute.median.value())) continue;
     auto it = std::find_if(out.begin(), out.end(), [&](const batch_summary& s) {
       return s.platform == m.platform && s.mode == m.mode && s.topology == m.what.topology && s.type == m.what.type;
     });

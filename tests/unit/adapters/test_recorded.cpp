@@ -240,8 +240,12 @@ TEST_CASE("recorded: malformed files are rejected with file:line", "[recorded][e
              Catch::Contains(":2: [qutibench.spec_error.101] datatype 'INT99'"));
   CHECK_THAT(load_error(header + "CNV,TX2,FP16,100,maxp,0,1,1,1,1,1,1,50,,1,1,1,A.7,1,0,\r\n"),
              Catch::Contains(":2: batch '0' is not a positive whole number"));
-  CHECK_THAT(load_error(header + "CNV,TX2,FP16,100,maxp,1,1,1,1,,1,1,50,,1,1,1,A.7,1,0,\r\n"),
-             Catch::Contains(":2: fps_comp is required"));
+  CHECK_THAT(load_error(header + "CNV,TX2,FP16,100,maxp,1,,,,,,,50,,1,1,1,A.7,1,0,\r\n"),
+             Catch::Contains(":2: gives no figure: a row needs a latency, an fps or a GOP/s"));
+  CHECK_THAT(load_error(header + "CNV,TX2,FP16,100,maxp,,,4,,,,,50,,1,1,1,A.7,1,0,\r\n"),
+             Catch::Contains(":2: lat_comp_ms 4 gives no throughput without a batch"));
+  CHECK_THAT(load_error(header + "CNV,TX2,FP16,100,maxp,1,,0,,,,,50,,1,1,1,A.7,1,0,\r\n"),
+             Catch::Contains(":2: lat_comp_ms must be positive where given"));
   // 1 input/s at 1000 ms: one batch in flight, so only the field under test is wrong.
   CHECK_THAT(load_error(header + "CNV,TX2,FP16,100,maxp,1,1000,1000,1,1,1,1,150,,1,1,1,A.7,1,0,\r\n"),
              Catch::Contains(":2: top1 '150' is not a percentage"));
@@ -330,12 +334,6 @@ TEST_CASE("recorded: the adapter looks kernels up", "[recorded]") {
     CHECK_THAT(error_for(tx2, kernel{"", measure_level::network, {}, datatypes::int8, 1, 1}),
                Catch::StartsWith("[qutibench.measure_error.606] cnv: no recorded measurement of int8"));
   }
-}
-
-TEST_CASE("measurement csv: a repeated setting is rejected naming both lines", "[recorded][errors]") {
-  const std::string row = "CNV,TX2,FP16,100,maxp,2,2.89,2.0865,695.18,976.935,326.35,458.62,87.06,,1.8,4.7,10.4,A.7,2565,0,";
-  CHECK_THAT(load_error(header + row + "\r\n" + row + "\r\n"),
-             Catch::Contains(":3: repeats the setting of line 2 (cnv, tx2:maxp, fp16, batch 2)"));
 }
 
 TEST_CASE("measurement csv: stable ids, known platform ids and extra columns", "[recorded]") {

@@ -9,11 +9,16 @@ namespace dt = qutibench::datatypes;
 
 TEST_CASE("datatype: stable names parse and format back", "[datatype]") {
   for (const char* name : {"int2", "int4", "int8", "int16", "fp16", "bf16", "fp32", "int1", "int32", "uint7", "binary",
-                           "bipolar", "fp8_e4m3", "fp8_e5m2", "fp64"})
+                           "bipolar", "fp8_e4m3", "fp8_e5m2", "fp64", "tf32"})
     CHECK(datatype::parse(name).name() == name);
   CHECK(datatype::parse("INT8") == dt::int8);  // the thesis writes datatypes in capitals
   CHECK(datatype::parse("int5").bits == 5);
   CHECK(datatype::parse("uint12") == datatype::unsigned_int(12));
+  // TF32 computes with FP16's 10-bit mantissa and FP32's 8-bit exponent, stored in 32 bits
+  // (A100 whitepaper): FP32 holds it, FP16 (5-bit exponent) does not.
+  CHECK(dt::tf32.size().value() == 4.0);
+  CHECK(dt::fp32.holds(dt::tf32));
+  CHECK_FALSE(dt::fp16.holds(dt::tf32));
 }
 
 TEST_CASE("datatype: unknown names and widths are ID'd errors", "[datatype][errors]") {
