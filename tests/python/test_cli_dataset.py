@@ -2,6 +2,7 @@
 import csv
 import io
 import json
+import math
 import os
 import pathlib
 import subprocess
@@ -41,6 +42,25 @@ def test_validate_measurements_table_prints_the_thesis_value_beside_ours():
     assert lines[0].split()[:5] == ["platform", "task", "n", "pearson", "thesis_pearson"]
     tx2 = next(line.split() for line in lines if line.startswith("tx2") and " cifar10 " in line)
     assert tx2[4] == "0.96"
+
+
+def test_few_shot_is_the_same_from_the_cli_and_python():
+    import qutibench as qb
+
+    cli = json.loads(run("validate", "--measurements", THESIS, "--few-shot", "1,2", "--format", "json").stdout)
+    py = qb.few_shot(THESIS, [1, 2])
+    assert [(r["platform"], r["k"]) for r in cli["few_shot"]] == [(r["platform"], r["k"]) for r in py]
+    assert {r["platform"] for r in py} == {"tx2", "ncs2", "ultra96-a53", "zcu104-finn"}
+    for c, p in zip(cli["few_shot"], py):
+        assert c["median_abs_log10_error"] == pytest.approx(p["median_abs_log10_error"], rel=1e-9)
+        # every k networks of the platform in turn: n choose k trials
+        assert p["trials"] == math.comb(p["networks"], p["k"])
+    # The arguments fail the same way in both.
+    bad = run("validate", "--measurements", THESIS, "--few-shot", "0", check=False)
+    assert bad.returncode != 0 and "network counts must be 1..5, got 0" in bad.stderr
+    with pytest.raises(qb.SpecError, match="network counts must be 1..5, got 0"):
+        qb.few_shot(THESIS, 0)
+    assert run("validate", "--measurements", THESIS, "--few-shot", "1", "--model", "refined", check=False).returncode != 0
 
 
 def test_validate_needs_a_mode():

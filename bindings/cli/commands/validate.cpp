@@ -17,6 +17,7 @@
 #include "qutibench/measure/host_roofline.hpp"
 #include "qutibench/predict/profile.hpp"
 #include "qutibench/validation/dataset.hpp"
+#include "qutibench/validation/few_shot.hpp"
 #include "qutibench/validation/kernel_agreement.hpp"
 
 namespace qutibench::cli {
@@ -33,6 +34,7 @@ struct validate_options {
   std::int64_t threads = 1;
   std::int64_t repeats = 5;
   double min_time = 0.02;
+  std::vector<std::int64_t> few_shot;
 };
 
 std::string summary_line(const char* what, const agreement& a) {
@@ -121,9 +123,31 @@ void run_validate(const validate_options& o) {
   if (f == format::table) std::cout << summary_line("roofline", plain) << '\n' << summary_line("calibrated (out-of-fold)", fitted) << '\n';
 }
 
+/// Few-shot calibration on a measured dataset: per device and k, the error on its other networks.
+void run_few_shot(const validate_options& o, const std::vector<recorded_measurement>& rows) {
+  const std::vector<std::size_t> ks = parse_few_shot_networks(o.few_shot);
+  const std::vector<platform> platforms = all_platforms();
+  const validation_metric metric = parse_validation_metric(o.metric);
+  table t;
+  t.columns = {"platform", "k", "networks", "trials", "predictions", "median_abs_log10_error", "plain_median_abs_log10_error"};
+  for (const few_shot_result& r :
+       few_shot_calibration(validation_points(rows, platforms, metric), validation_points(rows, platforms, metric, false), ks))
+    t.rows.push_back(cells_of(r).row(t.columns));
+  const format f = parse_format(o.format);
+  if (f == format::json) {
+    nlohmann::ordered_json out;
+    out["metric"] = o.metric;
+    out["few_shot"] = to_json(t);
+    std::cout << out.dump(2) << '\n';
+    return;
+  }
+  print(std::cout, t, f);
+}
+
 /// Level-0 predictions against a measured dataset (thesis Table 7.1's method).
 void run_dataset_validate(const validate_options& o) {
   const std::vector<recorded_measurement> rows = load_measurements(o.measurements, data_dir());
+  if (!o.few_shot.empty()) return run_few_shot(o, rows);
   const std::vector<thesis_correlation> table_7_1 = thesis_table_7_1(data_dir());
   const std::vector<platform> platforms = all_platforms();
   const validation_metric metric = parse_validation_metric(o.metric);
@@ -180,11 +204,18 @@ void add_validate_command(CLI::App& app) {
                                "data/measurements/level3_thesis.csv, public_cnn_dev.csv), to set against level-0 "
                                "predictions, per platform and task");
   topo->excludes(meas);
-  cmd->add_option("--model", o->model, "Dataset mode: plain (thesis level-0, batch 1), refined (on-chip-if-fits at the "
+  auto* model = cmd->add_option("--model", o->model, "Dataset mode: plain (thesis level-0, batch 1), refined (on-chip-if-fits at the "
                                        "measured batch, FPGA utilization), calibrated (refined terms fitted per platform, "
                                        "leave-one-topology-out)")
       ->check(CLI::IsMember({"plain", "refined", "calibrated"}))
       ->capture_default_str();
+  cmd->add_option("--few-shot", o->few_shot,
+                  "Dataset mode: network counts k (1.." + std::to_string(max_few_shot_networks) +
+                      ", e.g. 1,2,3): per device, fit an efficiency (k = 1) and a fixed time per batch (k >= 2) on "
+                      "every k of its networks and report the error on its other networks")
+      ->delimiter(',')
+      ->needs(meas)
+      ->excludes(model);
   cmd->add_option("--metric", o->metric, "Dataset mode: compute or system throughput")
       ->check(CLI::IsMember({"compute", "system"}))
       ->capture_default_str();

@@ -21,7 +21,7 @@ from .tables import Table
 
 __all__ = [
     "Datatype", "MeasureError", "Platform", "SpecError", "Table", "Topology", "TopologyBuilder", "batch_summaries",
-    "data_dir", "heatmap", "host_roofline", "kernels", "load_measurements", "load_platforms", "measure",
+    "data_dir", "few_shot", "heatmap", "host_roofline", "kernels", "load_measurements", "load_platforms", "measure",
     "measured_pareto", "orthogonality", "pareto_frontier", "platform", "predict", "requirements", "select_platforms",
     "sweep", "theoretical_pareto", "training", "validate", "zoo", "onnx", "plot", "report",
 ]
@@ -124,6 +124,15 @@ def validate(path: str, model: str = "plain", metric: str = "compute") -> dict:
     r["groups"] = Table(r["groups"])
     r["points"] = Table(r["points"])
     return r
+
+
+def few_shot(path: str, k: int | Sequence[int] = (1, 2, 3), metric: str = "compute") -> Table:
+    """Few-shot calibration on a measured dataset (the CLI's ``validate --few-shot``): per
+    device and network count k, an efficiency (k = 1) and a fixed time per batch (k >= 2)
+    fitted on every k of the device's networks, and the median |log10(predicted /
+    measured)| on its other networks, with the plain model's on the same points. ``k``:
+    counts 1..5."""
+    return Table(_core.few_shot_calibration(path, [k] if isinstance(k, int) else list(k), metric))
 
 
 def measured_pareto(path: str, task: str) -> Table:

@@ -14,6 +14,7 @@
 #include "qutibench/measure/host_cpu.hpp"
 #include "qutibench/measure/host_roofline.hpp"
 #include "qutibench/validation/dataset.hpp"
+#include "qutibench/validation/few_shot.hpp"
 #include "qutibench/validation/measured.hpp"
 
 namespace qutibench::python {
@@ -61,6 +62,19 @@ void bind_measured_data(py::module_& m) {
       }, py::arg("path"), py::arg("model") = "plain", py::arg("metric") = "compute",
       "predictions against a measured dataset (thesis Table 7.1's method): per-group figures and every point "
       "with its measured, plain, refined and calibrated (leave-one-topology-out) inputs/s");
+
+  m.def("few_shot_calibration", [](const std::filesystem::path& file, const std::vector<std::int64_t>& k, const std::string& metric) {
+        const std::vector<std::size_t> ks = parse_few_shot_networks(k);
+        const auto rows = load_measurements(file, data_dir());
+        const auto platforms = load_platforms(data_dir() / "platforms");
+        const validation_metric me = parse_validation_metric(metric);
+        py::list out;
+        for (const few_shot_result& r :
+             few_shot_calibration(validation_points(rows, platforms, me), validation_points(rows, platforms, me, false), ks))
+          out.append(dict_of(r));
+        return out;
+      }, py::arg("path"), py::arg("k"), py::arg("metric") = "compute",
+      "per device and network count k: factors fitted on every k of its networks, error on the others");
 
   m.def("measured_pareto_points", [](const std::filesystem::path& file, const std::string& task) {
         py::list out;

@@ -1,0 +1,146 @@
+// Few-shot calibration: a device's measurements of k networks fit a few factors on top of
+// the refined prediction, which then predict the device's other networks. Reports the
+// error on those other networks per device and k, as a user with k networks measured on a
+// new device would see it.
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include <Eigen/Dense>
+
+#include "qutibench/error.hpp"
+#include "qutibench/measure/record.hpp"
+#include "qutibench/validation/dataset.hpp"
+
+namespace qutibench {
+
+/// The largest k: beyond a handful of networks a device is no longer "few-shot", and the
+/// number of subsets tried (n choose k) grows quickly.
+inline constexpr std::int64_t max_few_shot_networks = 5;
+
+/// The network counts `ks` checked: each 1..max_few_shot_networks, at least one, no repeats;
+/// spec_error 503 (invalid_value) naming "few_shot" otherwise. The CLI and Python share it.
+inline std::vector<std::size_t> parse_few_shot_networks(std::span<const std::int64_t> ks) {
+  if (ks.empty()) throw spec_error(error_id::invalid_value, "few_shot", "give at least one network count");
+  std::vector<std::size_t> out;
+  for (const std::int64_t k : ks) {
+    if (k < 1 || k > max_few_shot_networks)
+      throw spec_error(error_id::invalid_value, "few_shot",
+                       "network counts must be 1.." + std::to_string(max_few_shot_networks) + ", got " + std::to_string(k));
+    if (std::ranges::find(out, static_cast<std::size_t>(k)) != out.end())
+      throw spec_error(error_id::invalid_value, "few_shot", "network count " + std::to_string(k) + " given twice");
+    out.push_back(static_cast<std::size_t>(k));
+  }
+  return out;
+}
+
+/// The factors fitted on a device's training rows. Time per input = efficiency x the refined
+/// prediction's time per input + batch_overhead_s / batch: how much slower than its
+/// refined roofline the device runs, and a fixed time per batch (launch, transfers, host
+/// work) that small networks and small batches feel most.
+struct few_shot_factors {
+  double efficiency = 1;
+  double batch_overhead_s = 0;
+
+  double predict(const validation_point& p) const {
+    return 1 / (efficiency / p.refined + batch_overhead_s / static_cast<double>(p.batch));
+  }
+};
+
+/// Fits the factors on `train` (measured rows of the k training networks): with rows of
+/// one network only, the efficiency alone (geometric mean of measured / refined time, the
+/// least-squares fit in log space); with two networks or more, both factors by least
+/// squares of relative error, falling back to the efficiency alone where the fit is not
+/// physical (a factor <= 0 or a negative overhead).
+inline few_shot_factors fit_few_shot(std::span<const validation_point* const> train) {
+  double log_sum = 0;
+  for (const validation_point* p : train) log_sum += std::log(p->refined / p->measured);
+  const few_shot_factors one{std::exp(log_sum / static_cast<double>(train.size())), 0};
+  const bool several = std::ranges::any_of(train, [&](const validation_point* p) { return p->topology != train.front()->topology; });
+  if (!several) return one;
+  // measured inputs/s x (a / refined + c / batch) = 1 for a perfect fit: relative errors.
+  Eigen::MatrixXd x(static_cast<Eigen::Index>(train.size()), 2);
+  for (std::size_t i = 0; i < train.size(); ++i)
+    x.row(static_cast<Eigen::Index>(i)) << train[i]->measured / train[i]->refined,
+        train[i]->measured / static_cast<double>(train[i]->batch);
+  const Eigen::VectorXd y = Eigen::VectorXd::Ones(x.rows());
+  const Eigen::Vector2d beta = x.colPivHouseholderQr().solve(y);
+  if (!(beta[0] > 0) || !(beta[1] >= 0)) return one;
+  return {beta[0], beta[1]};
+}
+
+/// One device's few-shot figures at one k.
+struct few_shot_result {
+  std::string platform;
+  std::size_t k = 0;
+  std::size_t networks = 0;     ///< networks measured on the device
+  std::size_t trials = 0;       ///< training sets tried: every k of the networks
+  std::size_t predictions = 0;  ///< held-out points predicted over all trials
+  double median_abs_log10_error = std::nan("");        ///< few-shot, over all predictions
+  double plain_median_abs_log10_error = std::nan("");  ///< the plain model on the same points
+};
+
+template <class F>
+void fields(const few_shot_result& r, F&& field) {
+  field("platform", r.platform);
+  field("k", r.k);
+  field("networks", r.networks);
+  field("trials", r.trials);
+  field("predictions", r.predictions);
+  field("median_abs_log10_error", r.median_abs_log10_error);
+  field("plain_median_abs_log10_error", r.plain_median_abs_log10_error);
+}
+
+/// Per device (in order of appearance in `best`) and per k of `ks`: every set of k of the
+/// device's networks in turn is measured (its rows in `all`, every batch and mode), the
+/// factors fitted on them (`fit_few_shot`), and the device's other networks predicted
+/// (their points in `best`); the error is |log10(predicted / measured)| over every trial's
+/// predictions. A device with k networks or fewer has nothing to predict at that k and is
+/// left out of it.
+inline std::vector<few_shot_result> few_shot_calibration(std::span<const validation_point> best, std::span<const validation_point> all,
+                                                         std::span<const std::size_t> ks) {
+  std::vector<std::string> platforms;
+  for (const validation_point& p : best)
+    if (std::ranges::find(platforms, p.platform) == platforms.end()) platforms.push_back(p.platform);
+  std::vector<few_shot_result> out;
+  for (const std::string& pf : platforms) {
+    std::vector<std::string> nets;
+    for (const validation_point& p : best)
+      if (p.platform == pf && std::ranges::find(nets, p.topology) == nets.end()) nets.push_back(p.topology);
+    for (const std::size_t k : ks) {
+      if (nets.size() <= k) continue;
+      few_shot_result r{pf, k, nets.size()};
+      std::vector<double> errors, plain_errors;
+      // Every k-subset of the networks, as a bit mask over `nets` (k <= 5, n small).
+      std::vector<bool> chosen(nets.size(), false);
+      std::fill(chosen.end() - static_cast<std::ptrdiff_t>(k), chosen.end(), true);
+      do {
+        auto in_training = [&](const std::string& t) {
+          return chosen[static_cast<std::size_t>(std::ranges::find(nets, t) - nets.begin())];
+        };
+        std::vector<const validation_point*> train;
+        for (const validation_point& p : all)
+          if (p.platform == pf && in_training(p.topology)) train.push_back(&p);
+        const few_shot_factors f = fit_few_shot(train);
+        ++r.trials;
+        for (const validation_point& p : best) {
+          if (p.platform != pf || in_training(p.topology)) continue;
+          errors.push_back(std::abs(std::log10(f.predict(p) / p.measured)));
+          plain_errors.push_back(std::abs(std::log10(p.plain / p.measured)));
+        }
+      } while (std::next_permutation(chosen.begin(), chosen.end()));
+      r.predictions = errors.size();
+      r.median_abs_log10_error = quantiles(std::move(errors)).median;
+      r.plain_median_abs_log10_error = quantiles(std::move(plain_errors)).median;
+      out.push_back(std::move(r));
+    }
+  }
+  return out;
+}
+
+}  // namespace qutibench

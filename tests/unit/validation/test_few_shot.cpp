@@ -1,0 +1,101 @@
+// Few-shot calibration: factors fitted on k networks of a device predict its others.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "qutibench/validation/few_shot.hpp"
+
+using namespace qutibench;
+
+namespace {
+/// A point of network `topology` on device "dev" whose refined prediction is `refined`
+/// inputs/s at `batch`, measured as a device 3x slower than its refined roofline with a
+/// fixed 1 ms per batch: time per input = 3 / refined + 0.001 / batch.
+validation_point device_point(const std::string& topology, double refined, std::uint64_t batch) {
+  validation_point p;
+  p.platform = "dev";
+  p.topology = topology;
+  p.batch = batch;
+  p.refined = refined;
+  p.plain = 2 * refined;
+  p.measured = 1 / (3 / refined + 0.001 / static_cast<double>(batch));
+  return p;
+}
+}  // namespace
+
+TEST_CASE("few-shot: one network fits the efficiency alone", "[few_shot]") {
+  // Two rows of one network, measured at half and at a quarter of refined: the geometric
+  // mean of measured time / refined time is sqrt(2 x 4) = 2.828.
+  validation_point a, b;
+  a.topology = b.topology = "net";
+  a.refined = 100, a.measured = 50, a.batch = 1;
+  b.refined = 100, b.measured = 25, b.batch = 8;
+  const validation_point* train[] = {&a, &b};
+  const few_shot_factors f = fit_few_shot(train);
+  CHECK(f.efficiency == Approx(std::sqrt(8.0)));
+  CHECK(f.batch_overhead_s == 0);
+  CHECK(f.predict(a) == Approx(100 / std::sqrt(8.0)));
+}
+
+TEST_CASE("few-shot: two networks recover efficiency and overhead exactly", "[few_shot]") {
+  const validation_point a = device_point("small", 1000, 1), b = device_point("large", 10, 4);
+  const validation_point* train[] = {&a, &b};
+  const few_shot_factors f = fit_few_shot(train);
+  CHECK(f.efficiency == Approx(3.0));
+  CHECK(f.batch_overhead_s == Approx(0.001));
+  // A fit that needs a negative overhead is not physical: the efficiency alone instead.
+  // The small network runs at its refined rate (1 ms per input), the large one 3x slower
+  // (0.3 s): 0.001 = a / 1000 + c and 0.3 = a / 10 + c / 4 give a = 3.005, c = -2 ms.
+  validation_point c = a, d = b;
+  c.measured = c.refined;
+  d.measured = d.refined / 3;
+  const validation_point* odd[] = {&c, &d};
+  const few_shot_factors g = fit_few_shot(odd);
+  CHECK(g.batch_overhead_s == 0);
+  CHECK(g.efficiency == Approx(std::sqrt(3.0)));  // geometric mean of 1 and 3
+}
+
+TEST_CASE("few-shot: every k of a device's networks, errors on the others", "[few_shot]") {
+  std::vector<validation_point> best = {device_point("n1", 5000, 1), device_point("n2", 800, 1), device_point("n3", 60, 1),
+                                        device_point("n4", 7, 1)};
+  std::vector<validation_point> all = best;
+  all.push_back(device_point("n1", 9000, 8));  // rows at another batch train too
+  const std::size_t ks[] = {1, 2, 3, 4};
+  const std::vector<few_shot_result> r = few_shot_calibration(best, all, ks);
+  REQUIRE(r.size() == 3);  // k = 4 leaves no network to predict
+  CHECK(r[0].k == 1);
+  CHECK(r[0].networks == 4);
+  CHECK(r[0].trials == 4);       // 4 choose 1
+  CHECK(r[0].predictions == 12);  // 3 other networks each time
+  CHECK(r[1].trials == 6);       // 4 choose 2
+  CHECK(r[1].predictions == 12);
+  CHECK(r[2].trials == 4);
+  CHECK(r[2].predictions == 4);
+  // The device follows the two-factor form exactly, so k >= 2 predicts without error; one
+  // network cannot separate the overhead from the efficiency.
+  CHECK(r[1].median_abs_log10_error == Approx(0).margin(1e-9));
+  CHECK(r[2].median_abs_log10_error == Approx(0).margin(1e-9));
+  CHECK(r[0].median_abs_log10_error > 0.01);
+  // Plain predicts 2 x refined: off by log10(2 x (3 + 0.001 x refined)) on every point.
+  CHECK(r[2].plain_median_abs_log10_error > std::log10(6.0));
+}
+
+TEST_CASE("few-shot: network counts are checked", "[few_shot][errors]") {
+  const std::int64_t good[] = {1, 2, 3};
+  CHECK(parse_few_shot_networks(good) == std::vector<std::size_t>{1, 2, 3});
+  auto error = [](std::vector<std::int64_t> ks) {
+    try {
+      (void)parse_few_shot_networks(ks);
+    } catch (const spec_error& e) {
+      CHECK(e.id() == error_id::invalid_value);
+      return std::string(e.what());
+    }
+    return std::string();
+  };
+  CHECK_THAT(error({0}), Catch::Contains("few_shot") && Catch::Contains("network counts must be 1..5, got 0"));
+  CHECK_THAT(error({6}), Catch::Contains("got 6"));
+  CHECK_THAT(error({2, 2}), Catch::Contains("network count 2 given twice"));
+  CHECK_THAT(error({}), Catch::Contains("give at least one network count"));
+}
