@@ -6,6 +6,7 @@
 #include <chrono>
 #include <fstream>
 #include <functional>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -13,6 +14,11 @@
 #include "qutibench/measure/adapter.hpp"
 #include "qutibench/measure/executor.hpp"
 #include "qutibench/requirements.hpp"
+
+#if defined(__linux__)
+#include <pthread.h>
+#include <sched.h>
+#endif
 
 namespace qutibench {
 
@@ -34,6 +40,36 @@ inline std::string host_description() {
 }
 
 namespace detail {
+/// Keeps the calling thread on the CPU it runs on while alive, then restores its affinity
+/// (Linux; elsewhere it does nothing): a single-threaded measurement that the scheduler
+/// moves between cores pays cold caches at each move, which spreads its times.
+class pin_to_current_cpu {
+ public:
+  pin_to_current_cpu() {
+#if defined(__linux__)
+    const int cpu = sched_getcpu();
+    if (cpu < 0 || pthread_getaffinity_np(pthread_self(), sizeof old_, &old_) != 0) return;
+    cpu_set_t one;
+    CPU_ZERO(&one);
+    CPU_SET(cpu, &one);
+    pinned_ = pthread_setaffinity_np(pthread_self(), sizeof one, &one) == 0;
+#endif
+  }
+  ~pin_to_current_cpu() {
+#if defined(__linux__)
+    if (pinned_) pthread_setaffinity_np(pthread_self(), sizeof old_, &old_);
+#endif
+  }
+  pin_to_current_cpu(const pin_to_current_cpu&) = delete;
+  pin_to_current_cpu& operator=(const pin_to_current_cpu&) = delete;
+
+ private:
+#if defined(__linux__)
+  cpu_set_t old_{};
+  bool pinned_ = false;
+#endif
+};
+
 /// Units of level-1 measurement: each node with MACs (convolution, dense), with the batch
 /// norms and activations that directly follow it (folded into it, as deployed).
 inline std::vector<std::vector<std::size_t>> compute_units(const topology& t) {
@@ -101,7 +137,8 @@ inline std::vector<std::size_t> kernel_nodes(const topology& t, const kernel& k)
 
 /// The host CPU through the reference executor: each measurement builds the kernel with
 /// random data, runs `repeat.warmup` times (the first run verifies every kernel against
-/// its naive loop), then repeats until both `min_runs` and `min_duration` are reached.
+/// its naive loop), then repeats as `repeat_options::again` says (the median's interval is
+/// that of the compute latencies). A single-threaded kernel runs pinned to one CPU.
 /// `interruption_point` is called before every step of every run (executor_options) and
 /// may throw to abandon the measurement.
 class host_cpu : public adapter {
@@ -112,6 +149,8 @@ class host_cpu : public adapter {
   std::string platform() const override { return "host"; }
 
   measurement measure(const topology& t, const kernel& k) override {
+    std::optional<detail::pin_to_current_cpu> pinned;
+    if (k.threads == 1) pinned.emplace();
     executor_options o;
     o.threads = k.threads;
     o.interruption_point = interruption_point_;
@@ -119,7 +158,7 @@ class host_cpu : public adapter {
     for (std::size_t i = 0; i < std::max<std::size_t>(1, repeat_.warmup); ++i) ex.run();
     std::vector<double> compute, system;
     double spent = 0;
-    while (compute.size() < repeat_.max_runs && (compute.size() < repeat_.min_runs || spent < repeat_.min_duration.value())) {
+    while (repeat_.again(compute, spent)) {
       const run_times r = ex.run();
       compute.push_back(r.compute_s);
       system.push_back(r.system_s);

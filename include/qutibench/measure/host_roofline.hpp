@@ -25,7 +25,9 @@ struct host_roofline_options {
   std::vector<std::int64_t> threads = {1};
   std::int64_t gemm_size = 1024;            ///< square GEMM of this size (2 n^3 ops)
   std::size_t stream_bytes = 192u << 20;    ///< triad working set, well beyond the caches
-  repeat_options repeat{1, 3, 50, seconds::from_value(0.2)};
+  /// 1 warm-up, then 3 runs and 0.2 s, then on until the median is known to +/- 2 % (at
+  /// most 1 s, 50 runs): the best time of a noisy run moves between runs.
+  repeat_options repeat{1, 3, 50, seconds::from_value(0.2), 0.02, seconds::from_value(1)};
   /// Called between runs and before each GEMM step; throws to abandon the measurement.
   std::function<void()> interruption_point;
 };
@@ -58,16 +60,16 @@ double best_seconds(const host_roofline_options& o, F&& f) {
     interruption_point();
     f();
   }
-  double best = 1e300, spent = 0;
-  for (std::size_t n = 0; n < r.max_runs && (n < r.min_runs || spent < r.min_duration.value()); ++n) {
+  std::vector<double> times;
+  double spent = 0;
+  do {  // at least one timed run, whatever the options say
     interruption_point();
     const auto t0 = clock::now();
     f();
-    const double s = std::chrono::duration<double>(clock::now() - t0).count();
-    best = std::min(best, s);
-    spent += s;
-  }
-  return best;
+    times.push_back(std::chrono::duration<double>(clock::now() - t0).count());
+    spent += times.back();
+  } while (r.again(times, spent));
+  return *std::ranges::min_element(times);
 }
 
 /// Attainable GEMM rate (ops/s) of the executor at datatype `t`: a dense layer of n x n

@@ -105,15 +105,48 @@ inline latency_stats summarize(std::vector<double> samples_s) {
   return out;
 }
 
+/// Half the width of the distribution-free 95 % confidence interval of the median of `v`,
+/// relative to the median: the order statistics of ranks n/2 -/+ 1.96 sqrt(n)/2 (Conover,
+/// Practical Nonparametric Statistics, 3rd ed., 1999, Section 3.2). NaN below 8 samples,
+/// where those ranks fall outside the sample.
+inline double median_ci_relative(std::vector<double> v) {
+  const double n = static_cast<double>(v.size()), half = 1.96 * std::sqrt(n) / 2;
+  const double lo = std::floor(n / 2 - half), hi = std::ceil(1 + n / 2 + half);  // 1-based ranks
+  if (lo < 1 || hi > n) return std::numeric_limits<double>::quiet_NaN();
+  std::sort(v.begin(), v.end());
+  const double median = quantiles(v).median;
+  return (v[static_cast<std::size_t>(hi) - 1] - v[static_cast<std::size_t>(lo) - 1]) / (2 * median);
+}
+
 /// How to repeat a measurement (thesis Section 5.3: deployment settings swept, results
 /// never cherry-picked): discard `warmup` runs, then run at least `min_runs` times and
-/// for at least `min_duration`, at most `max_runs` times.
+/// for at least `min_duration`, at most `max_runs` times; with `median_ci` > 0, go on
+/// until the 95 % confidence interval of the median is within +/- median_ci of it
+/// (`median_ci_relative`), for at most `max_duration` in all.
 struct repeat_options {
   std::size_t warmup = 2;
   std::size_t min_runs = 5;
   std::size_t max_runs = 1000;
   seconds min_duration = seconds::from_value(0.05);
+  double median_ci = 0;
+  seconds max_duration = seconds::from_value(0);
+
+  /// Whether to run again after `samples` taking `spent` seconds. The interval is checked
+  /// each time the sample grows by an eighth, so the sorting stays a small share.
+  bool again(const std::vector<double>& samples, double spent) const {
+    const std::size_t n = samples.size();
+    if (n >= max_runs) return false;
+    if (n < min_runs || spent < min_duration.value()) return true;
+    if (!(median_ci > 0) || spent >= max_duration.value()) return false;
+    if (n % std::max<std::size_t>(8, n / 8) != 0) return true;  // the interval is checked now and then
+    return !(median_ci_relative(samples) <= median_ci);
+  }
 };
+
+/// The precision `measure_repeats` asks of a median, and the time it may take beyond
+/// min_time to reach it.
+inline constexpr double measure_median_ci = 0.02;
+inline constexpr double measure_ci_extra_s = 2;
 
 /// Bounds of the repeats a user asks for: more runs than `measure` takes at most would be
 /// cut silently, and an hour is the longest one kernel may be timed, so that no argument
@@ -123,7 +156,9 @@ inline constexpr double max_measure_min_time_s = 3600;
 
 /// How `measure` repeats each kernel (the CLI's --repeats and --min-time, Python's `repeats`
 /// and `min_time`; both call this): 2 warm-up runs, then at least `repeats` runs and
-/// `min_time_s` seconds, at most max_measure_runs runs. spec_error 503 for repeats outside
+/// `min_time_s` seconds, then on until the median's 95 % confidence interval is within
+/// +/- 2 % (measure_median_ci) or measure_ci_extra_s more seconds have passed, at most
+/// max_measure_runs runs. spec_error 503 for repeats outside
 /// 1..max_measure_runs or min_time outside 0..max_measure_min_time_s (NaN included).
 inline repeat_options measure_repeats(std::int64_t repeats, double min_time_s) {
   if (repeats < 1 || repeats > static_cast<std::int64_t>(max_measure_runs))
@@ -133,7 +168,8 @@ inline repeat_options measure_repeats(std::int64_t repeats, double min_time_s) {
     throw spec_error(error_id::invalid_value, "min_time",
                      "must be 0.." + std::to_string(static_cast<int>(max_measure_min_time_s)) + " seconds, got " +
                          shown_number(min_time_s));
-  return {2, static_cast<std::size_t>(repeats), max_measure_runs, seconds::from_value(min_time_s)};
+  return {2, static_cast<std::size_t>(repeats), max_measure_runs, seconds::from_value(min_time_s), measure_median_ci,
+          seconds::from_value(min_time_s + measure_ci_extra_s)};
 }
 
 /// One measurement record: the kernel, what ran it, and the figures of merit of Table 4.2
