@@ -14,6 +14,7 @@
 #include <boost/units/systems/si/power.hpp>
 
 #include "qutibench/datatype.hpp"
+#include "qutibench/design.hpp"
 #include "qutibench/error.hpp"
 #include "qutibench/units.hpp"
 
@@ -62,6 +63,7 @@ struct operating_mode {
   std::vector<peak_performance> peaks;  ///< native datatypes only; unsupported types are absent, never 0
   bytes_per_s bandwidth;                ///< external memory (HBM counts as external)
   power_figures power;
+  std::optional<deployed_design> design;  ///< what runs in this mode, for the realistic model
 
   /// The native peak for `t`, or none if `t` is not native.
   std::optional<ops_per_s> native_peak(const datatype& t) const {

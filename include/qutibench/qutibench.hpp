@@ -5,6 +5,7 @@
 
 #include "qutibench/accuracy.hpp"
 #include "qutibench/datatype.hpp"
+#include "qutibench/design.hpp"
 #include "qutibench/error.hpp"
 #include "qutibench/layer.hpp"
 #include "qutibench/memory_model.hpp"
@@ -15,6 +16,7 @@
 #include "qutibench/predict/heatmap.hpp"
 #include "qutibench/predict/pareto.hpp"
 #include "qutibench/predict/profile.hpp"
+#include "qutibench/predict/realistic.hpp"
 #include "qutibench/predict/roofline.hpp"
 #include "qutibench/predict/sweep.hpp"
 #include "qutibench/requirements.hpp"

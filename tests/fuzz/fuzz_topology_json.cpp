@@ -77,7 +77,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   static const platform board = [] {
     platform p;
     p.id = "fuzz";
-    p.modes.push_back({"", {{datatypes::int8, ops_per_s::from_value(1e12)}}, bytes_per_s::from_value(1e10), {}});
+    p.modes.push_back({"", {{datatypes::int8, ops_per_s::from_value(1e12)}}, bytes_per_s::from_value(1e10), {}, std::nullopt});
     p.on_chip = bytes::from_value(1e6);
     return p;
   }();

@@ -37,7 +37,7 @@ def commands(cli):
                 yield (f"predict.{topology}.{platform.replace(':', '_')}.{datatype}.{fmt}",
                        ["predict", "--topology", topology, "--platform", platform, "--datatype", datatype,
                         "--per-layer", "--format", fmt])
-        for model in ("plain", "refined", "calibrated"):
+        for model in ("plain", "refined", "calibrated", "realistic"):
             for metric in ("compute", "system"):
                 yield (f"validate.{model}.{metric}.{fmt}",
                        ["validate", "--measurements", MEASUREMENTS, "--model", model, "--metric", metric,

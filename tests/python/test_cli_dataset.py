@@ -19,7 +19,7 @@ def run(*args, check=True):
     return subprocess.run([CLI, *args], capture_output=True, text=True, check=check)
 
 
-@pytest.mark.parametrize("model", ["plain", "refined", "calibrated"])
+@pytest.mark.parametrize("model", ["plain", "refined", "calibrated", "realistic"])
 def test_validate_measurements_json_is_the_documented_form(model):
     out = json.loads(run("validate", "--measurements", THESIS, "--model", model, "--format", "json").stdout)
     assert out["model"] == model

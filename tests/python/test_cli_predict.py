@@ -172,3 +172,27 @@ def test_cli_and_python_name_every_figure_alike():
     assert len(cli_cells) == len(py_cells) == 52
     for c, p in zip(cli_cells, py_cells):
         assert c == {k: p[k] for k in c}
+
+
+def test_realistic_model_is_the_same_from_the_cli_and_python():
+    import qutibench as qb
+
+    cli = json.loads(run("predict", "--topology", "resnet50", "--platform", "zcu102-dpu", "--datatype", "int8",
+                         "--model", "realistic", "--per-layer", "--format", "json").stdout)
+    py = qb.predict(qb.zoo.get("resnet50"), "zcu102-dpu", "int8", model="realistic", per_layer=True)
+    assert cli["model"] == "realistic" and cli["memory_model"] == "design"
+    assert cli["inputs_per_s"] == pytest.approx(py["inputs_per_s"], rel=1e-12)
+    # The deployed design's peak, UG1354: 3 x B4096 at 281 MHz = 3 x 4096 x 281e6 ops/s.
+    assert cli["peak_ops_per_s"] == pytest.approx(3 * 4096 * 281e6)
+    # Layer times add up to the latency (no host link or per-inference cost on this design).
+    assert sum(layer["time_s"] for layer in cli["layers"]) == pytest.approx(cli["latency_s"], rel=1e-9)
+    # Below the plain model's ceiling, which keeps the device's 6.71 TOP/s.
+    plain = json.loads(run("predict", "--topology", "resnet50", "--platform", "zcu102-dpu", "--datatype", "int8",
+                           "--format", "json").stdout)
+    assert plain["peak_ops_per_s"] == pytest.approx(6.71e12) and cli["inputs_per_s"] < plain["inputs_per_s"]
+    # One validation of the name for both.
+    bad = run("predict", "--topology", "resnet50", "--platform", "zcu102-dpu", "--datatype", "int8", "--model",
+              "optimistic", check=False)
+    assert bad.returncode != 0 and "optimistic" in bad.stderr
+    with pytest.raises(qb.SpecError, match="model 'optimistic'"):
+        qb.predict(qb.zoo.get("resnet50"), "zcu102-dpu", "int8", model="optimistic")

@@ -1,5 +1,6 @@
 // `qutibench predict`: the roofline prediction of one topology on one platform mode, for
-// the whole network or layer by layer (thesis eqs. 4.1, 4.2).
+// the whole network or layer by layer (thesis eqs. 4.1, 4.2), or the realistic model's
+// estimate (predict/realistic.hpp).
 #include <iostream>
 #include <memory>
 
@@ -8,13 +9,14 @@
 #include "../fields.hpp"
 #include "qutibench/predict/fields.hpp"
 #include "qutibench/predict/profile.hpp"
+#include "qutibench/predict/realistic.hpp"
 
 namespace qutibench::cli {
 
 namespace {
 
 struct predict_options {
-  std::string topology, platform, datatype;
+  std::string topology, platform, datatype, model = "plain";
   bool per_layer = false;
   scenario_options common;
 };
@@ -25,8 +27,11 @@ void run_predict(const predict_options& o) {
   const operating_mode& mode = pf.mode(mode_name);
   const scenario s = o.common.to_scenario(datatype::parse(o.datatype));
   const network_profile prof = profile(net);
-  const layerwise_prediction layers = o.per_layer ? predict_layers(prof, pf, mode, s) : layerwise_prediction{};
-  const prediction p = o.per_layer ? layers.network : predict(prof, pf, mode, s);
+  const bool realistic = parse_prediction_model(o.model) == prediction_model::realistic;
+  const layerwise_prediction layers = realistic     ? predict_realistic(prof, pf, mode, s)
+                                      : o.per_layer ? predict_layers(prof, pf, mode, s)
+                                                    : layerwise_prediction{};
+  const prediction p = realistic || o.per_layer ? layers.network : predict(prof, pf, mode, s);
 
   table summary;
   summary.columns = {"topology", "platform", "mode", "datatype", "carrier", "batch", "memory_model", "model", "status",
@@ -36,8 +41,8 @@ void run_predict(const predict_options& o) {
   fields.set("topology", o.topology)
       .set("platform", pf.id)
       .set("mode", mode.name.empty() ? cell{} : cell{mode.name})
-      .set("memory_model", s.memory.name)
-      .set("model", std::string(o.per_layer ? "per-layer" : "network"));
+      .set("memory_model", realistic ? std::string("design") : s.memory.name)
+      .set("model", std::string(realistic ? "realistic" : o.per_layer ? "per-layer" : "network"));
   summary.rows.push_back(fields.row(summary.columns));
   const format f = parse_format(o.common.format);
   if (!o.per_layer) {
@@ -69,7 +74,13 @@ void add_predict_command(CLI::App& app) {
   cmd->add_option("--platform", o->platform, "Platform id, or a spec file, with an optional :MODE (default: the first, "
                                              "fastest mode), e.g. tx2:maxq or my_board.json")->required();
   cmd->add_option("--datatype", o->datatype, "Datatype of weights and activations, e.g. int4, int8, fp16")->required();
-  cmd->add_flag("--per-layer", o->per_layer, "Layer by layer: each layer at its own operational intensity");
+  cmd->add_flag("--per-layer", o->per_layer, "Layer by layer: each layer at its own operational intensity (with "
+                                             "--model realistic: print the layers)");
+  cmd->add_option("--model", o->model, "plain: the thesis's roofline, a ceiling; realistic: the estimate from the "
+                                       "spec's deployed design (engine mapping, memory levels, fixed costs; "
+                                       "--memory-model does not apply), layer by layer")
+      ->check(CLI::IsMember({"plain", "realistic"}))
+      ->capture_default_str();
   o->common.add_to(*cmd);
   cmd->callback([o] { run_predict(*o); });
 }

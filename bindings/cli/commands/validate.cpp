@@ -206,8 +206,9 @@ void add_validate_command(CLI::App& app) {
   topo->excludes(meas);
   auto* model = cmd->add_option("--model", o->model, "Dataset mode: plain (thesis level-0, batch 1), refined (on-chip-if-fits at the "
                                        "measured batch, FPGA utilization), calibrated (refined terms fitted per platform, "
-                                       "leave-one-topology-out)")
-      ->check(CLI::IsMember({"plain", "refined", "calibrated"}))
+                                       "leave-one-topology-out), realistic (the deployed design, engine mapping, memory levels and "
+                                       "fixed costs of each spec at the measured batch)")
+      ->check(CLI::IsMember({"plain", "refined", "calibrated", "realistic"}))
       ->capture_default_str();
   cmd->add_option("--few-shot", o->few_shot,
                   "Dataset mode: network counts k (1.." + std::to_string(max_few_shot_networks) +

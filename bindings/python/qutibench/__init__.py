@@ -70,14 +70,16 @@ def training(topology: Topology, inputs_per_epoch: int, epochs: int, precision: 
 
 def predict(topology: Topology, platform_ref: str | Platform, datatype: str, batch: int = 1, mode: str | None = None,
             memory_model: str = "thesis", efficiency: float | tuple[float, float] | None = None,
-            per_layer: bool = False) -> dict:
+            per_layer: bool = False, model: str = "plain") -> dict:
     """Roofline prediction (thesis eqs. 4.1, 4.2): ``status`` ("ok" or "unsupported"),
     ``inputs_per_s``, ``ops_per_s``, ``latency_s`` (of the batch), ``operational_intensity``,
     ``ridge_point``, ``bound``, ...; ``per_layer`` adds ``layers`` (a Table) and sums each
-    layer's own roofline time. ``platform_ref``: a Platform or "id[:mode]" / "file.json[:mode]"."""
+    layer's own roofline time. ``model``: "plain" (the ceiling) or "realistic" (the spec's
+    deployed design: engine mapping, memory levels, fixed costs; ``memory_model`` and
+    ``efficiency`` do not apply). ``platform_ref``: a Platform or "id[:mode]" / "file.json[:mode]"."""
     pf, ref_mode = platform(platform_ref)
     r = _core.predict(topology, pf, datatype, batch, mode if mode is not None else ref_mode, memory_model, efficiency,
-                      per_layer)
+                      per_layer, model)
     if per_layer:
         r["layers"] = Table(r["layers"])
     return r
@@ -119,7 +121,7 @@ def validate(path: str, model: str = "plain", metric: str = "compute") -> dict:
     """Predictions against a measured dataset (thesis Table 7.1's method): ``groups`` per
     platform and task (Pearson, Spearman, median and max |log10 error|, efficiency, and the
     plain model's figures under ``plain``) and ``points`` (best measured and predicted
-    inputs/s per setting), both Tables. ``model``: plain, refined or calibrated."""
+    inputs/s per setting), both Tables. ``model``: plain, refined, calibrated or realistic."""
     r = _core.validate_dataset(path, model, metric)
     r["groups"] = Table(r["groups"])
     r["points"] = Table(r["points"])

@@ -6,7 +6,7 @@ heatmaps of the three tasks (ImageNet, CIFAR-10, MNIST), the roofline of every s
 platform with the task networks it can run, the predicted pareto frontiers and, with a
 measurement CSV (default: the thesis's level-3 tables shipped under ``data_dir()``),
 predicted-vs-measured overlays, bar and latency charts and the validation tables of the
-plain, refined and calibrated models, and the same models against the published
+plain, refined, calibrated and realistic models, and the same models against the published
 measurements of current devices (``data/measurements/public_cnn_dev.csv``) (M. Blott, *Benchmarking Neural Networks on
 Heterogeneous Hardware*, PhD thesis, Trinity College Dublin, 2021). The predicted pareto
 frontiers go to stdout as a text table, progress to stderr.
@@ -30,7 +30,7 @@ __all__ = ["SHIPPED_MEASUREMENTS", "SHIPPED_PUBLIC_MEASUREMENTS", "TASKS", "main
 
 TASKS = ("imagenet", "cifar10", "mnist")
 TASK_TITLES = {"imagenet": "ImageNet", "cifar10": "CIFAR-10", "mnist": "MNIST"}
-MODELS = ("plain", "refined", "calibrated")
+MODELS = ("plain", "refined", "calibrated", "realistic")
 SHIPPED_MEASUREMENTS = Path(qutibench.data_dir()) / "measurements" / "level3_thesis.csv"
 SHIPPED_PUBLIC_MEASUREMENTS = Path(qutibench.data_dir()) / "measurements" / "public_cnn_dev.csv"
 # More networks than this make a roofline's labels overlap.
@@ -318,8 +318,9 @@ def _plan(out: Path, measurements: str | None, platforms: str,
                           "correlation of predicted and best measured throughput, thesis Table 7.1's where it "
                           "gives one, the median |log10(predicted / measured)| and the median efficiency, for "
                           "the plain model (the thesis's level-0), the refined one (on-chip-if-fits memory at "
-                          "the measured batch, FPGA utilization) and the calibrated one (per platform, fitted "
-                          "leave-one-topology-out); see docs/validation.md.", [])
+                          "the measured batch, FPGA utilization), the calibrated one (per platform, fitted "
+                          "leave-one-topology-out) and the realistic one (each spec's deployed design, engine "
+                          "mapping, memory levels and fixed costs; docs/prediction.md); see docs/validation.md.", [])
     thesis = _thesis_table_7_1()
     for model in MODELS:
         def table(model=model) -> None:
@@ -334,7 +335,7 @@ def _plan(out: Path, measurements: str | None, platforms: str,
     qutibench.load_measurements(published)  # a bad file fails before any figure is drawn
     current = _Section("Published measurements of current devices", "Best measured system throughput per "
                        f"setting in <code>{html.escape(Path(published).name)}</code> (vendors' model-zoo tables, "
-                       "MLPerf and community benchmarks, each row with its source) against the three models: the "
+                       "MLPerf and community benchmarks, each row with its source) against the four models: the "
                        "median |log10(predicted / measured)| per platform and task (0.3 is a factor of 2). "
                        "Settings whose mode the platform's spec lacks are left out; see docs/validation.md.", [])
     steps.append(_Step("published measurements",

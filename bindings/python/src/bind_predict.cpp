@@ -12,6 +12,7 @@
 #include "qutibench/io/catalogue.hpp"
 #include "qutibench/predict/fields.hpp"
 #include "qutibench/predict/heatmap.hpp"
+#include "qutibench/predict/realistic.hpp"
 #include "qutibench/predict/sweep.hpp"
 
 namespace qutibench::python {
@@ -122,21 +123,26 @@ void bind_platforms(py::module_& m) {
 /// Predictions, whole network or per layer, and sweeps.
 void bind_predictions(py::module_& m) {
   m.def("predict", [](const topology& t, const platform& pf, const py::object& type, const py::object& batch,
-                      const std::string& mode, const std::string& memory, const py::object& efficiency, bool per_layer) {
+                      const std::string& mode, const std::string& memory, const py::object& efficiency, bool per_layer,
+                      const std::string& model) {
         const operating_mode& mo = pf.mode(mode);
         const network_profile prof = profile(t);
         const scenario s = make_scenario(type, batch, memory, efficiency);
-        if (!per_layer) return prediction_dict(predict(prof, pf, mo, s), pf, mo);
-        const layerwise_prediction l = predict_layers(prof, pf, mo, s);
+        const bool realistic = parse_prediction_model(model) == prediction_model::realistic;
+        if (!per_layer && !realistic) return prediction_dict(predict(prof, pf, mo, s), pf, mo);
+        const layerwise_prediction l = realistic ? predict_realistic(prof, pf, mo, s) : predict_layers(prof, pf, mo, s);
         py::dict d = prediction_dict(l.network, pf, mo);
+        if (!per_layer) return d;
         py::list layers;
         for (const layer_prediction& x : l.layers) layers.append(dict_of(x));
         d["layers"] = layers;
         return d;
       }, py::arg("topology"), py::arg("platform"), py::arg("datatype"), py::arg("batch") = 1, py::arg("mode") = "",
       py::arg("memory_model") = "thesis", py::arg("efficiency") = py::none(), py::arg("per_layer") = false,
-      "roofline prediction (thesis eqs. 4.1, 4.2); status 'unsupported' with None numbers if the platform cannot "
-      "run the datatype; memory_model: thesis, onchip-if-fits, offchip; efficiency: None, c or (c, m)");
+      py::arg("model") = "plain",
+      "roofline prediction (thesis eqs. 4.1, 4.2), or with model 'realistic' the deployed design's estimate; status "
+      "'unsupported' with None numbers if the platform cannot run the datatype; memory_model: thesis, onchip-if-fits, "
+      "offchip (plain only); efficiency: None, c or (c, m) (plain only)");
 
   m.def("sweep", [](const topology& t, const std::vector<platform>& platforms, const py::object& batch_list,
                     const py::object& type_list, const std::string& memory, bool per_layer) {

@@ -18,6 +18,7 @@
 #include "qutibench/measure/record.hpp"
 #include "qutibench/platform.hpp"
 #include "qutibench/predict/profile.hpp"
+#include "qutibench/predict/realistic.hpp"
 #include "qutibench/predict/roofline.hpp"
 #include "qutibench/validation/kernel_agreement.hpp"
 #include "qutibench/validation/statistics.hpp"
@@ -28,8 +29,9 @@ namespace qutibench {
 /// plain: the thesis's level-0 (batch 1, weights off-chip, full-device peaks); refined:
 /// the first and third refinements (on-chip-if-fits memory, the measurement's own batch,
 /// peak x the FPGA utilization a spec states); calibrated: refined x an efficiency fitted
-/// per platform, leave-one-topology-out.
-enum class validation_model { plain, refined, calibrated };
+/// per platform, leave-one-topology-out; realistic: the realistic model at the
+/// measurement's batch (predict/realistic.hpp).
+enum class validation_model { plain, refined, calibrated, realistic };
 /// Which measured throughput: compute (accelerator only) or system (with pre-processing
 /// and copies).
 enum class validation_metric { compute, system };
@@ -43,14 +45,20 @@ struct validation_point {
   datatype type;
   std::uint64_t batch = 1;  ///< of the best measured row
   double measured = 0;
-  double plain = 0, refined = 0, calibrated = 0;
+  double plain = 0, refined = 0, calibrated = 0, realistic = 0;
   double ops_per_input = 0, weights = 0;  ///< level-0 features of the topology
   double activations = 0;                 ///< elements read and written per input, all layers
   double peak = 0, bandwidth = 0;  ///< of the best row's mode and datatype
   double element_bytes = 0;        ///< of the datatype the measurement ran in (its carrier)
 
   double predicted(validation_model m) const {
-    return m == validation_model::plain ? plain : m == validation_model::refined ? refined : calibrated;
+    switch (m) {
+      case validation_model::plain: return plain;
+      case validation_model::refined: return refined;
+      case validation_model::calibrated: return calibrated;
+      case validation_model::realistic: return realistic;
+    }
+    return plain;
   }
 };
 
@@ -67,14 +75,17 @@ void fields(const validation_point& p, F&& field) {
   field("plain", p.plain);
   field("refined", p.refined);
   field("calibrated", p.calibrated);
+  field("realistic", p.realistic);
 }
 
-/// The model called `name` ("plain", "refined", "calibrated"); spec_error 301 otherwise.
+/// The model called `name` ("plain", "refined", "calibrated", "realistic"); spec_error
+/// 301 otherwise.
 inline validation_model parse_validation_model(std::string_view name) {
   if (name == "plain") return validation_model::plain;
   if (name == "refined") return validation_model::refined;
   if (name == "calibrated") return validation_model::calibrated;
-  throw spec_error(error_id::unknown_id, "model '" + std::string(name) + "'", "valid: plain, refined, calibrated");
+  if (name == "realistic") return validation_model::realistic;
+  throw spec_error(error_id::unknown_id, "model '" + std::string(name) + "'", "valid: plain, refined, calibrated, realistic");
 }
 
 /// The metric called `name` ("compute", "system"); spec_error 301 otherwise.
@@ -138,7 +149,8 @@ inline std::vector<validation_point> validation_points(std::span<const recorded_
     const prediction refined = predict(prof, *pf, mode,
                                        {m.what.type, {batch}, memory_model::onchip_if_fits(),
                                         efficiency_model::constant(utilization, 1)});
-    if (!plain.ok() || !refined.ok()) continue;
+    const prediction realistic = predict_realistic(prof, *pf, mode, {m.what.type, {batch}, {}, {}}).network;
+    if (!plain.ok() || !refined.ok() || !realistic.ok()) continue;
     validation_point p;
     p.platform = m.platform;
     p.mode = m.mode;
@@ -150,6 +162,7 @@ inline std::vector<validation_point> validation_points(std::span<const recorded_
     p.plain = plain.throughput.value();
     p.refined = refined.throughput.value();
     p.calibrated = p.refined;
+    p.realistic = realistic.throughput.value();
     p.ops_per_input = prof.total_ops;
     p.weights = prof.total_weights;
     p.activations = prof.total_activations;

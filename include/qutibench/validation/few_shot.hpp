@@ -1,5 +1,5 @@
 // Few-shot calibration: a device's measurements of k networks fit a few factors on top of
-// the refined prediction, which then predict the device's other networks. Reports the
+// the realistic prediction, which then predict the device's other networks. Reports the
 // error on those other networks per device and k, as a user with k networks measured on a
 // new device would see it.
 #pragma once
@@ -39,34 +39,34 @@ inline std::vector<std::size_t> parse_few_shot_networks(std::span<const std::int
   return out;
 }
 
-/// The factors fitted on a device's training rows. Time per input = efficiency x the refined
+/// The factors fitted on a device's training rows. Time per input = efficiency x the realistic
 /// prediction's time per input + batch_overhead_s / batch: how much slower than its
-/// refined roofline the device runs, and a fixed time per batch (launch, transfers, host
+/// realistic model the device runs, and a fixed time per batch (launch, transfers, host
 /// work) that small networks and small batches feel most.
 struct few_shot_factors {
   double efficiency = 1;
   double batch_overhead_s = 0;
 
   double predict(const validation_point& p) const {
-    return 1 / (efficiency / p.refined + batch_overhead_s / static_cast<double>(p.batch));
+    return 1 / (efficiency / p.realistic + batch_overhead_s / static_cast<double>(p.batch));
   }
 };
 
 /// Fits the factors on `train` (measured rows of the k training networks): with rows of
-/// one network only, the efficiency alone (geometric mean of measured / refined time, the
+/// one network only, the efficiency alone (geometric mean of measured / realistic time, the
 /// least-squares fit in log space); with two networks or more, both factors by least
 /// squares of relative error, falling back to the efficiency alone where the fit is not
 /// physical (a factor <= 0 or a negative overhead).
 inline few_shot_factors fit_few_shot(std::span<const validation_point* const> train) {
   double log_sum = 0;
-  for (const validation_point* p : train) log_sum += std::log(p->refined / p->measured);
+  for (const validation_point* p : train) log_sum += std::log(p->realistic / p->measured);
   const few_shot_factors one{std::exp(log_sum / static_cast<double>(train.size())), 0};
   const bool several = std::ranges::any_of(train, [&](const validation_point* p) { return p->topology != train.front()->topology; });
   if (!several) return one;
-  // measured inputs/s x (a / refined + c / batch) = 1 for a perfect fit: relative errors.
+  // measured inputs/s x (a / realistic + c / batch) = 1 for a perfect fit: relative errors.
   Eigen::MatrixXd x(static_cast<Eigen::Index>(train.size()), 2);
   for (std::size_t i = 0; i < train.size(); ++i)
-    x.row(static_cast<Eigen::Index>(i)) << train[i]->measured / train[i]->refined,
+    x.row(static_cast<Eigen::Index>(i)) << train[i]->measured / train[i]->realistic,
         train[i]->measured / static_cast<double>(train[i]->batch);
   const Eigen::VectorXd y = Eigen::VectorXd::Ones(x.rows());
   const Eigen::Vector2d beta = x.colPivHouseholderQr().solve(y);

@@ -241,8 +241,49 @@ TEST_CASE("platform json: every shipped spec survives a round trip through to_js
         CHECK(back.modes[m].peaks[k].value.value() == Approx(p.modes[m].peaks[k].value.value()));
       }
       CHECK(back.modes[m].power.budget().has_value() == p.modes[m].power.budget().has_value());
+      REQUIRE(back.modes[m].design.has_value() == p.modes[m].design.has_value());
+      if (!p.modes[m].design) continue;
+      const deployed_design &a = *p.modes[m].design, &b = *back.modes[m].design;
+      CHECK(b.units == a.units);
+      CHECK(b.sharing == a.sharing);
+      CHECK(b.array_peak().value_or(0) == Approx(a.array_peak().value_or(0)));
+      CHECK(b.depthwise_share == a.depthwise_share);
+      REQUIRE(b.levels.size() == a.levels.size());
+      for (std::size_t l = 0; l < a.levels.size(); ++l) {
+        CHECK(b.levels[l].holds == a.levels[l].holds);
+        CHECK(b.levels[l].capacity.has_value() == a.levels[l].capacity.has_value());
+        CHECK(b.levels[l].bandwidth.value_or(bytes_per_s::from_value(0)).value() ==
+              Approx(a.levels[l].bandwidth.value_or(bytes_per_s::from_value(0)).value()));
+      }
     }
   }
+}
+
+TEST_CASE("platform json: deployed designs load per mode and name each problem", "[platform][json][design]") {
+  const platform orin = load_platform(data_dir + "/platforms/jetson-agx-orin.json");
+  // nvpmodel: MAXN runs all 8 TPCs (16 SMs), 30W 4 TPCs, 15W 3.
+  CHECK(orin.mode("maxn").design->units == 16);
+  CHECK(orin.mode("30w").design->units == 8);
+  CHECK(orin.mode("15w").design->units == 6);
+  // A top-level design applies to every mode (Edge TPU: both clocks).
+  const platform coral = load_platform(data_dir + "/platforms/coral-tpu.json");
+  CHECK(coral.mode("fast").design->levels.front().capacity->value() == Approx(8e6));
+  CHECK(coral.mode("slow").design->levels.size() == 2);
+
+  platform p;
+  const auto problems = read_platform(parse_json(
+      R"({"id": "d", "name": "d", "kind": "npu", "source": "test", "memory": {"bandwidth_gb_per_s": 10},
+          "peak_tera_ops_per_s": {"int8": 1},
+          "design": {"source": "test", "units": 2.5, "units_take": "layers", "depthwise_share": 2,
+                     "array": {"pixels": 8, "in_channels": 16},
+                     "levels": [{"name": "sram", "holds": "everything"}, {"name": "dram", "capacity_mb": 4}]}})",
+      "inline.json"), "inline.json", p);
+  std::vector<std::string> where;
+  for (const spec_problem& e : problems) where.push_back(e.where);
+  CHECK(where == std::vector<std::string>{"inline.json: /design/units", "inline.json: /design/units_take",
+                                          "inline.json: /design/array/out_channels", "inline.json: /design/depthwise_share",
+                                          "inline.json: /design/levels/0/holds", "inline.json: /design/levels/0/capacity_mb",
+                                          "inline.json: /design/levels/1/capacity_mb"});
 }
 
 TEST_CASE("platform json: a directory or a missing file is an error, not a crash", "[platform][json][errors]") {

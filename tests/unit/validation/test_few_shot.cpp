@@ -10,28 +10,28 @@
 using namespace qutibench;
 
 namespace {
-/// A point of network `topology` on device "dev" whose refined prediction is `refined`
-/// inputs/s at `batch`, measured as a device 3x slower than its refined roofline with a
-/// fixed 1 ms per batch: time per input = 3 / refined + 0.001 / batch.
-validation_point device_point(const std::string& topology, double refined, std::uint64_t batch) {
+/// A point of network `topology` on device "dev" whose realistic prediction is `realistic`
+/// inputs/s at `batch`, measured as a device 3x slower than its realistic prediction with a
+/// fixed 1 ms per batch: time per input = 3 / realistic + 0.001 / batch.
+validation_point device_point(const std::string& topology, double realistic, std::uint64_t batch) {
   validation_point p;
   p.platform = "dev";
   p.topology = topology;
   p.batch = batch;
-  p.refined = refined;
-  p.plain = 2 * refined;
-  p.measured = 1 / (3 / refined + 0.001 / static_cast<double>(batch));
+  p.realistic = realistic;
+  p.plain = 2 * realistic;
+  p.measured = 1 / (3 / realistic + 0.001 / static_cast<double>(batch));
   return p;
 }
 }  // namespace
 
 TEST_CASE("few-shot: one network fits the efficiency alone", "[few_shot]") {
-  // Two rows of one network, measured at half and at a quarter of refined: the geometric
-  // mean of measured time / refined time is sqrt(2 x 4) = 2.828.
+  // Two rows of one network, measured at half and at a quarter of realistic: the geometric
+  // mean of measured time / realistic time is sqrt(2 x 4) = 2.828.
   validation_point a, b;
   a.topology = b.topology = "net";
-  a.refined = 100, a.measured = 50, a.batch = 1;
-  b.refined = 100, b.measured = 25, b.batch = 8;
+  a.realistic = 100, a.measured = 50, a.batch = 1;
+  b.realistic = 100, b.measured = 25, b.batch = 8;
   const validation_point* train[] = {&a, &b};
   const few_shot_factors f = fit_few_shot(train);
   CHECK(f.efficiency == Approx(std::sqrt(8.0)));
@@ -46,11 +46,11 @@ TEST_CASE("few-shot: two networks recover efficiency and overhead exactly", "[fe
   CHECK(f.efficiency == Approx(3.0));
   CHECK(f.batch_overhead_s == Approx(0.001));
   // A fit that needs a negative overhead is not physical: the efficiency alone instead.
-  // The small network runs at its refined rate (1 ms per input), the large one 3x slower
+  // The small network runs at its realistic rate (1 ms per input), the large one 3x slower
   // (0.3 s): 0.001 = a / 1000 + c and 0.3 = a / 10 + c / 4 give a = 3.005, c = -2 ms.
   validation_point c = a, d = b;
-  c.measured = c.refined;
-  d.measured = d.refined / 3;
+  c.measured = c.realistic;
+  d.measured = d.realistic / 3;
   const validation_point* odd[] = {&c, &d};
   const few_shot_factors g = fit_few_shot(odd);
   CHECK(g.batch_overhead_s == 0);
@@ -78,7 +78,7 @@ TEST_CASE("few-shot: every k of a device's networks, errors on the others", "[fe
   CHECK(r[1].median_abs_log10_error == Approx(0).margin(1e-9));
   CHECK(r[2].median_abs_log10_error == Approx(0).margin(1e-9));
   CHECK(r[0].median_abs_log10_error > 0.01);
-  // Plain predicts 2 x refined: off by log10(2 x (3 + 0.001 x refined)) on every point.
+  // Plain predicts 2 x realistic: off by log10(2 x (3 + 0.001 x realistic)) on every point.
   CHECK(r[2].plain_median_abs_log10_error > std::log10(6.0));
 }
 

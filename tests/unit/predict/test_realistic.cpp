@@ -1,0 +1,153 @@
+#include <catch2/catch.hpp>
+
+#include "qutibench/io/catalogue.hpp"
+#include "qutibench/predict/realistic.hpp"
+#include "qutibench/zoo.hpp"
+
+using namespace qutibench;
+namespace dt = qutibench::datatypes;
+
+namespace {
+platform spec(const std::string& id) { return load_platform(std::string(QUTIBENCH_DATA_DIR) + "/platforms/" + id + ".json"); }
+
+/// A toy accelerator: a 1 TOP/s INT8 device whose deployed design is one unit of a
+/// 1 x 16 x 16 MAC array at 100 MHz (5.12e10 ops/s), a 1000-byte activation buffer, 1 GB/s
+/// DRAM and host link, 10 us per layer and 100 us per inference.
+platform toy(double buffer_bytes = 1000) {
+  deployed_design d;
+  d.source = "test";
+  d.units = 1;
+  d.sharing = unit_sharing::inputs;
+  d.clock_hz = 100e6;
+  d.array = mac_array{1, 16, 16, dt::int8};
+  d.levels = {{"sram", bytes::from_value(buffer_bytes), std::nullopt, level_holds::activations},
+              {"dram", std::nullopt, bytes_per_s::from_value(1e9), level_holds::both}};
+  d.host_link = bytes_per_s::from_value(1e9);
+  d.per_layer = seconds::from_value(10e-6);
+  d.per_inference = seconds::from_value(100e-6);
+  platform p;
+  p.id = "toy";
+  p.modes.push_back({"", {{dt::int8, ops_per_s::from_value(1e12)}}, bytes_per_s::from_value(1e9), {}, d});
+  return p;
+}
+
+// 16 x 8 x 8 in, a 1x1 convolution to 32 channels: 64 pixels x 16 x 32 = 32,768 MACs,
+// 512 weights, 1024 + 2048 activation elements, 1024 input and 2048 output elements.
+topology one_conv() {
+  return topology::builder("one-conv", {16, 8, 8}).conv2d("c", {.out_channels = 32, .kernel = 1, .bias = false}).build();
+}
+}  // namespace
+
+TEST_CASE("realistic: ceil tiling of layer dimensions onto the engine", "[realistic]") {
+  deployed_design dpu;
+  dpu.sharing = unit_sharing::inputs;
+  dpu.units = 3;
+  dpu.array = mac_array{8, 16, 16, dt::int8};
+  // ResNet50's first convolution on a B4096 core: 112 x 112 pixels fill PP 8 exactly, 3 input
+  // channels fill 3 of ICP 16, 64 output channels fill OCP 16: 3/16.
+  CHECK(utilization({112 * 112, 3, 64, 49, 1}, dpu, 1) == Approx(3.0 / 16));
+  // 7 x 7 = 49 pixels on PP 8: 7 passes of 8 = 56, 49/56.
+  CHECK(utilization({49, 512, 512, 9, 1}, dpu, 1) == Approx(49.0 / 56));
+  // A depthwise layer tiles like any other without a stated share (1 of 16 input
+  // channels), and runs at the stated share with one (PG338: PP/2 x ICP of PP x ICP x OCP).
+  const layer_shape depthwise{56 * 56, 1, 1, 9, 128};
+  CHECK(utilization(depthwise, dpu, 1) == Approx(1.0 / 16 * 1.0 / 16));
+  dpu.depthwise_share = 4.0 * 16 / 2048;
+  CHECK(utilization(depthwise, dpu, 1) == Approx(1.0 / 32));
+
+  deployed_design gpu;
+  gpu.sharing = unit_sharing::tiles;
+  gpu.units = 108;
+  gpu.array = mac_array{128, 32, 128, dt::int8};
+  // A 7 x 7 x 512 -> 512 3x3 convolution at batch 1: one row tile of 128 holds 49 rows,
+  // depth 4608 = 144 x 32, 4 column tiles: 4 tiles on 108 SMs in one wave.
+  CHECK(utilization({49, 512, 512, 9, 1}, gpu, 1) == Approx(49.0 / 128 * 4.0 / 108));
+  // At batch 256: 12,544 rows = 98 row tiles x 4 = 392 tiles, 4 waves of 108 = 432 slots.
+  CHECK(utilization({49, 512, 512, 9, 1}, gpu, 256) == Approx(392.0 / 432));
+  // Layers with no MAC shape (summaries, pools) tile perfectly.
+  CHECK(utilization({}, gpu, 1) == 1);
+}
+
+TEST_CASE("realistic: a hand-computed layer on a toy design", "[realistic]") {
+  const topology t = one_conv();
+  const network_profile p = profile(t);
+  CHECK(p.input_elements == 1024);
+  CHECK(p.output_elements == 2048);
+  const platform pf = toy();
+  const layerwise_prediction r = predict_realistic(p, pf, pf.mode(), {.type = dt::int8, .batch = {1}});
+  REQUIRE(r.network.ok());
+  // Peak: 1 unit x 2 x 256 MACs x 100 MHz = 5.12e10 ops/s of the mode's 1e12.
+  CHECK(r.network.peak.value() == Approx(5.12e10));
+  REQUIRE(r.layers.size() == 2);
+  const layer_prediction& c = r.layers[1];
+  // Compute 65,536 ops / 5.12e10 = 1.28 us; 3072 activation bytes exceed the 1000-byte
+  // buffer, so they and the 512 weight bytes cross DRAM: 3584 B / 1 GB/s = 3.584 us.
+  CHECK(c.compute_time.value() == Approx(1.28e-6));
+  CHECK(c.memory_time.value() == Approx(3.584e-6));
+  CHECK(c.bound == bound_kind::memory);
+  CHECK(c.time.value() == Approx(3.584e-6 + 10e-6));
+  CHECK(r.layers[0].time.value() == 0);  // the input moves no data and is not dispatched
+  // Plus 1024 + 2048 bytes over the 1 GB/s host link and 100 us of host work.
+  const double latency = 13.584e-6 + 3.072e-6 + 100e-6;
+  CHECK(r.network.latency.value() == Approx(latency));
+  CHECK(r.network.throughput.value() == Approx(1 / latency));
+
+  // Batch 2: twice the compute and activations, weights once, host costs per input.
+  const layerwise_prediction b2 = predict_realistic(p, pf, pf.mode(), {.type = dt::int8, .batch = {2}});
+  CHECK(b2.network.latency.value() == Approx(std::max(2.56e-6, (512 + 6144) / 1e9) + 10e-6 + 2 * (3.072e-6 + 100e-6)));
+
+  // A 4000-byte buffer holds the layer's activations: only the weights cross DRAM, and
+  // compute (1.28 us) bounds the layer.
+  const platform big = toy(4000);
+  const layerwise_prediction onchip = predict_realistic(p, big, big.mode(), {.type = dt::int8, .batch = {1}});
+  CHECK(onchip.layers[1].memory_time.value() == Approx(0.512e-6));
+  CHECK(onchip.layers[1].bound == bound_kind::compute);
+  CHECK(onchip.network.where.activations_off_chip == 0);
+  CHECK(onchip.network.where.weights_off_chip == 1);
+}
+
+TEST_CASE("realistic: weights fill a weight cache in layer order, the rest streams", "[realistic]") {
+  // Two 16 -> 16 1x1 convolutions, 256 weight bytes each, and a 300-byte parameter cache:
+  // the first layer's weights stay on chip, the second's stream from the host (Edge TPU).
+  const topology t = topology::builder("two-conv", {16, 4, 4})
+                         .conv2d("a", {.out_channels = 16, .kernel = 1, .bias = false})
+                         .conv2d("b", {.out_channels = 16, .kernel = 1, .bias = false})
+                         .build();
+  platform pf = toy();
+  deployed_design& d = *pf.modes.front().design;
+  d.levels = {{"cache", bytes::from_value(300), std::nullopt, level_holds::weights},
+              {"usb", std::nullopt, bytes_per_s::from_value(1e9), level_holds::both}};
+  d.per_layer = d.per_inference = seconds::from_value(0);
+  const layerwise_prediction r = predict_realistic(profile(t), pf, pf.mode(), {.type = dt::int8, .batch = {1}});
+  REQUIRE(r.network.ok());
+  // Layer a: 256 + 256 activation bytes over USB; layer b: its 256 weights too.
+  CHECK(r.layers[1].memory_time.value() == Approx(512e-9));
+  CHECK(r.layers[2].memory_time.value() == Approx(768e-9));
+  CHECK(r.network.where.weights_off_chip == Approx(0.5));
+}
+
+TEST_CASE("realistic: a spec without a design predicts the plain per-layer roofline at the batch", "[realistic]") {
+  platform ncs2 = spec("ncs2");
+  for (operating_mode& m : ncs2.modes) m.design.reset();  // the thesis's NCS2 row alone
+  const network_profile p = profile(zoo::get("cnv"));
+  for (std::uint64_t batch : {1, 16}) {
+    const scenario s{dt::fp16, {batch}, memory_model::thesis(), {}};
+    const double plain = predict_layers(p, ncs2, ncs2.mode(), s).network.latency.value();
+    CHECK(predict_realistic(p, ncs2, ncs2.mode(), s).network.latency.value() == Approx(plain));
+  }
+}
+
+TEST_CASE("realistic: deployed DPU designs set the peak, not the device's DSPs", "[realistic]") {
+  const network_profile p = profile(zoo::get("resnet50"));
+  // UG1354: ZCU102 runs 3 x B4096 at 281 MHz = 3.45 TOP/s (the spec's DSP peak is 6.71).
+  const platform zcu102 = spec("zcu102-dpu");
+  const layerwise_prediction r = predict_realistic(p, zcu102, zcu102.mode(), {.type = dt::int8});
+  REQUIRE(r.network.ok());
+  CHECK(r.network.peak.value() == Approx(3 * 4096 * 281e6));
+  // The plain model keeps the device maximum.
+  CHECK(predict(p, zcu102, zcu102.mode(), {.type = dt::int8}).peak.value() == Approx(6.71e12));
+  // Every layer at most at the design's peak: the estimate is below the ceiling.
+  CHECK(r.network.throughput.value() < 3 * 4096 * 281e6 / p.total_ops);
+  // Unsupported datatypes stay unsupported.
+  CHECK(predict_realistic(p, zcu102, zcu102.mode(), {.type = dt::fp32}).network.status == prediction_status::unsupported);
+}
