@@ -22,6 +22,11 @@ void scenario_options::add_to(CLI::App& cmd) {
   // Checked by checked_batch, as Python's batch arguments are: one range, one message.
   cmd.add_option("--batch", batch, "Inputs per batch, 1 to 2^40 (weights are read once per batch)")->capture_default_str();
   add_memory_model_option(cmd, memory_model);
+  cmd.add_option("--model", model, "plain: the thesis's roofline, a ceiling; realistic: the estimate from each spec's "
+                                   "deployed design (engine mapping, memory levels, fixed costs; --memory-model does "
+                                   "not apply), layer by layer (docs/prediction.md)")
+      ->check(CLI::IsMember({"plain", "realistic"}))
+      ->capture_default_str();
   add_format_option(cmd, format);
 }
 
@@ -52,7 +57,8 @@ void task_options::add_to(CLI::App& cmd) {
 
 std::vector<heatmap_cell> task_options::cells() const {
   const std::vector<platform> selected = select_platforms(all_platforms(), platforms);
-  return heatmap(task, selected, published_accuracy(data_dir()), common.to_scenario(datatypes::int8));
+  return heatmap(task, selected, published_accuracy(data_dir()), common.to_scenario(datatypes::int8),
+                 parse_prediction_model(common.model));
 }
 
 }  // namespace qutibench::cli

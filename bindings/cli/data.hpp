@@ -44,6 +44,7 @@ void add_memory_model_option(CLI::App& cmd, std::string& name);
 struct scenario_options {
   std::uint64_t batch = 1;
   std::string memory_model = "thesis";
+  std::string model = "plain";  ///< prediction_model: plain or realistic
   std::string format = "table";
   void add_to(CLI::App& cmd);
   scenario to_scenario(const datatype& type) const;

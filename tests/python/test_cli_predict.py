@@ -2,6 +2,7 @@
 import csv
 import io
 import json
+import math
 import os
 import pathlib
 import subprocess
@@ -196,3 +197,23 @@ def test_realistic_model_is_the_same_from_the_cli_and_python():
     assert bad.returncode != 0 and "optimistic" in bad.stderr
     with pytest.raises(qb.SpecError, match="model 'optimistic'"):
         qb.predict(qb.zoo.get("resnet50"), "zcu102-dpu", "int8", model="optimistic")
+
+
+def test_realistic_model_reaches_heatmaps_pareto_and_sweeps():
+    import qutibench as qb
+
+    cli = csv_rows("heatmap", "--task", "imagenet", "--platforms", "zcu102-dpu", "--model", "realistic")
+    py = qb.heatmap("imagenet", "zcu102-dpu", model="realistic")
+    one = qb.predict(qb.zoo.get("resnet50"), "zcu102-dpu", "int8", model="realistic")
+    cell = next(r for r in cli if r["topology"] == "resnet50" and r["datatype"] == "int8")
+    assert float(cell["inputs_per_s"]) == pytest.approx(one["inputs_per_s"], rel=1e-9)
+    assert float(cell["inputs_per_s"]) == pytest.approx(
+        next(c["inputs_per_s"] for c in py if c["topology"] == "resnet50" and c["datatype"] == "int8"), rel=1e-9)
+    plain = next(r for r in csv_rows("heatmap", "--task", "imagenet", "--platforms", "zcu102-dpu")
+                 if r["topology"] == "resnet50" and r["datatype"] == "int8")
+    assert float(cell["inputs_per_s"]) < float(plain["inputs_per_s"])  # an estimate below the ceiling
+    front = csv_rows("pareto", "--task", "imagenet", "--platforms", "zcu102-dpu,kv260-dpu", "--model", "realistic")
+    assert front and all(r["platform"] in ("zcu102-dpu", "kv260-dpu") for r in front)
+    s = qb.sweep(qb.zoo.get("resnet50"), [qb.platform("zcu102-dpu")[0]], [1, 8], ["int8", "fp32"], model="realistic")
+    assert s["inputs_per_s"][0, 0, 0] == pytest.approx(one["inputs_per_s"], rel=1e-9)
+    assert math.isnan(s["inputs_per_s"][0, 1, 1])  # the DPU runs no fp32

@@ -16,7 +16,7 @@ namespace qutibench::cli {
 namespace {
 
 struct predict_options {
-  std::string topology, platform, datatype, model = "plain";
+  std::string topology, platform, datatype;
   bool per_layer = false;
   scenario_options common;
 };
@@ -27,7 +27,7 @@ void run_predict(const predict_options& o) {
   const operating_mode& mode = pf.mode(mode_name);
   const scenario s = o.common.to_scenario(datatype::parse(o.datatype));
   const network_profile prof = profile(net);
-  const bool realistic = parse_prediction_model(o.model) == prediction_model::realistic;
+  const bool realistic = parse_prediction_model(o.common.model) == prediction_model::realistic;
   const layerwise_prediction layers = realistic     ? predict_realistic(prof, pf, mode, s)
                                       : o.per_layer ? predict_layers(prof, pf, mode, s)
                                                     : layerwise_prediction{};
@@ -76,11 +76,6 @@ void add_predict_command(CLI::App& app) {
   cmd->add_option("--datatype", o->datatype, "Datatype of weights and activations, e.g. int4, int8, fp16")->required();
   cmd->add_flag("--per-layer", o->per_layer, "Layer by layer: each layer at its own operational intensity (with "
                                              "--model realistic: print the layers)");
-  cmd->add_option("--model", o->model, "plain: the thesis's roofline, a ceiling; realistic: the estimate from the "
-                                       "spec's deployed design (engine mapping, memory levels, fixed costs; "
-                                       "--memory-model does not apply), layer by layer")
-      ->check(CLI::IsMember({"plain", "realistic"}))
-      ->capture_default_str();
   o->common.add_to(*cmd);
   cmd->callback([o] { run_predict(*o); });
 }

@@ -86,25 +86,29 @@ def predict(topology: Topology, platform_ref: str | Platform, datatype: str, bat
 
 
 def sweep(topology: Topology, platforms: Sequence[Platform], batches: Iterable[int], datatypes: Sequence[str],
-          memory_model: str = "thesis", per_layer: bool = True) -> dict:
+          memory_model: str = "thesis", per_layer: bool = True, model: str = "plain") -> dict:
     """Latency and throughput over platforms (first mode each) x batches x datatypes in one
     call: ``{"latency_s": array, "inputs_per_s": array}`` of shape (platforms, batches,
-    datatypes), NaN where a platform cannot run a datatype. No Python per point."""
-    return _core.sweep(topology, list(platforms), batches, datatypes, memory_model, per_layer)
+    datatypes), NaN where a platform cannot run a datatype. No Python per point.
+    ``model``: "plain" (the flat fast path) or "realistic" (layer by layer through each
+    spec's design; ``memory_model`` and ``per_layer`` do not apply)."""
+    return _core.sweep(topology, list(platforms), batches, datatypes, memory_model, per_layer, model)
 
 
 def heatmap(task: str, platforms: str | Sequence[Platform] = "thesis", batch: int = 1,
-            memory_model: str = "thesis") -> Table:
+            memory_model: str = "thesis", model: str = "plain") -> Table:
     """Predicted inputs/s of every (platform, mode, datatype) x (topology, datatype) pair of a
-    task that has a published accuracy (thesis Section 4.5)."""
-    return Table(_core.heatmap(task, platforms if isinstance(platforms, str) else list(platforms), batch, memory_model))
+    task that has a published accuracy (thesis Section 4.5); ``model``: "plain" or "realistic"."""
+    return Table(_core.heatmap(task, platforms if isinstance(platforms, str) else list(platforms), batch, memory_model,
+                               model))
 
 
 def theoretical_pareto(task: str, x: str = "throughput", platforms: str | Sequence[Platform] = "thesis", batch: int = 1,
-                       memory_model: str = "thesis") -> Table:
+                       memory_model: str = "thesis", model: str = "plain") -> Table:
     """Heatmap cells with ``on_frontier``: top-1 accuracy (max) against throughput (max),
-    latency (min) or efficiency = inputs/s/W (max) (thesis Section 6.5.2)."""
-    cells = heatmap(task, platforms, batch, memory_model)
+    latency (min) or efficiency = inputs/s/W (max) (thesis Section 6.5.2); ``model``: "plain"
+    or "realistic"."""
+    cells = heatmap(task, platforms, batch, memory_model, model)
     key = {"throughput": "inputs_per_s", "latency": "latency_s", "efficiency": "inputs_per_s_per_w"}.get(x, "")
     values = [math.nan if c.get(key) is None else c[key] for c in cells]
     for c, f in zip(cells, _core.accuracy_frontier([c["accuracy_top1"] for c in cells], values, x)):

@@ -145,7 +145,7 @@ void bind_predictions(py::module_& m) {
       "offchip (plain only); efficiency: None, c or (c, m) (plain only)");
 
   m.def("sweep", [](const topology& t, const std::vector<platform>& platforms, const py::object& batch_list,
-                    const py::object& type_list, const std::string& memory, bool per_layer) {
+                    const py::object& type_list, const std::string& memory, bool per_layer, const std::string& model) {
         std::vector<std::uint64_t> batches;
         for (std::uint64_t b : to_counts(batch_list, "batches")) batches.push_back(checked_batch(b, "batches").n);
         if (py::isinstance<py::str>(type_list) || !py::isinstance<py::iterable>(type_list))
@@ -154,7 +154,27 @@ void bind_predictions(py::module_& m) {
         for (py::handle x : py::reinterpret_borrow<py::iterable>(type_list)) types.push_back(to_datatype(x, "datatypes"));
         const network_profile prof = profile(t);
         const memory_model mm = memory_model::parse(memory);
+        const bool realistic = parse_prediction_model(model) == prediction_model::realistic;
         const std::size_t np = platforms.size(), nb = batches.size(), nd = types.size();
+        py::array_t<double> lat({np, nb, nd}), thr({np, nb, nd});
+        double* l = lat.mutable_data();
+        double* r = thr.mutable_data();
+        std::fill(l, l + np * nb * nd, std::nan(""));
+        std::fill(r, r + np * nb * nd, std::nan(""));
+        py::dict out;
+        out["latency_s"] = lat;
+        out["inputs_per_s"] = thr;
+        if (realistic) {  // layer by layer through each design: no flat fast path
+          for (std::size_t i = 0; i < np; ++i)
+            for (std::size_t j = 0; j < nb; ++j)
+              for (std::size_t k = 0; k < nd; ++k) {
+                const prediction p = predict_realistic(prof, platforms[i], platforms[i].mode(), {types[k], {batches[j]}, mm, {}}).network;
+                if (!p.ok()) continue;
+                l[(i * nb + j) * nd + k] = p.latency.value();
+                r[(i * nb + j) * nd + k] = p.throughput.value();
+              }
+          return out;
+        }
         std::vector<sweep_point> points;
         std::vector<std::size_t> where;  // flat index of each supported point
         points.reserve(np * nb * nd);
@@ -171,36 +191,32 @@ void bind_predictions(py::module_& m) {
           if (per_layer) sweep_layer_latency(prof, points, latency);
           else sweep_network_latency(prof, points, latency);
         }
-        py::array_t<double> lat({np, nb, nd}), thr({np, nb, nd});
-        double* l = lat.mutable_data();
-        double* r = thr.mutable_data();
-        std::fill(l, l + np * nb * nd, std::nan(""));
-        std::fill(r, r + np * nb * nd, std::nan(""));
         for (std::size_t p = 0; p < points.size(); ++p) {
           l[where[p]] = latency[p];
           r[where[p]] = points[p].batch / latency[p];
         }
-        py::dict out;
-        out["latency_s"] = lat;
-        out["inputs_per_s"] = thr;
         return out;
       }, py::arg("topology"), py::arg("platforms"), py::arg("batches"), py::arg("datatypes"),
-      py::arg("memory_model") = "thesis", py::arg("per_layer") = true,
+      py::arg("memory_model") = "thesis", py::arg("per_layer") = true, py::arg("model") = "plain",
       "latency and throughput of one topology over platforms (first mode each) x batches x datatypes in one call: "
-      "arrays of shape (platforms, batches, datatypes), NaN where unsupported");
+      "arrays of shape (platforms, batches, datatypes), NaN where unsupported; model: plain or realistic");
 }
 
 /// Heatmaps and pareto frontiers.
 void bind_task_views(py::module_& m) {
-  m.def("heatmap", [](const std::string& task, const py::object& platforms, const py::object& batch, const std::string& memory) {
+  m.def("heatmap", [](const std::string& task, const py::object& platforms, const py::object& batch, const std::string& memory,
+                      const std::string& model) {
         const std::vector<platform> pfs = select(platforms);
         const auto cells = heatmap(task, pfs, published_accuracy(data_dir()),
-                                   {datatypes::int8, checked_batch(to_count(batch, "batch")), memory_model::parse(memory), {}});
+                                   {datatypes::int8, checked_batch(to_count(batch, "batch")), memory_model::parse(memory), {}},
+                                   parse_prediction_model(model));
         py::list out;
         for (const heatmap_cell& c : cells) out.append(dict_of(c));
         return out;
       }, py::arg("task"), py::arg("platforms") = "thesis", py::arg("batch") = 1, py::arg("memory_model") = "thesis",
-      "every (platform, mode, datatype) x (topology, datatype) cell of a task with a published accuracy");
+      py::arg("model") = "plain",
+      "every (platform, mode, datatype) x (topology, datatype) cell of a task with a published accuracy; model: "
+      "plain or realistic");
 
   m.def("pareto_frontier", [](const py::array_t<double, py::array::c_style | py::array::forcecast>& values,
                               const std::vector<std::string>& senses) {

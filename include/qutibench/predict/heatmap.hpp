@@ -15,6 +15,7 @@
 #include "qutibench/platform.hpp"
 #include "qutibench/predict/pareto.hpp"
 #include "qutibench/predict/profile.hpp"
+#include "qutibench/predict/realistic.hpp"
 #include "qutibench/predict/roofline.hpp"
 #include "qutibench/zoo.hpp"
 
@@ -40,10 +41,12 @@ struct heatmap_cell {
 /// The cells the thesis's method defines for `task`: for each platform and mode (in the
 /// order given) and each accuracy record of the task (in file order), a cell if the
 /// datatype runs on the mode natively or through a carrier. `base` gives the batch,
-/// memory model and efficiency; its datatype is replaced by each record's. Topology ids
-/// must be zoo ids (spec_error 301 otherwise).
+/// memory model and efficiency; its datatype is replaced by each record's. `model`: the
+/// plain whole-network roofline or the realistic estimate. Topology ids must be zoo ids
+/// (spec_error 301 otherwise).
 inline std::vector<heatmap_cell> heatmap(std::string_view task, std::span<const platform> platforms,
-                                         std::span<const accuracy_record> accuracy, const scenario& base = {}) {
+                                         std::span<const accuracy_record> accuracy, const scenario& base = {},
+                                         prediction_model model = prediction_model::plain) {
   struct column {
     const accuracy_record* record;
     const topology* net;
@@ -68,7 +71,8 @@ inline std::vector<heatmap_cell> heatmap(std::string_view task, std::span<const 
       for (const column& c : columns) {
         scenario s = base;
         s.type = c.record->type;
-        prediction p = predict(c.prof, pf, m, s);
+        prediction p = model == prediction_model::realistic ? predict_realistic(c.prof, pf, m, s).network
+                                                            : predict(c.prof, pf, m, s);
         if (!p.ok()) continue;
         cells.push_back({std::string(task), pf.id, m.name, c.record->type, c.record->topology, std::move(p),
                          c.record->top1_pct, c.record->top5_pct, m.power.budget()});
