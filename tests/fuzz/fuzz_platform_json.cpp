@@ -1,11 +1,14 @@
 // Fuzz target: platform specs as JSON. Whatever the loader accepts must round-trip through
-// to_json unchanged, and pass through the checker and a prediction without crashing.
+// to_json unchanged, and pass through the checker and the plain and realistic predictions
+// without crashing.
+#include <cmath>
 #include <cstdint>
 #include <cstdlib>
 #include <optional>
 
 #include "parse_json.hpp"
 #include "qutibench/io/platform_json.hpp"
+#include "qutibench/predict/realistic.hpp"
 #include "qutibench/predict/roofline.hpp"
 #include "qutibench/zoo/mlp.hpp"
 
@@ -23,6 +26,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     for (const peak_performance& pk : m.peaks) {
       const prediction r = predict(mlp, p, m, {.type = pk.type});
       if (r.ok() && !(r.throughput.value() > 0)) std::abort();  // an ok prediction is a positive number
+      const prediction e = predict_realistic(mlp, p, m, {.type = pk.type, .batch = {8}}).network;
+      if (e.ok() && !(e.throughput.value() > 0 && std::isfinite(e.latency.value()))) std::abort();
     }
   return 0;
 }
