@@ -1,7 +1,7 @@
 // `qutibench validate`: predictions against measurements (thesis Section 7.2). Kernels
 // mode: every kernel of a level predicted (per-layer roofline) and measured on the host,
 // with a calibrated model reported out-of-fold. Dataset mode: a measurement CSV against
-// plain, refined or calibrated level-0 predictions, per platform and task (Table 7.1).
+// plain, refined, calibrated or realistic predictions, per platform and task (Table 7.1).
 #include <cmath>
 #include <fstream>
 #include <iostream>
@@ -212,7 +212,8 @@ void add_validate_command(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--few-shot", o->few_shot,
                   "Dataset mode: network counts k (1.." + std::to_string(max_few_shot_networks) +
-                      ", e.g. 1,2,3): per device, fit an efficiency (k = 1) and a fixed time per batch (k >= 2) on "
+                      ", e.g. 1,2,3): per device, fit an efficiency (k = 1) and a fixed time per batch (k >= 2) over "
+                      "the realistic model on "
                       "every k of its networks and report the error on its other networks")
       ->delimiter(',')
       ->needs(meas)
