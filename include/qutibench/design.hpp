@@ -68,9 +68,10 @@ struct deployed_design {
   seconds per_layer = seconds::from_value(0);      ///< dispatch cost of each executed layer
   seconds per_inference = seconds::from_value(0);  ///< host work per input (pre/post-processing)
 
-  /// Units x 2 ops x MACs per cycle x clock; none unless clock and array are stated.
+  /// Units x 2 ops x MACs per cycle x clock; none unless clock and array are stated on
+  /// an `inputs` engine (a `tiles` engine's array is an output tile, not MACs per cycle).
   std::optional<double> array_peak() const {
-    if (!clock_hz || !array) return std::nullopt;
+    if (!clock_hz || !array || sharing != unit_sharing::inputs) return std::nullopt;
     return units * 2 * array->macs_per_cycle() * *clock_hz;
   }
 };

@@ -167,7 +167,8 @@ inline constexpr double max_ridge_ops_per_byte = 20000;
 /// Consistency checks for a loaded platform (`qutibench check-platform`): every mode has
 /// peaks; peaks do not rise as datatypes widen (unless `peaks_rise_with_width`); ridge
 /// points lie within sane bounds; modes are listed fastest first; a stated INT8 peak of an
-/// FPGA matches its DSP-derived peak within 5 %. `where` prefixes each problem (a file).
+/// FPGA matches its DSP-derived peak within 5 %; a design's array datatype has a peak in
+/// its mode. `where` prefixes each problem (a file).
 inline std::vector<spec_problem> check(const platform& p, const std::string& where) {
   std::vector<spec_problem> out;
   auto add = [&](std::string field, std::string what) {
@@ -196,6 +197,11 @@ inline std::vector<spec_problem> check(const platform& p, const std::string& whe
         add(at + "/" + a.type.name(), "mode '" + m.name + "' is faster than the mode before it ('" +
                                           p.modes[mi - 1].name + "'); list modes fastest first");
   }
+  for (const operating_mode& m : p.modes)
+    if (m.design && m.design->array_peak() && !m.native_peak(m.design->array->type))
+      add(p.has_modes() ? "/modes/" + m.name + "/design/array/datatype" : "/design/array/datatype",
+          "the design's array is stated in " + m.design->array->type.name() +
+              ", which has no peak in this mode to scale from; state that peak or the array's datatype");
   if (p.fpga)
     for (const operating_mode& m : p.modes)
       if (auto stated = m.native_peak(datatypes::int8)) {

@@ -175,7 +175,12 @@ class platform_reader : public json_reader {
     if (const std::string take = text(j, at, "units_take", true); take == "inputs") d.sharing = unit_sharing::inputs;
     else if (take == "tiles") d.sharing = unit_sharing::tiles;
     else if (j.contains("units_take")) fail(error_id::invalid_value, at + "/units_take", "'" + take + "' is not one of inputs, tiles");
-    if (auto v = number(j, at, "clock_mhz", false, true)) d.clock_hz = *v * 1e6;
+    if (auto v = number(j, at, "clock_mhz", false, true)) {
+      if (d.sharing == unit_sharing::tiles)
+        fail(error_id::invalid_value, at + "/clock_mhz",
+             "only an inputs engine's array is MACs per cycle; a tiles engine takes its peak from the mode");
+      else d.clock_hz = *v * 1e6;
+    }
     if (j.contains("array")) d.array = read_array(j["array"], at + "/array");
     if (auto v = number(j, at, "depthwise_share", false, true)) {
       if (*v > 1) fail(error_id::invalid_value, at + "/depthwise_share", "must be a fraction in (0, 1]");

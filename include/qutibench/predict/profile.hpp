@@ -18,11 +18,14 @@ namespace qutibench {
 /// A layer's MAC work as the engine mapping sees it (predict/realistic.hpp): per input,
 /// `pixels` output positions (tokens for sequences), each reducing `in_channels` x `window`
 /// inputs into `out_channels` outputs, in `groups` independent groups (channels per
-/// group). pixels 0: no MACs, or a layer known only by its totals (tiles perfectly).
+/// group). pixels 0: no MAC shape known (pools, recurrent cells, layers known only by
+/// their totals): such a layer tiles perfectly.
 struct layer_shape {
   double pixels = 0, in_channels = 0, out_channels = 0, window = 1, groups = 1;
+  bool convolution = false;
 
-  bool depthwise() const { return groups > 1 && in_channels == 1; }
+  /// A convolution with one input channel per group (not a batched matmul with K = 1).
+  bool depthwise() const { return convolution && groups > 1 && in_channels == 1; }
 };
 
 namespace detail {
@@ -32,7 +35,8 @@ inline layer_shape shape_of(std::span<const node> nodes, const node& n) {
   const auto d = [](std::int64_t v) { return static_cast<double>(v); };
   if (const auto* c = std::get_if<conv2d>(&n.op)) {
     const double g = d(c->groups);
-    return {d(n.cost.out[1]) * d(n.cost.out[2]), d(in(0)[0]) / g, d(c->out_channels) / g, d(c->kernel) * d(c->kernel), g};
+    return {d(n.cost.out[1]) * d(n.cost.out[2]), d(in(0)[0]) / g, d(c->out_channels) / g, d(c->kernel) * d(c->kernel), g,
+            true};
   }
   if (const auto* l = std::get_if<dense>(&n.op)) {
     const tensor_shape x = in(0);

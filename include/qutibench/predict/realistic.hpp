@@ -83,7 +83,8 @@ inline double design_peak(const platform& pf, const operating_mode& m, const dep
 /// scenario's memory and efficiency models are the plain model's and are not used).
 /// Weights take the first weight-holding level with room left for the whole layer, in
 /// layer order, and stream from there once per batch; a layer's activations take the
-/// first level that holds them at the batch. Layer times add up (layers run one after
+/// first level that holds them at the batch beside all cached weights. Off chip (`where`,
+/// traffic) means the last level, if it has a bandwidth; the bound is that of the layers. Layer times add up (layers run one after
 /// another; an `inputs` engine's units run different inputs side by side at the device's
 /// peak and bandwidth together); the batch adds per-input host link and host costs.
 inline layerwise_prediction predict_realistic(const network_profile& p, const platform& pf, const operating_mode& m,
@@ -105,19 +106,28 @@ inline layerwise_prediction predict_realistic(const network_profile& p, const pl
   std::vector<double> room(d.levels.size());
   for (std::size_t k = 0; k < d.levels.size(); ++k)
     room[k] = d.levels[k].capacity ? d.levels[k].capacity->value() : std::numeric_limits<double>::infinity();
+  // Weights first, all layers: what a level caches stays there across inferences, so the
+  // activations see the room the whole network's weights leave.
+  std::vector<std::size_t> weight_level(p.size(), last);
+  for (std::size_t i = 0; i < p.size(); ++i) {
+    const double wb = p.weights[i] * size;
+    for (std::size_t k = 0; k < last && wb > 0; ++k)
+      if (d.levels[k].can_hold_weights() && room[k] >= wb) {
+        room[k] -= wb;
+        weight_level[i] = k;
+        break;
+      }
+  }
+  // Off chip: the last level, unless it has no bandwidth (on-chip memory that holds all).
+  const bool last_off_chip = d.levels[last].bandwidth.has_value();
   out.layers.resize(p.size());
-  double work = 0, off_chip = 0, latency = 0, compute_bound_time = 0;
+  double work = 0, off_chip = 0, layer_time = 0, compute_bound_time = 0;
   double weights_off = 0, activations_off = 0;
   std::vector<double> level_bytes(d.levels.size());
   for (std::size_t i = 0; i < p.size(); ++i) {
     const double w = p.ops[i] * batch, wb = p.weights[i] * size, ab = p.activations[i] * size * batch;
-    std::size_t wl = last, al = last;
-    for (std::size_t k = 0; k < last && wb > 0; ++k)
-      if (d.levels[k].can_hold_weights() && room[k] >= wb) {
-        room[k] -= wb;
-        wl = k;
-        break;
-      }
+    const std::size_t wl = weight_level[i];
+    std::size_t al = last;
     for (std::size_t k = 0; k < last && ab > 0; ++k)
       if (d.levels[k].can_hold_activations() && room[k] >= ab) {
         al = k;
@@ -142,14 +152,16 @@ inline layerwise_prediction predict_realistic(const network_profile& p, const pl
     l.time = seconds::from_value(std::max(compute, memory) + (executed ? d.per_layer.value() : 0.0));
     l.bound = compute >= memory ? bound_kind::compute : bound_kind::memory;
     work += w;
-    off_chip += level_bytes[last];
-    weights_off += wl == last ? wb : 0;
-    activations_off += al == last ? ab : 0;
-    latency += l.time.value();
+    if (last_off_chip) {
+      off_chip += level_bytes[last];
+      weights_off += wl == last ? wb : 0;
+      activations_off += al == last ? ab : 0;
+    }
+    layer_time += l.time.value();
     if (l.bound == bound_kind::compute) compute_bound_time += l.time.value();
   }
   const double host_link = d.host_link ? (p.input_elements + p.output_elements) * size / d.host_link->value() : 0;
-  latency += batch * (host_link + d.per_inference.value());
+  const double latency = layer_time + batch * (host_link + d.per_inference.value());
   if (!(latency > 0) || !std::isfinite(latency)) {
     out.layers.clear();
     out.network = detail::unsupported(s, prediction_status::invalid);
@@ -161,7 +173,7 @@ inline layerwise_prediction predict_realistic(const network_profile& p, const pl
   const resolved_scenario r{*exec, where, size * where.weights_off_chip, size * where.activations_off_chip, batch};
   const bytes_per_s outer = d.levels[last].bandwidth.value_or(m.bandwidth);
   out.network = detail::finish(s, r, work, off_chip, peak, outer.value(), latency,
-                               2 * compute_bound_time >= latency ? bound_kind::compute : bound_kind::memory);
+                               2 * compute_bound_time >= layer_time ? bound_kind::compute : bound_kind::memory);
   return out;
 }
 

@@ -268,7 +268,7 @@ TEST_CASE("platform json: deployed designs load per mode and name each problem",
   // A top-level design applies to every mode (Edge TPU: both clocks).
   const platform coral = load_platform(data_dir + "/platforms/coral-tpu.json");
   CHECK(coral.mode("fast").design->levels.front().capacity->value() == Approx(8e6));
-  CHECK(coral.mode("slow").design->levels.size() == 2);
+  CHECK(coral.mode("slow").design->levels.size() == 3);
 
   platform p;
   const auto problems = read_platform(parse_json(
@@ -280,6 +280,30 @@ TEST_CASE("platform json: deployed designs load per mode and name each problem",
       "inline.json"), "inline.json", p);
   std::vector<std::string> where;
   for (const spec_problem& e : problems) where.push_back(e.where);
+  // A tiles engine's array is an output tile: a clock would turn it into a peak.
+  platform q;
+  const auto clocked = read_platform(parse_json(
+      R"({"id": "g", "name": "g", "kind": "gpu", "source": "test", "memory": {"bandwidth_gb_per_s": 10},
+          "peak_tera_ops_per_s": {"fp16": 1},
+          "design": {"source": "test", "units": 8, "units_take": "tiles", "clock_mhz": 1000,
+                     "array": {"pixels": 128, "in_channels": 32, "out_channels": 128, "datatype": "fp16"},
+                     "levels": [{"name": "dram", "bandwidth_gb_per_s": 10}]}})",
+      "inline.json"), "inline.json", q);
+  REQUIRE(clocked.size() == 1);
+  CHECK(clocked[0].where == "inline.json: /design/clock_mhz");
+  // An inputs engine's array in a datatype the mode has no peak for cannot scale the peaks.
+  platform r;
+  REQUIRE(read_platform(parse_json(
+      R"({"id": "i", "name": "i", "kind": "npu", "source": "test", "memory": {"bandwidth_gb_per_s": 10},
+          "peak_tera_ops_per_s": {"fp16": 1},
+          "design": {"source": "test", "units": 1, "units_take": "inputs", "clock_mhz": 100,
+                     "array": {"pixels": 8, "in_channels": 16, "out_channels": 16, "datatype": "int8"},
+                     "levels": [{"name": "dram", "bandwidth_gb_per_s": 10}]}})",
+      "inline.json"), "inline.json", r).empty());
+  const auto inconsistent = check(r, "inline.json");
+  REQUIRE(inconsistent.size() == 1);
+  CHECK(inconsistent[0].where == "inline.json: /design/array/datatype");
+  CHECK(inconsistent[0].id == error_id::inconsistent_spec);
   CHECK(where == std::vector<std::string>{"inline.json: /design/units", "inline.json: /design/units_take",
                                           "inline.json: /design/array/out_channels", "inline.json: /design/depthwise_share",
                                           "inline.json: /design/levels/0/holds", "inline.json: /design/levels/0/capacity_mb",

@@ -36,6 +36,24 @@ platform toy(double buffer_bytes = 1000) {
 topology one_conv() {
   return topology::builder("one-conv", {16, 8, 8}).conv2d("c", {.out_channels = 32, .kernel = 1, .bias = false}).build();
 }
+
+/// The toy with other memory levels and no fixed costs.
+platform toy_with(std::vector<memory_level> levels) {
+  platform p = toy();
+  deployed_design& d = *p.modes.front().design;
+  d.levels = std::move(levels);
+  d.per_layer = d.per_inference = seconds::from_value(0);
+  return p;
+}
+
+// 16 x 4 x 4 in, two 1x1 convolutions 16 -> 16: 256 weight bytes and 256 + 256 activation
+// bytes each at INT8.
+topology two_convs() {
+  return topology::builder("two-conv", {16, 4, 4})
+      .conv2d("a", {.out_channels = 16, .kernel = 1, .bias = false})
+      .conv2d("b", {.out_channels = 16, .kernel = 1, .bias = false})
+      .build();
+}
 }  // namespace
 
 TEST_CASE("realistic: ceil tiling of layer dimensions onto the engine", "[realistic]") {
@@ -50,7 +68,7 @@ TEST_CASE("realistic: ceil tiling of layer dimensions onto the engine", "[realis
   CHECK(utilization({49, 512, 512, 9, 1}, dpu, 1) == Approx(49.0 / 56));
   // A depthwise layer tiles like any other without a stated share (1 of 16 input
   // channels), and runs at the stated share with one (PG338: PP/2 x ICP of PP x ICP x OCP).
-  const layer_shape depthwise{56 * 56, 1, 1, 9, 128};
+  const layer_shape depthwise{56 * 56, 1, 1, 9, 128, true};
   CHECK(utilization(depthwise, dpu, 1) == Approx(1.0 / 16 * 1.0 / 16));
   dpu.depthwise_share = 4.0 * 16 / 2048;
   CHECK(utilization(depthwise, dpu, 1) == Approx(1.0 / 32));
@@ -66,6 +84,11 @@ TEST_CASE("realistic: ceil tiling of layer dimensions onto the engine", "[realis
   CHECK(utilization({49, 512, 512, 9, 1}, gpu, 256) == Approx(392.0 / 432));
   // Layers with no MAC shape (summaries, pools) tile perfectly.
   CHECK(utilization({}, gpu, 1) == 1);
+  // A batched matmul with K = 1 (12 groups of 128 x 1 times 1 x 1) is no depthwise
+  // convolution: it tiles (128 rows of 128, 1 of 32 deep, 1 of 128 wide, 12 tiles on 108
+  // SMs) and never takes the depthwise share.
+  gpu.depthwise_share = 0.125;
+  CHECK(utilization({128, 1, 1, 1, 12}, gpu, 1) == Approx(1.0 / 32 / 128 * 12 / 108));
 }
 
 TEST_CASE("realistic: a hand-computed layer on a toy design", "[realistic]") {
@@ -109,21 +132,38 @@ TEST_CASE("realistic: a hand-computed layer on a toy design", "[realistic]") {
 TEST_CASE("realistic: weights fill a weight cache in layer order, the rest streams", "[realistic]") {
   // Two 16 -> 16 1x1 convolutions, 256 weight bytes each, and a 300-byte parameter cache:
   // the first layer's weights stay on chip, the second's stream from the host (Edge TPU).
-  const topology t = topology::builder("two-conv", {16, 4, 4})
-                         .conv2d("a", {.out_channels = 16, .kernel = 1, .bias = false})
-                         .conv2d("b", {.out_channels = 16, .kernel = 1, .bias = false})
-                         .build();
-  platform pf = toy();
-  deployed_design& d = *pf.modes.front().design;
-  d.levels = {{"cache", bytes::from_value(300), std::nullopt, level_holds::weights},
-              {"usb", std::nullopt, bytes_per_s::from_value(1e9), level_holds::both}};
-  d.per_layer = d.per_inference = seconds::from_value(0);
+  const topology t = two_convs();
+  const platform pf = toy_with({{"cache", bytes::from_value(300), std::nullopt, level_holds::weights},
+                                {"usb", std::nullopt, bytes_per_s::from_value(1e9), level_holds::both}});
   const layerwise_prediction r = predict_realistic(profile(t), pf, pf.mode(), {.type = dt::int8, .batch = {1}});
   REQUIRE(r.network.ok());
   // Layer a: 256 + 256 activation bytes over USB; layer b: its 256 weights too.
   CHECK(r.layers[1].memory_time.value() == Approx(512e-9));
   CHECK(r.layers[2].memory_time.value() == Approx(768e-9));
   CHECK(r.network.where.weights_off_chip == Approx(0.5));
+}
+
+TEST_CASE("realistic: cached weights keep their room, so activations see what the network leaves", "[realistic]") {
+  // Two 16 -> 16 1x1 convolutions (256 weight bytes, 512 activation bytes each) and a
+  // 900-byte SRAM for both: the weights take 512 bytes for good, and 388 bytes cannot hold
+  // either layer's activations, which cross DRAM (512 B at 1 GB/s).
+  const topology t = two_convs();
+  platform pf = toy_with({{"sram", bytes::from_value(900), std::nullopt, level_holds::both},
+                          {"dram", std::nullopt, bytes_per_s::from_value(1e9), level_holds::both}});
+  deployed_design& d = *pf.modes.front().design;
+  const layerwise_prediction r = predict_realistic(profile(t), pf, pf.mode(), {.type = dt::int8, .batch = {1}});
+  CHECK(r.layers[1].memory_time.value() == Approx(512e-9));
+  CHECK(r.layers[2].memory_time.value() == Approx(512e-9));
+  CHECK(r.network.where.weights_off_chip == 0);
+  CHECK(r.network.where.activations_off_chip == 1);
+  // A last level without a bandwidth is on-chip memory that holds everything (Hailo-8):
+  // nothing is off chip, and only the host link and compute cost time.
+  d.levels = {{"fabric", std::nullopt, std::nullopt, level_holds::both}};
+  d.per_inference = seconds::from_value(100e-6);  // far more than the layers' 0.3 us
+  const layerwise_prediction fabric = predict_realistic(profile(t), pf, pf.mode(), {.type = dt::int8, .batch = {1}});
+  CHECK(fabric.network.traffic.value() == 0);
+  CHECK(fabric.network.where.weights_off_chip == 0);
+  CHECK(fabric.network.bound == bound_kind::compute);  // the host's 100 us do not make it memory bound
 }
 
 TEST_CASE("realistic: a spec without a design predicts the plain per-layer roofline at the batch", "[realistic]") {
