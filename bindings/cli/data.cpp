@@ -27,6 +27,11 @@ void scenario_options::add_to(CLI::App& cmd) {
                                    "not apply), layer by layer (docs/prediction.md)")
       ->check(CLI::IsMember({"plain", "realistic"}))
       ->capture_default_str();
+  // Checked by checked_threads, as Python's threads arguments are.
+  cmd.add_option("--threads", threads,
+                                 "Realistic model: runtime threads, each driving one unit of an engine whose units take "
+                                 "whole inputs (a DPU core) or one CPU core; 1.." +
+                                     std::to_string(max_prediction_threads) + " (default: every unit busy)");
   add_format_option(cmd, format);
 }
 
@@ -43,7 +48,7 @@ void add_memory_model_option(CLI::App& cmd, std::string& name) {
 }
 
 scenario scenario_options::to_scenario(const datatype& type) const {
-  return {type, checked_batch(batch), memory_model::parse(memory_model), {}};
+  return {type, checked_batch(batch), memory_model::parse(memory_model), {}, checked_threads(threads, parse_prediction_model(model))};
 }
 
 void task_options::add_to(CLI::App& cmd) {

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -45,6 +46,7 @@ struct scenario_options {
   std::uint64_t batch = 1;
   std::string memory_model = "thesis";
   std::string model = "plain";  ///< prediction_model: plain or realistic
+  std::optional<std::int64_t> threads;  ///< --threads; none: every unit busy
   std::string format = "table";
   void add_to(CLI::App& cmd);
   scenario to_scenario(const datatype& type) const;

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 #include <string_view>
 
 #include "qutibench/datatype.hpp"
@@ -14,6 +15,7 @@
 #include "qutibench/platform.hpp"
 #include "qutibench/predict/efficiency.hpp"
 #include "qutibench/predict/pareto.hpp"
+#include "qutibench/predict/realistic.hpp"
 #include "qutibench/requirements.hpp"
 #include "qutibench/validation/dataset.hpp"
 #include "qutibench/validation/measured.hpp"
@@ -37,7 +39,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (size == 0) return 0;
   const std::string_view rest(reinterpret_cast<const char*>(data) + 1, size - 1);
   try {
-    switch (data[0] % 10) {
+    switch (data[0] % 11) {
       case 0: {
         const datatype t = datatype::parse(rest);
         if (datatype::parse(t.name()) != t) std::abort();  // a name reads back as itself
@@ -78,6 +80,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       case 8: {
         const std::int64_t threads = nth<std::int64_t>(rest, 0);
         if (parse_measure_threads(threads) != static_cast<std::uint64_t>(threads) || threads < 1 || threads > max_measure_threads)
+          std::abort();
+        break;
+      }
+      case 10: {  // the realistic model's threads, the model named by the last byte's parity
+        const std::int64_t threads = nth<std::int64_t>(rest, 0);
+        const prediction_model m = !rest.empty() && rest.back() % 2 ? prediction_model::plain : prediction_model::realistic;
+        const std::optional<std::uint64_t> t = checked_threads(threads, m);
+        if (!t || *t != static_cast<std::uint64_t>(threads) || threads < 1 || threads > max_prediction_threads ||
+            m != prediction_model::realistic)
           std::abort();
         break;
       }

@@ -92,6 +92,18 @@ def test_orthogonality_of_cnv_pruning_and_quantization_on_finn():
     assert gains["measured"]["complementary"] == "yes"
 
 
+def test_orthogonality_predicts_with_the_model_asked_for():
+    import qutibench as qb
+
+    args = ["orthogonality", "--topology", "resnet50", "--pruned", "resnet50-p50", "--platform", "zcu102-dpu",
+            "--original", "int8", "--quantized", "int4", "--format", "json"]
+    plain = {v["variant"]: v for v in json.loads(run(*args).stdout)["variants"]}
+    realistic = {v["variant"]: v for v in json.loads(run(*args, "--model", "realistic").stdout)["variants"]}
+    want = qb.predict(qb.zoo.get("resnet50"), "zcu102-dpu", "int8", model="realistic")["inputs_per_s"]
+    assert realistic["A original"]["predicted_inputs_per_s"] == pytest.approx(want, rel=1e-9)
+    assert plain["A original"]["predicted_inputs_per_s"] == pytest.approx(19.2e9 / 25_502_912)  # eq. 4.2, memory bound
+
+
 def test_overheads_lists_batches_and_system_overhead():
     rows = list(csv.DictReader(io.StringIO(run("overheads", "--measurements", THESIS, "--format", "csv").stdout)))
     cnv = next(r for r in rows if r["platform"] == "tx2" and r["mode"] == "maxp" and r["topology"] == "cnv"

@@ -217,3 +217,33 @@ def test_realistic_model_reaches_heatmaps_pareto_and_sweeps():
     s = qb.sweep(qb.zoo.get("resnet50"), [qb.platform("zcu102-dpu")[0]], [1, 8], ["int8", "fp32"], model="realistic")
     assert s["inputs_per_s"][0, 0, 0] == pytest.approx(one["inputs_per_s"], rel=1e-9)
     assert math.isnan(s["inputs_per_s"][0, 1, 1])  # the DPU runs no fp32
+
+
+def test_threads_are_one_input_of_the_realistic_model_everywhere():
+    import qutibench as qb
+
+    args = ["--topology", "resnet50", "--platform", "zcu102-dpu", "--datatype", "int8", "--model", "realistic"]
+    one = json.loads(run("predict", *args, "--threads", "1", "--format", "json").stdout)
+    # One runner thread keeps one of the three B4096 cores busy (UG1354: 4096 ops/cycle x 281 MHz).
+    assert one["peak_ops_per_s"] == pytest.approx(4096 * 281e6)
+    py = qb.predict(qb.zoo.get("resnet50"), "zcu102-dpu", "int8", model="realistic", threads=1)
+    assert py["inputs_per_s"] == pytest.approx(one["inputs_per_s"], rel=1e-12)
+    every = qb.predict(qb.zoo.get("resnet50"), "zcu102-dpu", "int8", model="realistic")
+    assert one["inputs_per_s"] < every["inputs_per_s"]
+    cell = next(r for r in csv_rows("heatmap", "--task", "imagenet", "--platforms", "zcu102-dpu", "--model",
+                                    "realistic", "--threads", "1")
+                if r["topology"] == "resnet50" and r["datatype"] == "int8")
+    assert float(cell["inputs_per_s"]) == pytest.approx(one["inputs_per_s"], rel=1e-9)
+    s = qb.sweep(qb.zoo.get("resnet50"), [qb.platform("zcu102-dpu")[0]], [1], ["int8"], model="realistic", threads=1)
+    assert s["inputs_per_s"][0, 0, 0] == pytest.approx(one["inputs_per_s"], rel=1e-9)
+    # One check of the value and of the model it needs, same ID from both.
+    for value, message in (("0", "must be 1..4096"), ("5000", "must be 1..4096")):
+        bad = run("predict", *args, "--threads", value, check=False)
+        assert bad.returncode != 0 and "spec_error.503" in bad.stderr and message in bad.stderr
+        with pytest.raises(qb.SpecError, match=message):
+            qb.predict(qb.zoo.get("resnet50"), "zcu102-dpu", "int8", model="realistic", threads=int(value))
+    plain = run("predict", "--topology", "resnet50", "--platform", "zcu102-dpu", "--datatype", "int8", "--threads", "2",
+                check=False)
+    assert plain.returncode != 0 and "realistic model only" in plain.stderr
+    with pytest.raises(qb.SpecError, match="realistic model only"):
+        qb.heatmap("imagenet", "zcu102-dpu", threads=2)

@@ -8,6 +8,7 @@
 #include "../data.hpp"
 #include "../fields.hpp"
 #include "qutibench/predict/profile.hpp"
+#include "qutibench/predict/realistic.hpp"
 #include "qutibench/validation/dataset.hpp"
 #include "qutibench/validation/measured.hpp"
 #include "qutibench/zoo.hpp"
@@ -38,7 +39,7 @@ void run_orthogonality(const orthogonality_options& o) {
   if (!o.measurements.empty()) rows = load_measurements(o.measurements, data_dir());
   for (variant& x : v) {
     const topology net = zoo::get(x.topology);
-    const prediction p = predict(profile(net), pf, mode, o.common.to_scenario(x.type));
+    const prediction p = predict_with(parse_prediction_model(o.common.model), profile(net), pf, mode, o.common.to_scenario(x.type));
     if (p.ok()) x.predicted = p.throughput.value();
     for (const recorded_measurement& r : rows)  // best measured throughput over the recorded settings
       if (r.record.platform == pf.id && (mode_name.empty() || r.record.mode == mode_name) &&

@@ -70,45 +70,48 @@ def training(topology: Topology, inputs_per_epoch: int, epochs: int, precision: 
 
 def predict(topology: Topology, platform_ref: str | Platform, datatype: str, batch: int = 1, mode: str | None = None,
             memory_model: str = "thesis", efficiency: float | tuple[float, float] | None = None,
-            per_layer: bool = False, model: str = "plain") -> dict:
+            per_layer: bool = False, model: str = "plain", threads: int | None = None) -> dict:
     """Roofline prediction (thesis eqs. 4.1, 4.2): ``status`` ("ok" or "unsupported"),
     ``inputs_per_s``, ``ops_per_s``, ``latency_s`` (of the batch), ``operational_intensity``,
     ``ridge_point``, ``bound``, ...; ``per_layer`` adds ``layers`` (a Table) and sums each
     layer's own roofline time. ``model``: "plain" (the ceiling) or "realistic" (the spec's
     deployed design: engine mapping, memory levels, fixed costs; ``memory_model`` and
-    ``efficiency`` do not apply). ``platform_ref``: a Platform or "id[:mode]" / "file.json[:mode]"."""
+    ``efficiency`` do not apply). ``threads`` (realistic only): runtime threads, each driving
+    one unit of an engine whose units take whole inputs (a DPU core) or one CPU core; None
+    keeps every unit busy. ``platform_ref``: a Platform or "id[:mode]" / "file.json[:mode]"."""
     pf, ref_mode = platform(platform_ref)
     r = _core.predict(topology, pf, datatype, batch, mode if mode is not None else ref_mode, memory_model, efficiency,
-                      per_layer, model)
+                      per_layer, model, threads)
     if per_layer:
         r["layers"] = Table(r["layers"])
     return r
 
 
 def sweep(topology: Topology, platforms: Sequence[Platform], batches: Iterable[int], datatypes: Sequence[str],
-          memory_model: str = "thesis", per_layer: bool = True, model: str = "plain") -> dict:
+          memory_model: str = "thesis", per_layer: bool = True, model: str = "plain", threads: int | None = None) -> dict:
     """Latency and throughput over platforms (first mode each) x batches x datatypes in one
     call: ``{"latency_s": array, "inputs_per_s": array}`` of shape (platforms, batches,
     datatypes), NaN where a platform cannot run a datatype. No Python per point.
     ``model``: "plain" (the flat fast path) or "realistic" (layer by layer through each
-    spec's design; ``memory_model`` and ``per_layer`` do not apply)."""
-    return _core.sweep(topology, list(platforms), batches, datatypes, memory_model, per_layer, model)
+    spec's design; ``memory_model`` and ``per_layer`` do not apply); ``threads`` as in predict."""
+    return _core.sweep(topology, list(platforms), batches, datatypes, memory_model, per_layer, model, threads)
 
 
 def heatmap(task: str, platforms: str | Sequence[Platform] = "thesis", batch: int = 1,
-            memory_model: str = "thesis", model: str = "plain") -> Table:
+            memory_model: str = "thesis", model: str = "plain", threads: int | None = None) -> Table:
     """Predicted inputs/s of every (platform, mode, datatype) x (topology, datatype) pair of a
-    task that has a published accuracy (thesis Section 4.5); ``model``: "plain" or "realistic"."""
+    task that has a published accuracy (thesis Section 4.5); ``model``: "plain" or "realistic";
+    ``threads`` as in predict."""
     return Table(_core.heatmap(task, platforms if isinstance(platforms, str) else list(platforms), batch, memory_model,
-                               model))
+                               model, threads))
 
 
 def theoretical_pareto(task: str, x: str = "throughput", platforms: str | Sequence[Platform] = "thesis", batch: int = 1,
-                       memory_model: str = "thesis", model: str = "plain") -> Table:
+                       memory_model: str = "thesis", model: str = "plain", threads: int | None = None) -> Table:
     """Heatmap cells with ``on_frontier``: top-1 accuracy (max) against throughput (max),
     latency (min) or efficiency = inputs/s/W (max) (thesis Section 6.5.2); ``model``: "plain"
-    or "realistic"."""
-    cells = heatmap(task, platforms, batch, memory_model, model)
+    or "realistic"; ``threads`` as in predict."""
+    cells = heatmap(task, platforms, batch, memory_model, model, threads)
     key = {"throughput": "inputs_per_s", "latency": "latency_s", "efficiency": "inputs_per_s_per_w"}.get(x, "")
     values = [math.nan if c.get(key) is None else c[key] for c in cells]
     for c, f in zip(cells, _core.accuracy_frontier([c["accuracy_top1"] for c in cells], values, x)):

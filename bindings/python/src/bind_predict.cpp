@@ -21,8 +21,15 @@ namespace {
 
 /// A scenario from the Python arguments; `efficiency` None, a number (compute) or a
 /// (compute, memory) pair.
-scenario make_scenario(const py::object& type, const py::object& batch, const std::string& memory, const py::object& efficiency) {
-  scenario s{to_datatype(type, "datatype"), checked_batch(to_count(batch, "batch")), memory_model::parse(memory), {}};
+/// `threads`: None (every unit) or a count for the realistic model (checked_threads, as the CLI's --threads).
+std::optional<std::uint64_t> threads_of(const py::object& threads, prediction_model model) {
+  return checked_threads(threads.is_none() ? std::nullopt : std::optional(to_integer(threads, "threads")), model);
+}
+
+scenario make_scenario(const py::object& type, const py::object& batch, const std::string& memory, const py::object& efficiency,
+                       const py::object& threads, prediction_model model) {
+  scenario s{to_datatype(type, "datatype"), checked_batch(to_count(batch, "batch")), memory_model::parse(memory), {},
+             threads_of(threads, model)};
   if (efficiency.is_none()) return s;
   if (py::isinstance<py::tuple>(efficiency) || py::isinstance<py::list>(efficiency)) {
     if (py::len(efficiency) != 2) bad_argument("efficiency", "must be None, a number or a (compute, memory) pair, got " + shown(efficiency));
@@ -124,11 +131,12 @@ void bind_platforms(py::module_& m) {
 void bind_predictions(py::module_& m) {
   m.def("predict", [](const topology& t, const platform& pf, const py::object& type, const py::object& batch,
                       const std::string& mode, const std::string& memory, const py::object& efficiency, bool per_layer,
-                      const std::string& model) {
+                      const std::string& model, const py::object& threads) {
         const operating_mode& mo = pf.mode(mode);
         const network_profile prof = profile(t);
-        const scenario s = make_scenario(type, batch, memory, efficiency);
-        const bool realistic = parse_prediction_model(model) == prediction_model::realistic;
+        const prediction_model pm = parse_prediction_model(model);
+        const scenario s = make_scenario(type, batch, memory, efficiency, threads, pm);
+        const bool realistic = pm == prediction_model::realistic;
         if (!per_layer && !realistic) return prediction_dict(predict(prof, pf, mo, s), pf, mo);
         const layerwise_prediction l = realistic ? predict_realistic(prof, pf, mo, s) : predict_layers(prof, pf, mo, s);
         py::dict d = prediction_dict(l.network, pf, mo);
@@ -139,13 +147,14 @@ void bind_predictions(py::module_& m) {
         return d;
       }, py::arg("topology"), py::arg("platform"), py::arg("datatype"), py::arg("batch") = 1, py::arg("mode") = "",
       py::arg("memory_model") = "thesis", py::arg("efficiency") = py::none(), py::arg("per_layer") = false,
-      py::arg("model") = "plain",
+      py::arg("model") = "plain", py::arg("threads") = py::none(),
       "roofline prediction (thesis eqs. 4.1, 4.2), or with model 'realistic' the deployed design's estimate; status "
       "'unsupported' with None numbers if the platform cannot run the datatype; memory_model: thesis, onchip-if-fits, "
-      "offchip (plain only); efficiency: None, c or (c, m) (plain only)");
+      "offchip (plain only); efficiency: None, c or (c, m) (plain only); threads: None or runtime threads (realistic only)");
 
   m.def("sweep", [](const topology& t, const std::vector<platform>& platforms, const py::object& batch_list,
-                    const py::object& type_list, const std::string& memory, bool per_layer, const std::string& model) {
+                    const py::object& type_list, const std::string& memory, bool per_layer, const std::string& model,
+                    const py::object& threads) {
         std::vector<std::uint64_t> batches;
         for (std::uint64_t b : to_counts(batch_list, "batches")) batches.push_back(checked_batch(b, "batches").n);
         if (py::isinstance<py::str>(type_list) || !py::isinstance<py::iterable>(type_list))
@@ -154,7 +163,9 @@ void bind_predictions(py::module_& m) {
         for (py::handle x : py::reinterpret_borrow<py::iterable>(type_list)) types.push_back(to_datatype(x, "datatypes"));
         const network_profile prof = profile(t);
         const memory_model mm = memory_model::parse(memory);
-        const bool realistic = parse_prediction_model(model) == prediction_model::realistic;
+        const prediction_model pm = parse_prediction_model(model);
+        const std::optional<std::uint64_t> nthreads = threads_of(threads, pm);
+        const bool realistic = pm == prediction_model::realistic;
         const std::size_t np = platforms.size(), nb = batches.size(), nd = types.size();
         py::array_t<double> lat({np, nb, nd}), thr({np, nb, nd});
         double* l = lat.mutable_data();
@@ -168,7 +179,7 @@ void bind_predictions(py::module_& m) {
           for (std::size_t i = 0; i < np; ++i)
             for (std::size_t j = 0; j < nb; ++j)
               for (std::size_t k = 0; k < nd; ++k) {
-                const prediction p = predict_realistic(prof, platforms[i], platforms[i].mode(), {types[k], {batches[j]}, mm, {}}).network;
+                const prediction p = predict_realistic(prof, platforms[i], platforms[i].mode(), {types[k], {batches[j]}, mm, {}, nthreads}).network;
                 if (!p.ok()) continue;
                 l[(i * nb + j) * nd + k] = p.latency.value();
                 r[(i * nb + j) * nd + k] = p.throughput.value();
@@ -198,25 +209,29 @@ void bind_predictions(py::module_& m) {
         return out;
       }, py::arg("topology"), py::arg("platforms"), py::arg("batches"), py::arg("datatypes"),
       py::arg("memory_model") = "thesis", py::arg("per_layer") = true, py::arg("model") = "plain",
+      py::arg("threads") = py::none(),
       "latency and throughput of one topology over platforms (first mode each) x batches x datatypes in one call: "
-      "arrays of shape (platforms, batches, datatypes), NaN where unsupported; model: plain or realistic");
+      "arrays of shape (platforms, batches, datatypes), NaN where unsupported; model: plain or realistic; threads: None "
+      "or runtime threads (realistic only)");
 }
 
 /// Heatmaps and pareto frontiers.
 void bind_task_views(py::module_& m) {
   m.def("heatmap", [](const std::string& task, const py::object& platforms, const py::object& batch, const std::string& memory,
-                      const std::string& model) {
+                      const std::string& model, const py::object& threads) {
         const std::vector<platform> pfs = select(platforms);
+        const prediction_model pm = parse_prediction_model(model);
         const auto cells = heatmap(task, pfs, published_accuracy(data_dir()),
-                                   {datatypes::int8, checked_batch(to_count(batch, "batch")), memory_model::parse(memory), {}},
-                                   parse_prediction_model(model));
+                                   {datatypes::int8, checked_batch(to_count(batch, "batch")), memory_model::parse(memory), {},
+                                    threads_of(threads, pm)},
+                                   pm);
         py::list out;
         for (const heatmap_cell& c : cells) out.append(dict_of(c));
         return out;
       }, py::arg("task"), py::arg("platforms") = "thesis", py::arg("batch") = 1, py::arg("memory_model") = "thesis",
-      py::arg("model") = "plain",
+      py::arg("model") = "plain", py::arg("threads") = py::none(),
       "every (platform, mode, datatype) x (topology, datatype) cell of a task with a published accuracy; model: "
-      "plain or realistic");
+      "plain or realistic; threads: None or runtime threads (realistic only)");
 
   m.def("pareto_frontier", [](const py::array_t<double, py::array::c_style | py::array::forcecast>& values,
                               const std::vector<std::string>& senses) {

@@ -71,8 +71,7 @@ inline std::vector<heatmap_cell> heatmap(std::string_view task, std::span<const 
       for (const column& c : columns) {
         scenario s = base;
         s.type = c.record->type;
-        prediction p = model == prediction_model::realistic ? predict_realistic(c.prof, pf, m, s).network
-                                                            : predict(c.prof, pf, m, s);
+        prediction p = predict_with(model, c.prof, pf, m, s);
         if (!p.ok()) continue;
         cells.push_back({std::string(task), pf.id, m.name, c.record->type, c.record->topology, std::move(p),
                          c.record->top1_pct, c.record->top5_pct, m.power.budget()});

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <limits>
 #include <optional>
 #include <string>
@@ -29,6 +30,23 @@ inline prediction_model parse_prediction_model(std::string_view name) {
   throw spec_error(error_id::unknown_id, "model '" + std::string(name) + "'", "valid: plain, realistic");
 }
 
+/// The most threads a prediction takes: above the units of any engine a spec describes
+/// (an EPYC's 64 cores, an A100's 108 SMs), so a larger count changes nothing but a typo.
+inline constexpr std::int64_t max_prediction_threads = 4096;
+
+/// Threads a user gives (the CLI's --threads, Python's `threads`; both call this): none
+/// keeps every unit busy; otherwise 1..max_prediction_threads, and only for the realistic
+/// model, which alone maps work onto units. spec_error 503 otherwise.
+inline std::optional<std::uint64_t> checked_threads(std::optional<std::int64_t> threads, prediction_model model) {
+  if (!threads) return std::nullopt;
+  if (*threads < 1 || *threads > max_prediction_threads)
+    throw spec_error(error_id::invalid_value, "threads",
+                     "must be 1.." + std::to_string(max_prediction_threads) + ", got " + std::to_string(*threads));
+  if (model != prediction_model::realistic)
+    throw spec_error(error_id::invalid_value, "threads", "applies to the realistic model only (the plain model has no units)");
+  return static_cast<std::uint64_t>(*threads);
+}
+
 namespace detail {
 /// The share of an engine dimension of size `t` that a layer dimension of size `x` keeps
 /// busy: x over x rounded up to a multiple of t (ceil quantization).
@@ -45,6 +63,20 @@ inline deployed_design design_of(const operating_mode& m) {
   d.source = "the spec's peaks and external memory (no deployed design stated)";
   d.levels.push_back({"on-chip", std::nullopt, std::nullopt, level_holds::activations});
   d.levels.push_back({"external", std::nullopt, m.bandwidth, level_holds::both});
+  return d;
+}
+
+/// `d` as `threads` runtime threads run it on platform kind `k`: each thread drives one
+/// unit of an `inputs` engine (a Vitis AI runner thread per DPU core) or one core of a CPU,
+/// so min(threads, units) units stay busy and the peak shrinks with them; the units of
+/// other `tiles` engines (a GPU's SMs, an accelerator's tiles) split every layer whatever
+/// the host's threads. `scale` receives the share of the peak left.
+inline deployed_design threaded(deployed_design d, platform_kind k, std::optional<std::uint64_t> threads, double& scale) {
+  scale = 1;
+  if (!threads || (d.sharing != unit_sharing::inputs && k != platform_kind::cpu)) return d;
+  const double busy = std::min(static_cast<double>(*threads), d.units);
+  scale = busy / d.units;
+  d.units = busy;
   return d;
 }
 
@@ -79,8 +111,9 @@ inline double design_peak(const platform& pf, const operating_mode& m, const dep
   return peak;
 }
 
-/// The realistic prediction of `p` on mode `m` of `pf` for `s.type` and `s.batch` (the
-/// scenario's memory and efficiency models are the plain model's and are not used).
+/// The realistic prediction of `p` on mode `m` of `pf` for `s.type`, `s.batch` and
+/// `s.threads` (`threaded`; the scenario's memory and efficiency models are the plain
+/// model's and are not used).
 /// Weights take the first weight-holding level with room left for the whole layer, in
 /// layer order, and stream from there once per batch; a layer's activations take the
 /// first level that holds them at the batch beside all cached weights. Off chip (`where`,
@@ -95,8 +128,10 @@ inline layerwise_prediction predict_realistic(const network_profile& p, const pl
     out.network = detail::unsupported(s);
     return out;
   }
-  const deployed_design d = design_of(m);
-  const double peak = design_peak(pf, m, d, *exec);
+  const deployed_design full = design_of(m);
+  double busy = 1;
+  const deployed_design d = threaded(full, pf.kind, s.threads, busy);
+  const double peak = design_peak(pf, m, full, *exec) * busy;
   const double size = s.type.size().value(), batch = static_cast<double>(s.batch.n);
   if (!detail::positive_finite(peak) || d.levels.empty() || !(batch >= 1)) {
     out.network = detail::unsupported(s, prediction_status::invalid);
@@ -175,6 +210,13 @@ inline layerwise_prediction predict_realistic(const network_profile& p, const pl
   out.network = detail::finish(s, r, work, off_chip, peak, outer.value(), latency,
                                2 * compute_bound_time >= layer_time ? bound_kind::compute : bound_kind::memory);
   return out;
+}
+
+/// The whole-network prediction of `model`: the plain roofline (eq. 4.2) or the realistic
+/// estimate; what heatmaps, pareto and orthogonality use.
+inline prediction predict_with(prediction_model model, const network_profile& p, const platform& pf,
+                               const operating_mode& m, const scenario& s) {
+  return model == prediction_model::realistic ? predict_realistic(p, pf, m, s).network : predict(p, pf, m, s);
 }
 
 }  // namespace qutibench

@@ -191,3 +191,53 @@ TEST_CASE("realistic: deployed DPU designs set the peak, not the device's DSPs",
   // Unsupported datatypes stay unsupported.
   CHECK(predict_realistic(p, zcu102, zcu102.mode(), {.type = dt::fp32}).network.status == prediction_status::unsupported);
 }
+
+TEST_CASE("realistic: threads drive units of inputs engines and CPU cores, not a GPU's SMs", "[realistic]") {
+  const network_profile p = profile(zoo::get("resnet50"));
+  // One Vitis AI runner thread on the ZCU102's 3 x B4096 keeps one core busy: 4096 ops per
+  // cycle x 281 MHz; two threads two cores; more threads than cores change nothing.
+  const platform zcu102 = spec("zcu102-dpu");
+  auto dpu = [&](std::optional<std::uint64_t> threads) {
+    return predict_realistic(p, zcu102, zcu102.mode(), {.type = dt::int8, .threads = threads}).network;
+  };
+  CHECK(dpu(1).peak.value() == Approx(4096 * 281e6));
+  CHECK(dpu(2).peak.value() == Approx(2 * 4096 * 281e6));
+  CHECK(dpu(8).peak.value() == Approx(dpu(std::nullopt).peak.value()));
+  CHECK(dpu(8).throughput.value() == Approx(dpu(std::nullopt).throughput.value()));
+  CHECK(dpu(1).throughput.value() < dpu(2).throughput.value());
+  // The toy's compute-bound layer (4000-byte buffer): one unit of one, so one thread is all.
+  const platform big = toy(4000);
+  CHECK(predict_realistic(profile(one_conv()), big, big.mode(), {.type = dt::int8, .threads = 1}).network.latency.value() ==
+        Approx(predict_realistic(profile(one_conv()), big, big.mode(), {.type = dt::int8}).network.latency.value()));
+  // A CPU thread per core: one of the Raspberry Pi 5's four Cortex-A76 cores is a quarter
+  // of the peak.
+  const platform rpi = spec("raspberry-pi-5");
+  const prediction one = predict_realistic(p, rpi, rpi.mode(), {.type = dt::fp16, .threads = 1}).network;
+  const prediction all = predict_realistic(p, rpi, rpi.mode(), {.type = dt::fp16}).network;
+  CHECK(one.peak.value() == Approx(all.peak.value() / 4));
+  CHECK(one.throughput.value() < all.throughput.value());
+  // A GPU kernel spreads over every SM whatever the host threads.
+  const platform a100 = spec("a100-sxm");
+  CHECK(predict_realistic(p, a100, a100.mode(), {.type = dt::int8, .threads = 1}).network.throughput.value() ==
+        Approx(predict_realistic(p, a100, a100.mode(), {.type = dt::int8}).network.throughput.value()));
+}
+
+TEST_CASE("realistic: threads are checked once for the CLI and Python", "[realistic]") {
+  CHECK_FALSE(checked_threads(std::nullopt, prediction_model::plain).has_value());
+  CHECK(checked_threads(3, prediction_model::realistic) == std::optional<std::uint64_t>(3));
+  CHECK(checked_threads(max_prediction_threads, prediction_model::realistic) ==
+        std::optional<std::uint64_t>(max_prediction_threads));
+  for (std::int64_t bad : {std::int64_t{0}, std::int64_t{-1}, max_prediction_threads + 1})
+    CHECK_THROWS_WITH(checked_threads(bad, prediction_model::realistic), Catch::Contains("503") && Catch::Contains("threads"));
+  CHECK_THROWS_WITH(checked_threads(2, prediction_model::plain), Catch::Contains("realistic model only"));
+}
+
+TEST_CASE("realistic: predict_with picks the model", "[realistic]") {
+  const network_profile p = profile(zoo::get("resnet50"));
+  const platform zcu102 = spec("zcu102-dpu");
+  const scenario s{.type = dt::int8};
+  CHECK(predict_with(prediction_model::plain, p, zcu102, zcu102.mode(), s).throughput.value() ==
+        Approx(predict(p, zcu102, zcu102.mode(), s).throughput.value()));
+  CHECK(predict_with(prediction_model::realistic, p, zcu102, zcu102.mode(), s).throughput.value() ==
+        Approx(predict_realistic(p, zcu102, zcu102.mode(), s).network.throughput.value()));
+}
