@@ -1,6 +1,8 @@
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
+#include <numeric>
 #include <string>
 
 #include "qutibench/measure/executor.hpp"
@@ -146,4 +148,27 @@ TEST_CASE("host_cpu: level kernels and a measurement record", "[executor][host]"
   CHECK(m.work.value() == 2.0 * 16 * 16 * 9 * 28 * 28);  // conv2 of CNV 12.5 %: 16 -> 16 channels, 3x3, 28x28 out
   CHECK(m.mode == "1t");
   CHECK_FALSE(m.host.empty());
+}
+
+TEST_CASE("host_cpu: kernels measured interleaved come back in order, each repeated as asked", "[executor][host]") {
+  const topology cnv = zoo::cnv(0.125), mlp = zoo::mlp(0.125);
+  std::vector<kernel_job> jobs;
+  for (const kernel& k : kernels_of(cnv, measure_level::stack, dt::int8)) jobs.push_back({&cnv, k});
+  for (const kernel& k : kernels_of(mlp, measure_level::layer, dt::int8)) jobs.push_back({&mlp, k});
+  REQUIRE(jobs.size() == 14 + 4);
+  REQUIRE(jobs.size() > host_cpu::interleave_group);  // two groups
+  host_cpu host(repeat_options{1, 4, 6, seconds::from_value(0)});
+  std::vector<std::size_t> finished;
+  const std::vector<measurement> m = host.measure_interleaved(jobs, [&](std::size_t i) { finished.push_back(i); });
+  REQUIRE(m.size() == jobs.size());
+  std::ranges::sort(finished);
+  std::vector<std::size_t> every(jobs.size());
+  std::iota(every.begin(), every.end(), 0);
+  CHECK(finished == every);  // each job reported done exactly once
+  for (std::size_t i = 0; i < jobs.size(); ++i) {
+    CHECK(m[i].what.name() == jobs[i].what.name());
+    CHECK(m[i].compute.runs == 4);  // min_runs 4, no time asked for
+  }
+  // The last MLP layer: 256 x 10 MACs per input (MLP 12.5 %: hidden width 2048 / 8).
+  CHECK(m.back().work.value() == 2.0 * 256 * 10);
 }

@@ -40,6 +40,9 @@ def test_validate_json_has_the_documented_structure():
     assert out["summary"]["n"] == len(out["kernels"]) == 4 + 9
     for k in out["kernels"]:
         assert k["efficiency"] == pytest.approx(k["predicted_s"] / k["measured_s"])
+        assert 0 <= k["measured_iqr_s"] < k["measured_s"]  # the spread of its repeats
+    # Measured interleaved, reported in the order of the topologies and their layers.
+    assert [k["kernel"].split("/")[0] for k in out["kernels"]] == ["mlp"] * 4 + ["cnv-p50"] * 9
 
 
 def test_validate_resnet50_level1_on_the_host_prints_the_summary():

@@ -64,7 +64,7 @@ void run_validate(const validate_options& o) {
 
   struct row {
     kernel k;
-    double predicted, measured, ops;
+    double predicted, measured, measured_iqr, ops;
     Eigen::VectorXd features;
   };
   std::vector<row> rows;
@@ -75,24 +75,28 @@ void run_validate(const validate_options& o) {
     for (kernel& k : kernels_of(nets.back(), parse_measure_level(o.level), type, o.batch, parse_measure_threads(o.threads)))
       todo.emplace_back(nets.size() - 1, std::move(k));
   }
+  std::vector<layerwise_prediction> layers;
+  for (const topology& net : nets) {
+    layers.push_back(predict_layers(profile(net), pf, mode, s));
+    if (!layers.back().network.ok())
+      throw spec_error(error_id::unknown_id, "platform '" + pf.id + "'", "cannot run " + type.name());
+  }
   host_cpu host(measure_repeats(o.repeats, o.min_time));
   progress bar("validate", todo.size());
+  std::vector<kernel_job> jobs;
+  for (const auto& [net_index, k] : todo) jobs.push_back({&nets[net_index], k});
   std::size_t done = 0;
-  for (std::size_t n = 0; n < nets.size(); ++n) {
-    const network_profile prof = profile(nets[n]);
-    const layerwise_prediction layers = predict_layers(prof, pf, mode, s);
-    if (!layers.network.ok())
-      throw spec_error(error_id::unknown_id, "platform '" + pf.id + "'", "cannot run " + type.name());
-    for (const auto& [net_index, k] : todo) {
-      if (net_index != n) continue;
-      const std::vector<std::size_t> nodes = kernel_nodes(nets[n], k);
-      double predicted = 0;
-      for (std::size_t i : nodes) predicted += layers.layers[i].time.value();
-      const measurement m = host.measure(nets[n], k);
-      rows.push_back({k, predicted, m.compute.median.value(), m.work.value(),
-                      kernel_features(nets[n], nodes, k.batch, predicted)});
-      bar.step(++done, k.name());
-    }
+  const std::vector<measurement> measured_jobs =
+      host.measure_interleaved(jobs, [&](std::size_t i) { bar.step(++done, jobs[i].what.name()); });
+  for (std::size_t j = 0; j < jobs.size(); ++j) {
+    const std::size_t n = todo[j].first;
+    const kernel& k = jobs[j].what;
+    const std::vector<std::size_t> nodes = kernel_nodes(nets[n], k);
+    double predicted = 0;
+    for (std::size_t i : nodes) predicted += layers[n].layers[i].time.value();
+    const measurement& m = measured_jobs[j];
+    rows.push_back({k, predicted, m.compute.median.value(), (m.compute.q3 - m.compute.q1).value(), m.work.value(),
+                    kernel_features(nets[n], nodes, k.batch, predicted)});
   }
   std::vector<double> predicted, measured;
   std::vector<Eigen::VectorXd> features;
@@ -105,9 +109,10 @@ void run_validate(const validate_options& o) {
   const agreement plain = compare(predicted, measured), fitted = compare(calibrated, measured);
 
   table t;
-  t.columns = {"kernel", "ops", "predicted_s", "measured_s", "efficiency", "calibrated_s"};
+  t.columns = {"kernel", "ops", "predicted_s", "measured_s", "measured_iqr_s", "efficiency", "calibrated_s"};
   for (std::size_t i = 0; i < rows.size(); ++i)
-    t.rows.push_back({rows[i].k.name(), rows[i].ops, predicted[i], measured[i], predicted[i] / measured[i], real(calibrated[i])});
+    t.rows.push_back({rows[i].k.name(), rows[i].ops, predicted[i], measured[i], rows[i].measured_iqr, predicted[i] / measured[i],
+                      real(calibrated[i])});
   const format f = parse_format(o.format);
   if (f == format::json) {
     nlohmann::ordered_json out;

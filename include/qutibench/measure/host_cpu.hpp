@@ -5,8 +5,11 @@
 
 #include <chrono>
 #include <fstream>
+#include <algorithm>
 #include <functional>
+#include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <thread>
 #include <vector>
@@ -135,35 +138,82 @@ inline std::vector<std::size_t> kernel_nodes(const topology& t, const kernel& k)
   return out;
 }
 
+/// One kernel of one topology, as `host_cpu::measure_interleaved` takes them.
+struct kernel_job {
+  const topology* net = nullptr;
+  kernel what;
+};
+
 /// The host CPU through the reference executor: each measurement builds the kernel with
 /// random data, runs `repeat.warmup` times (the first run verifies every kernel against
 /// its naive loop), then repeats as `repeat_options::again` says (the median's interval is
-/// that of the compute latencies). A single-threaded kernel runs pinned to one CPU.
+/// that of the compute latencies). Single-threaded kernels run pinned to one CPU.
 /// `interruption_point` is called before every step of every run (executor_options) and
 /// may throw to abandon the measurement.
 class host_cpu : public adapter {
  public:
+  /// Kernels measured interleaved at once: enough to spread a drift of the machine over
+  /// many kernels, few enough that their data (a VGG16 fully connected stack is 100 MB+
+  /// of weights) stays well inside memory.
+  static constexpr std::size_t interleave_group = 16;
+
   explicit host_cpu(repeat_options repeat = {}, std::function<void()> interruption_point = {})
       : repeat_(repeat), interruption_point_(std::move(interruption_point)), host_(host_description()) {}
 
   std::string platform() const override { return "host"; }
 
   measurement measure(const topology& t, const kernel& k) override {
-    std::optional<detail::pin_to_current_cpu> pinned;
-    if (k.threads == 1) pinned.emplace();
-    executor_options o;
-    o.threads = k.threads;
-    o.interruption_point = interruption_point_;
-    executor ex(t, k.type, k.batch, kernel_nodes(t, k), o);
-    for (std::size_t i = 0; i < std::max<std::size_t>(1, repeat_.warmup); ++i) ex.run();
-    std::vector<double> compute, system;
-    double spent = 0;
-    while (repeat_.again(compute, spent)) {
-      const run_times r = ex.run();
-      compute.push_back(r.compute_s);
-      system.push_back(r.system_s);
-      spent += r.system_s;
+    const kernel_job job{&t, k};
+    return measure_interleaved({&job, 1}).front();
+  }
+
+  /// Every job measured, in groups of `interleave_group`: each kernel of a group is built
+  /// and warmed up, then the group runs in rounds, one timed run of each kernel that
+  /// `repeat_options::again` still asks for, until none does. Interleaved, a slow drift of
+  /// the machine (clock, temperature, a neighbour) shifts every kernel of a group alike
+  /// instead of whichever ran last, which keeps their ranking (validate's Spearman) stable.
+  /// `finished(i)` is called as job i is done.
+  std::vector<measurement> measure_interleaved(std::span<const kernel_job> jobs,
+                                               const std::function<void(std::size_t)>& finished = {}) {
+    std::vector<measurement> out;
+    out.reserve(jobs.size());
+    for (std::size_t first = 0; first < jobs.size(); first += interleave_group) {
+      const std::span<const kernel_job> group = jobs.subspan(first, std::min(interleave_group, jobs.size() - first));
+      std::optional<detail::pin_to_current_cpu> pinned;
+      if (std::ranges::all_of(group, [](const kernel_job& j) { return j.what.threads == 1; })) pinned.emplace();
+      std::vector<std::unique_ptr<executor>> ex;
+      for (const kernel_job& j : group) {
+        executor_options o;
+        o.threads = j.what.threads;
+        o.interruption_point = interruption_point_;
+        ex.push_back(std::make_unique<executor>(*j.net, j.what.type, j.what.batch, kernel_nodes(*j.net, j.what), o));
+        for (std::size_t i = 0; i < std::max<std::size_t>(1, repeat_.warmup); ++i) ex.back()->run();
+      }
+      std::vector<std::vector<double>> compute(group.size()), system(group.size());
+      std::vector<double> spent(group.size(), 0);
+      std::vector<bool> running(group.size(), true);
+      for (std::size_t left = group.size(); left > 0;)
+        for (std::size_t i = 0; i < group.size(); ++i) {
+          if (!running[i]) continue;
+          if (!repeat_.again(compute[i], spent[i])) {
+            running[i] = false;
+            --left;
+            if (finished) finished(first + i);
+            continue;
+          }
+          const run_times r = ex[i]->run();
+          compute[i].push_back(r.compute_s);
+          system[i].push_back(r.system_s);
+          spent[i] += r.system_s;
+        }
+      for (std::size_t i = 0; i < group.size(); ++i)
+        out.push_back(record(group[i].what, *ex[i], std::move(compute[i]), std::move(system[i])));
     }
+    return out;
+  }
+
+ private:
+  measurement record(const kernel& k, const executor& ex, std::vector<double> compute, std::vector<double> system) const {
     measurement m;
     m.what = k;
     m.platform = platform();
@@ -177,7 +227,6 @@ class host_cpu : public adapter {
     return m;
   }
 
- private:
   repeat_options repeat_;
   std::function<void()> interruption_point_;
   std::string host_;
