@@ -190,33 +190,67 @@ inline Eigen::VectorXd calibration_terms(const validation_point& p) {
 }
 }  // namespace detail
 
+/// Held-out calibration, the one loop behind few-shot and leave-one-topology-out: per
+/// device (in order of appearance in `best`) with n networks, every set of k = k_of(n)
+/// of them in turn (none where k is 0 or not below n) is the training set: `visit(train,
+/// held)` gets the device's rows of those networks in `all` (every batch and mode) and the
+/// indices in `best` of its points of the other networks, which the fit then predicts.
+template <class KOf, class Visit>
+void for_each_training_set(std::span<const validation_point> best, std::span<const validation_point> all, KOf&& k_of,
+                           Visit&& visit) {
+  std::vector<std::string> platforms;
+  for (const validation_point& p : best)
+    if (std::ranges::find(platforms, p.platform) == platforms.end()) platforms.push_back(p.platform);
+  for (const std::string& pf : platforms) {
+    std::vector<std::string> nets;
+    for (const validation_point& p : best)
+      if (p.platform == pf && std::ranges::find(nets, p.topology) == nets.end()) nets.push_back(p.topology);
+    const std::size_t k = k_of(nets.size());
+    if (k == 0 || k >= nets.size()) continue;
+    // Every k-subset of the networks, as a mask over `nets` (few-shot k <= 5; k = n - 1 is n sets).
+    std::vector<bool> chosen(nets.size(), false);
+    std::fill(chosen.end() - static_cast<std::ptrdiff_t>(k), chosen.end(), true);
+    do {
+      auto in_training = [&](const std::string& t) {
+        return chosen[static_cast<std::size_t>(std::ranges::find(nets, t) - nets.begin())];
+      };
+      std::vector<const validation_point*> train;
+      for (const validation_point& p : all)
+        if (p.platform == pf && in_training(p.topology)) train.push_back(&p);
+      std::vector<std::size_t> held;
+      for (std::size_t i = 0; i < best.size(); ++i)
+        if (best[i].platform == pf && !in_training(best[i].topology)) held.push_back(i);
+      visit(std::span<const validation_point* const>(train), std::span<const std::size_t>(held));
+    } while (std::next_permutation(chosen.begin(), chosen.end()));
+  }
+}
+
 /// Fills `calibrated` of every point of `best`: per platform, measured time per input is
 /// fitted as a weighted sum of `detail::calibration_terms` (least squares weighted for
 /// relative error) over every measured row in `all` of the platform's *other* topologies,
 /// and evaluated for the held-out topology's points: a topology's measurements never
-/// shape its own prediction (leave-one-topology-out). With no other topology on the
-/// platform, calibrated = refined.
+/// shape its own prediction. Leave-one-topology-out is held-out calibration with k = n - 1
+/// (`for_each_training_set`) and this richer fit; few-shot (few_shot.hpp) is the same
+/// loop at small k with fewer factors. With no other topology on the platform,
+/// calibrated = refined.
 inline void calibrate_leave_one_topology_out(std::vector<validation_point>& best, std::span<const validation_point> all) {
-  for (validation_point& held : best) {
-    std::vector<const validation_point*> train;
-    for (const validation_point& p : all)
-      if (p.platform == held.platform && p.topology != held.topology) train.push_back(&p);
-    if (train.empty()) {
-      held.calibrated = held.refined;
-      continue;
-    }
-    const Eigen::Index k = detail::calibration_terms(held).size();
+  for (validation_point& p : best) p.calibrated = p.refined;
+  for_each_training_set(best, all, [](std::size_t n) { return n - 1; },
+                        [&](std::span<const validation_point* const> train, std::span<const std::size_t> held) {
+    const Eigen::Index k = detail::calibration_terms(*train.front()).size();
     Eigen::MatrixXd x(static_cast<Eigen::Index>(train.size()), k);
     for (std::size_t i = 0; i < train.size(); ++i)
       x.row(static_cast<Eigen::Index>(i)) = detail::calibration_terms(*train[i]).transpose() * train[i]->measured;
     const Eigen::VectorXd y = Eigen::VectorXd::Ones(x.rows());  // time x throughput = 1 for a perfect fit
     const Eigen::MatrixXd a = x.transpose() * x + 1e-9 * Eigen::MatrixXd::Identity(k, k);
     const Eigen::VectorXd beta = a.ldlt().solve(x.transpose() * y);
-    // A held-out topology far outside the training range could come out non-positive: fall
-    // back to the refined prediction there.
-    const double seconds_per_input = detail::calibration_terms(held).dot(beta);
-    held.calibrated = seconds_per_input > 0 ? 1 / seconds_per_input : held.refined;
-  }
+    for (const std::size_t i : held) {
+      // A held-out topology far outside the training range could come out non-positive:
+      // the refined prediction stays there.
+      const double seconds_per_input = detail::calibration_terms(best[i]).dot(beta);
+      if (seconds_per_input > 0) best[i].calibrated = 1 / seconds_per_input;
+    }
+  });
 }
 
 /// The agreement of one model with the measurements over a group of points.

@@ -100,46 +100,38 @@ void fields(const few_shot_result& r, F&& field) {
 /// device's networks in turn is measured (its rows in `all`, every batch and mode), the
 /// factors fitted on them (`fit_few_shot`), and the device's other networks predicted
 /// (their points in `best`); the error is |log10(predicted / measured)| over every trial's
-/// predictions. A device with k networks or fewer has nothing to predict at that k and is
-/// left out of it.
+/// predictions (`for_each_training_set`). A device with k networks or fewer has nothing
+/// to predict at that k and is left out of it.
 inline std::vector<few_shot_result> few_shot_calibration(std::span<const validation_point> best, std::span<const validation_point> all,
                                                          std::span<const std::size_t> ks) {
-  std::vector<std::string> platforms;
-  for (const validation_point& p : best)
-    if (std::ranges::find(platforms, p.platform) == platforms.end()) platforms.push_back(p.platform);
   std::vector<few_shot_result> out;
-  for (const std::string& pf : platforms) {
-    std::vector<std::string> nets;
-    for (const validation_point& p : best)
-      if (p.platform == pf && std::ranges::find(nets, p.topology) == nets.end()) nets.push_back(p.topology);
+  std::vector<std::string> order;  // devices in order of appearance, then k
+  for (const validation_point& p : best)
+    if (std::ranges::find(order, p.platform) == order.end()) order.push_back(p.platform);
+  for (const std::string& pf : order)
     for (const std::size_t k : ks) {
-      if (nets.size() <= k) continue;
-      few_shot_result r{pf, k, nets.size()};
+      std::vector<validation_point> mine;
+      for (const validation_point& p : best)
+        if (p.platform == pf) mine.push_back(p);
       std::vector<double> errors, plain_errors;
-      // Every k-subset of the networks, as a bit mask over `nets` (k <= 5, n small).
-      std::vector<bool> chosen(nets.size(), false);
-      std::fill(chosen.end() - static_cast<std::ptrdiff_t>(k), chosen.end(), true);
-      do {
-        auto in_training = [&](const std::string& t) {
-          return chosen[static_cast<std::size_t>(std::ranges::find(nets, t) - nets.begin())];
-        };
-        std::vector<const validation_point*> train;
-        for (const validation_point& p : all)
-          if (p.platform == pf && in_training(p.topology)) train.push_back(&p);
+      few_shot_result r{pf, k};
+      for_each_training_set(mine, all, [&](std::size_t n) {
+        r.networks = n;  // the device's network count, which the loop learns first
+        return k;
+      }, [&](std::span<const validation_point* const> train, std::span<const std::size_t> held) {
         const few_shot_factors f = fit_few_shot(train);
         ++r.trials;
-        for (const validation_point& p : best) {
-          if (p.platform != pf || in_training(p.topology)) continue;
-          errors.push_back(std::abs(std::log10(f.predict(p) / p.measured)));
-          plain_errors.push_back(std::abs(std::log10(p.plain / p.measured)));
+        for (const std::size_t i : held) {
+          errors.push_back(std::abs(std::log10(f.predict(mine[i]) / mine[i].measured)));
+          plain_errors.push_back(std::abs(std::log10(mine[i].plain / mine[i].measured)));
         }
-      } while (std::next_permutation(chosen.begin(), chosen.end()));
+      });
+      if (r.trials == 0) continue;
       r.predictions = errors.size();
       r.median_abs_log10_error = quantiles(std::move(errors)).median;
       r.plain_median_abs_log10_error = quantiles(std::move(plain_errors)).median;
       out.push_back(std::move(r));
     }
-  }
   return out;
 }
 
