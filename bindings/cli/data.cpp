@@ -30,7 +30,7 @@ void scenario_options::add_to(CLI::App& cmd) {
   // Checked by checked_threads, as Python's threads arguments are.
   cmd.add_option("--threads", threads,
                                  "Realistic model: runtime threads, each driving one unit of an engine whose units take "
-                                 "whole inputs (a DPU core) or one CPU core; 1.." +
+                                 "whole inputs (a DPU core) or one CPU core of a spec with a design (no effect otherwise); 1.." +
                                      std::to_string(max_prediction_threads) + " (default: every unit busy)");
   add_format_option(cmd, format);
 }

@@ -172,3 +172,30 @@ TEST_CASE("host_cpu: kernels measured interleaved come back in order, each repea
   // The last MLP layer: 256 x 10 MACs per input (MLP 12.5 %: hidden width 2048 / 8).
   CHECK(m.back().work.value() == 2.0 * 256 * 10);
 }
+
+TEST_CASE("host_cpu: interleaved groups keep thread counts apart and bound the weights held", "[executor][host]") {
+  const topology mlp = zoo::mlp(0.125);
+  auto jobs_of = [&](std::initializer_list<unsigned> threads) {
+    std::vector<kernel_job> jobs;
+    for (const unsigned th : threads) jobs.push_back({&mlp, kernels_of(mlp, measure_level::layer, dt::int8, 1, th).front()});
+    return jobs;
+  };
+  // Single-threaded kernels share a group; one with more threads runs alone (its pool
+  // busy-waits after a run, and Eigen's thread count is the process's).
+  CHECK(host_cpu::interleave_groups(jobs_of({1, 1, 2, 1})) == std::vector<std::size_t>{2, 1, 1});
+  CHECK(host_cpu::interleave_groups(jobs_of({2, 2})) == std::vector<std::size_t>{1, 1});
+  // At most 16 kernels a group.
+  CHECK(host_cpu::interleave_groups(jobs_of({1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1})) ==
+        std::vector<std::size_t>{16, 2});
+  // At most 256 MB of weights: VGG16's fc6 (classifier.0) holds 25,088 x 4,096 = 102.8 M
+  // weights, 411 MB in fp32, so it runs alone; in the 8-bit carrier fc6 and fc7 (16.8 M)
+  // fit together.
+  const topology vgg = zoo::get("vgg16");
+  for (const auto& [type, first_group] : {std::pair{dt::fp32, std::size_t{1}}, std::pair{dt::int8, std::size_t{2}}}) {
+    std::vector<kernel_job> fc;
+    for (const kernel& k : kernels_of(vgg, measure_level::layer, type))
+      if (k.layers.front() == "classifier.0" || k.layers.front() == "classifier.3") fc.push_back({&vgg, k});
+    REQUIRE(fc.size() == 2);
+    CHECK(host_cpu::interleave_groups(fc).front() == first_group);
+  }
+}

@@ -40,11 +40,11 @@ table measure_table(const measure_options& o) {
   t.columns = {"kernel", "level", "datatype", "carrier", "batch", "threads", "ops", "compute_median_s", "compute_min_s",
                "compute_max_s", "compute_iqr_s", "system_median_s", "runs", "inputs_per_s", "ops_per_s", "kernel_path"};
   progress bar("measure", all.size());
-  for (std::size_t i = 0; i < all.size(); ++i) {
-    const measurement m = host.measure(net, all[i]);
+  std::vector<kernel_job> jobs;
+  for (const kernel& k : all) jobs.push_back({&net, k});
+  std::size_t done = 0;
+  for (const measurement& m : host.measure_interleaved(jobs, [&](std::size_t i) { bar.step(++done, jobs[i].what.name()); }))
     t.rows.push_back(cells_of(m).row(t.columns));
-    bar.step(i + 1, m.what.name());
-  }
   return t;
 }
 

@@ -77,8 +77,8 @@ def predict(topology: Topology, platform_ref: str | Platform, datatype: str, bat
     layer's own roofline time. ``model``: "plain" (the ceiling) or "realistic" (the spec's
     deployed design: engine mapping, memory levels, fixed costs; ``memory_model`` and
     ``efficiency`` do not apply). ``threads`` (realistic only): runtime threads, each driving
-    one unit of an engine whose units take whole inputs (a DPU core) or one CPU core; None
-    keeps every unit busy. ``platform_ref``: a Platform or "id[:mode]" / "file.json[:mode]"."""
+    one unit of an engine whose units take whole inputs (a DPU core) or one CPU core of a
+    spec with a design (no effect otherwise); None keeps every unit busy. ``platform_ref``: a Platform or "id[:mode]" / "file.json[:mode]"."""
     pf, ref_mode = platform(platform_ref)
     r = _core.predict(topology, pf, datatype, batch, mode if mode is not None else ref_mode, memory_model, efficiency,
                       per_layer, model, threads)
@@ -173,7 +173,8 @@ def kernels(topology: Topology, level: int, datatype: str = "int8") -> list[list
 def measure(topology: Topology, level: int = 3, datatype: str = "int8", batch: int = 1, threads: int = 1,
             repeats: int = 5, min_time: float = 0.05) -> Table:
     """Measure a level's kernels on this CPU with the reference executor (gemmlowp 8-bit,
-    Eigen fp32; each kernel checked against a naive loop on its first run). Level 1..3,
+    Eigen fp32; each kernel checked against a naive loop on its first run), the kernels
+    interleaved in groups of 16 (docs/measurement.md). Level 1..3,
     threads 1..1024, repeats 1..100000 and min_time 0..3600 s are checked as the CLI's
     (SpecError 503); Ctrl-C stops it within a step with KeyboardInterrupt."""
     return Table(_core.measure(topology, level, datatype, batch, threads, repeats, min_time))

@@ -134,20 +134,20 @@ void bind_host(py::module_& m) {
             kernels_of(t, parse_measure_level(to_integer(level, "level")), to_datatype(type, "datatype"), to_count(batch, "batch"),
                        parse_measure_threads(to_integer(threads, "threads")));
         host_cpu host(measure_repeats(to_integer(repeats, "repeats"), to_real(min_time, "min_time")), python_interruption_point());
-        py::list out;
-        for (const kernel& k : kernels) {
-          measurement r;
-          {
-            py::gil_scoped_release release;
-            r = host.measure(t, k);
-          }
-          out.append(dict_of(r));
+        std::vector<kernel_job> jobs;
+        for (const kernel& k : kernels) jobs.push_back({&t, k});
+        std::vector<measurement> measured;
+        {
+          py::gil_scoped_release release;
+          measured = host.measure_interleaved(jobs);
         }
+        py::list out;
+        for (const measurement& r : measured) out.append(dict_of(r));
         return out;
       }, py::arg("topology"), py::arg("level") = 3, py::arg("datatype") = "int8", py::arg("batch") = 1,
       py::arg("threads") = 1, py::arg("repeats") = 5, py::arg("min_time") = 0.05,
-      "measure a level's kernels on this CPU with the reference executor (each kernel checked against a naive loop); "
-      "Ctrl-C stops it within a step (KeyboardInterrupt)");
+      "measure a level's kernels on this CPU with the reference executor (each kernel checked against a naive loop), "
+      "interleaved in groups of 16; Ctrl-C stops it within a step (KeyboardInterrupt)");
 
   m.def("host_roofline", [](const std::vector<std::int64_t>& threads) {
         host_roofline_options o;

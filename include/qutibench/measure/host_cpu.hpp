@@ -152,10 +152,15 @@ struct kernel_job {
 /// may throw to abandon the measurement.
 class host_cpu : public adapter {
  public:
-  /// Kernels measured interleaved at once: enough to spread a drift of the machine over
-  /// many kernels, few enough that their data (a VGG16 fully connected stack is 100 MB+
-  /// of weights) stays well inside memory.
+  /// The most kernels interleaved at once: enough to spread a drift of the machine over
+  /// many kernels.
   static constexpr std::size_t interleave_group = 16;
+  /// The most weight bytes a group holds (a VGG16 fp32 fully connected stack alone is
+  /// 400 MB and runs on its own), so that interleaving stays well inside memory.
+  static constexpr double interleave_bytes = 256e6;
+  /// Timed runs of a kernel per turn, after one untimed run that brings back the data the
+  /// other kernels of its group pushed out of the caches (as consecutive runs found it).
+  static constexpr std::size_t interleave_turn = 8;
 
   explicit host_cpu(repeat_options repeat = {}, std::function<void()> interruption_point = {})
       : repeat_(repeat), interruption_point_(std::move(interruption_point)), host_(host_description()) {}
@@ -167,52 +172,86 @@ class host_cpu : public adapter {
     return measure_interleaved({&job, 1}).front();
   }
 
-  /// Every job measured, in groups of `interleave_group`: each kernel of a group is built
-  /// and warmed up, then the group runs in rounds, one timed run of each kernel that
-  /// `repeat_options::again` still asks for, until none does. Interleaved, a slow drift of
-  /// the machine (clock, temperature, a neighbour) shifts every kernel of a group alike
-  /// instead of whichever ran last, which keeps their ranking (validate's Spearman) stable.
+  /// Every job measured, interleaved: consecutive single-threaded jobs form groups (at
+  /// most `interleave_group` kernels and `interleave_bytes` of weights; a kernel with more
+  /// threads runs alone, as its thread pool busy-waits after a run and the thread count
+  /// of Eigen is the process's). Each kernel of a group is built and warmed up, then the
+  /// group runs in rounds: each kernel that `repeat_options::again` still asks for runs
+  /// once untimed, then up to `interleave_turn` timed runs. A slow drift of the machine
+  /// (clock, temperature, a neighbour) then shifts every kernel of a group alike instead
+  /// of whichever ran last, which keeps their ranking (validate's Spearman) stable.
   /// `finished(i)` is called as job i is done.
   std::vector<measurement> measure_interleaved(std::span<const kernel_job> jobs,
                                                const std::function<void(std::size_t)>& finished = {}) {
     std::vector<measurement> out;
     out.reserve(jobs.size());
-    for (std::size_t first = 0; first < jobs.size(); first += interleave_group) {
-      const std::span<const kernel_job> group = jobs.subspan(first, std::min(interleave_group, jobs.size() - first));
-      std::optional<detail::pin_to_current_cpu> pinned;
-      if (std::ranges::all_of(group, [](const kernel_job& j) { return j.what.threads == 1; })) pinned.emplace();
-      std::vector<std::unique_ptr<executor>> ex;
-      for (const kernel_job& j : group) {
-        executor_options o;
-        o.threads = j.what.threads;
-        o.interruption_point = interruption_point_;
-        ex.push_back(std::make_unique<executor>(*j.net, j.what.type, j.what.batch, kernel_nodes(*j.net, j.what), o));
-        for (std::size_t i = 0; i < std::max<std::size_t>(1, repeat_.warmup); ++i) ex.back()->run();
-      }
-      std::vector<std::vector<double>> compute(group.size()), system(group.size());
-      std::vector<double> spent(group.size(), 0);
-      std::vector<bool> running(group.size(), true);
-      for (std::size_t left = group.size(); left > 0;)
-        for (std::size_t i = 0; i < group.size(); ++i) {
-          if (!running[i]) continue;
-          if (!repeat_.again(compute[i], spent[i])) {
-            running[i] = false;
-            --left;
-            if (finished) finished(first + i);
-            continue;
-          }
+    std::size_t first = 0;
+    for (const std::size_t size : interleave_groups(jobs)) {
+      measure_group(jobs.subspan(first, size), first, finished, out);
+      first += size;
+    }
+    return out;
+  }
+
+  /// The sizes of the consecutive groups `measure_interleaved` forms of `jobs`.
+  static std::vector<std::size_t> interleave_groups(std::span<const kernel_job> jobs) {
+    std::vector<std::size_t> sizes;
+    for (std::size_t first = 0; first < jobs.size(); first += sizes.back()) {
+      std::size_t size = 1;
+      double held = weight_bytes(jobs[first]);
+      if (jobs[first].what.threads == 1)
+        while (first + size < jobs.size() && size < interleave_group && jobs[first + size].what.threads == 1 &&
+               held + weight_bytes(jobs[first + size]) <= interleave_bytes)
+          held += weight_bytes(jobs[first + size++]);
+      sizes.push_back(size);
+    }
+    return sizes;
+  }
+
+ private:
+  static double weight_bytes(const kernel_job& j) {
+    const auto nodes = j.net->nodes();
+    double n = 0;
+    for (const std::size_t i : kernel_nodes(*j.net, j.what)) n += static_cast<double>(nodes[i].cost.weights);
+    return n * (j.what.type == datatypes::fp32 ? 4 : 1);  // the executor's carriers: fp32 or 8 bits
+  }
+
+  void measure_group(std::span<const kernel_job> group, std::size_t first, const std::function<void(std::size_t)>& finished,
+                     std::vector<measurement>& out) {
+    std::optional<detail::pin_to_current_cpu> pinned;
+    if (group.front().what.threads == 1) pinned.emplace();
+    std::vector<std::unique_ptr<executor>> ex;
+    for (const kernel_job& j : group) {
+      executor_options o;
+      o.threads = j.what.threads;
+      o.interruption_point = interruption_point_;
+      ex.push_back(std::make_unique<executor>(*j.net, j.what.type, j.what.batch, kernel_nodes(*j.net, j.what), o));
+      for (std::size_t i = 0; i < std::max<std::size_t>(1, repeat_.warmup); ++i) ex.back()->run();
+    }
+    std::vector<std::vector<double>> compute(group.size()), system(group.size());
+    std::vector<double> spent(group.size(), 0);
+    std::vector<bool> running(group.size(), true);
+    for (std::size_t left = group.size(); left > 0;)
+      for (std::size_t i = 0; i < group.size(); ++i) {
+        if (!running[i]) continue;
+        if (!repeat_.again(compute[i], spent[i])) {
+          running[i] = false;
+          --left;
+          if (finished) finished(first + i);
+          continue;
+        }
+        if (group.size() > 1) ex[i]->run();  // back into the caches after the others
+        for (std::size_t n = 0; n < interleave_turn && repeat_.again(compute[i], spent[i]); ++n) {
           const run_times r = ex[i]->run();
           compute[i].push_back(r.compute_s);
           system[i].push_back(r.system_s);
           spent[i] += r.system_s;
         }
-      for (std::size_t i = 0; i < group.size(); ++i)
-        out.push_back(record(group[i].what, *ex[i], std::move(compute[i]), std::move(system[i])));
-    }
-    return out;
+      }
+    for (std::size_t i = 0; i < group.size(); ++i)
+      out.push_back(record(group[i].what, *ex[i], std::move(compute[i]), std::move(system[i])));
   }
 
- private:
   measurement record(const kernel& k, const executor& ex, std::vector<double> compute, std::vector<double> system) const {
     measurement m;
     m.what = k;

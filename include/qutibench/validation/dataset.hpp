@@ -193,8 +193,9 @@ inline Eigen::VectorXd calibration_terms(const validation_point& p) {
 /// Held-out calibration, the one loop behind few-shot and leave-one-topology-out: per
 /// device (in order of appearance in `best`) with n networks, every set of k = k_of(n)
 /// of them in turn (none where k is 0 or not below n) is the training set: `visit(train,
-/// held)` gets the device's rows of those networks in `all` (every batch and mode) and the
-/// indices in `best` of its points of the other networks, which the fit then predicts.
+/// held)` gets the device's rows of those networks in `all` (every batch and mode; rows of
+/// a network with no point in `best` are left out) and the indices in `best` of its points
+/// of the other networks, which the fit then predicts.
 template <class KOf, class Visit>
 void for_each_training_set(std::span<const validation_point> best, std::span<const validation_point> all, KOf&& k_of,
                            Visit&& visit) {
@@ -211,8 +212,9 @@ void for_each_training_set(std::span<const validation_point> best, std::span<con
     std::vector<bool> chosen(nets.size(), false);
     std::fill(chosen.end() - static_cast<std::ptrdiff_t>(k), chosen.end(), true);
     do {
-      auto in_training = [&](const std::string& t) {
-        return chosen[static_cast<std::size_t>(std::ranges::find(nets, t) - nets.begin())];
+      auto in_training = [&](const std::string& t) {  // rows of a network without a best point never train
+        const auto it = std::ranges::find(nets, t);
+        return it != nets.end() && chosen[static_cast<std::size_t>(it - nets.begin())];
       };
       std::vector<const validation_point*> train;
       for (const validation_point& p : all)
@@ -220,7 +222,7 @@ void for_each_training_set(std::span<const validation_point> best, std::span<con
       std::vector<std::size_t> held;
       for (std::size_t i = 0; i < best.size(); ++i)
         if (best[i].platform == pf && !in_training(best[i].topology)) held.push_back(i);
-      visit(std::span<const validation_point* const>(train), std::span<const std::size_t>(held));
+      if (!train.empty()) visit(std::span<const validation_point* const>(train), std::span<const std::size_t>(held));
     } while (std::next_permutation(chosen.begin(), chosen.end()));
   }
 }

@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -80,6 +81,36 @@ TEST_CASE("few-shot: every k of a device's networks, errors on the others", "[fe
   CHECK(r[0].median_abs_log10_error > 0.01);
   // Plain predicts 2 x realistic: off by log10(2 x (3 + 0.001 x realistic)) on every point.
   CHECK(r[2].plain_median_abs_log10_error > std::log10(6.0));
+}
+
+TEST_CASE("held-out calibration: rows of a network without a best point never train", "[few_shot]") {
+  // Two networks with best points, and rows of a third ("ghost") whose best row was
+  // dropped: k = 1 trains on n1 alone, then n2 alone, never on the ghost, whose rows are
+  // 100x off the device's form and would spoil any fit they entered.
+  const std::vector<validation_point> best = {device_point("n1", 5000, 1), device_point("n2", 60, 1)};
+  std::vector<validation_point> all = best;
+  validation_point ghost = device_point("ghost", 900, 1);
+  ghost.measured /= 100;
+  all.push_back(ghost);
+  std::vector<std::vector<std::string>> trained;
+  std::vector<std::vector<std::size_t>> held;
+  for_each_training_set(best, all, [](std::size_t n) { return n - 1; },
+                        [&](std::span<const validation_point* const> train, std::span<const std::size_t> h) {
+                          trained.emplace_back();
+                          for (const validation_point* p : train) trained.back().push_back(p->topology);
+                          held.emplace_back(h.begin(), h.end());
+                        });
+  REQUIRE(trained.size() == 2);  // 2 choose 1
+  CHECK(trained[0] == std::vector<std::string>{"n2"});
+  CHECK(held[0] == std::vector<std::size_t>{0});
+  CHECK(trained[1] == std::vector<std::string>{"n1"});
+  CHECK(held[1] == std::vector<std::size_t>{1});
+  // A device with one network (k = 0) and a k of n or more visit nothing.
+  std::size_t visits = 0;
+  for_each_training_set(std::span(best).first(1), all, [](std::size_t n) { return n - 1; },
+                        [&](auto, auto) { ++visits; });
+  for_each_training_set(best, all, [](std::size_t n) { return n; }, [&](auto, auto) { ++visits; });
+  CHECK(visits == 0);
 }
 
 TEST_CASE("few-shot: network counts are checked", "[few_shot][errors]") {
