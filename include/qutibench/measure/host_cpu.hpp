@@ -199,10 +199,13 @@ class host_cpu : public adapter {
     for (std::size_t first = 0; first < jobs.size(); first += sizes.back()) {
       std::size_t size = 1;
       double held = weight_bytes(jobs[first]);
-      if (jobs[first].what.threads == 1)
-        while (first + size < jobs.size() && size < interleave_group && jobs[first + size].what.threads == 1 &&
-               held + weight_bytes(jobs[first + size]) <= interleave_bytes)
-          held += weight_bytes(jobs[first + size++]);
+      for (; jobs[first].what.threads == 1 && first + size < jobs.size() && size < interleave_group &&
+             jobs[first + size].what.threads == 1;
+           ++size) {
+        const double more = weight_bytes(jobs[first + size]);
+        if (held + more > interleave_bytes) break;
+        held += more;
+      }
       sizes.push_back(size);
     }
     return sizes;

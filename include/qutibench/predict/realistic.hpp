@@ -70,13 +70,10 @@ inline deployed_design design_of(const operating_mode& m) {
 /// unit of an `inputs` engine (a Vitis AI runner thread per DPU core) or one core of a CPU,
 /// so min(threads, units) units stay busy and the peak shrinks with them; the units of
 /// other `tiles` engines (a GPU's SMs, an accelerator's tiles) split every layer whatever
-/// the host's threads. `scale` receives the share of the peak left.
-inline deployed_design threaded(deployed_design d, platform_kind k, std::optional<std::uint64_t> threads, double& scale) {
-  scale = 1;
-  if (!threads || (d.sharing != unit_sharing::inputs && k != platform_kind::cpu)) return d;
-  const double busy = std::min(static_cast<double>(*threads), d.units);
-  scale = busy / d.units;
-  d.units = busy;
+/// the host's threads.
+inline deployed_design threaded(deployed_design d, platform_kind k, std::optional<std::uint64_t> threads) {
+  if (threads && (d.sharing == unit_sharing::inputs || k == platform_kind::cpu))
+    d.units = std::min(static_cast<double>(*threads), d.units);
   return d;
 }
 
@@ -128,10 +125,8 @@ inline layerwise_prediction predict_realistic(const network_profile& p, const pl
     out.network = detail::unsupported(s);
     return out;
   }
-  const deployed_design full = design_of(m);
-  double busy = 1;
-  const deployed_design d = threaded(full, pf.kind, s.threads, busy);
-  const double peak = design_peak(pf, m, full, *exec) * busy;
+  const deployed_design full = design_of(m), d = threaded(full, pf.kind, s.threads);
+  const double peak = design_peak(pf, m, full, *exec) * d.units / full.units;  // the busy units' share
   const double size = s.type.size().value(), batch = static_cast<double>(s.batch.n);
   if (!detail::positive_finite(peak) || d.levels.empty() || !(batch >= 1)) {
     out.network = detail::unsupported(s, prediction_status::invalid);

@@ -108,11 +108,11 @@ inline std::vector<few_shot_result> few_shot_calibration(std::span<const validat
   std::vector<std::string> order;  // devices in order of appearance, then k
   for (const validation_point& p : best)
     if (std::ranges::find(order, p.platform) == order.end()) order.push_back(p.platform);
-  for (const std::string& pf : order)
+  for (const std::string& pf : order) {
+    std::vector<validation_point> mine;
+    for (const validation_point& p : best)
+      if (p.platform == pf) mine.push_back(p);
     for (const std::size_t k : ks) {
-      std::vector<validation_point> mine;
-      for (const validation_point& p : best)
-        if (p.platform == pf) mine.push_back(p);
       std::vector<double> errors, plain_errors;
       few_shot_result r{pf, k};
       for_each_training_set(mine, all, [&](std::size_t n) {
@@ -132,6 +132,7 @@ inline std::vector<few_shot_result> few_shot_calibration(std::span<const validat
       r.plain_median_abs_log10_error = quantiles(std::move(plain_errors)).median;
       out.push_back(std::move(r));
     }
+  }
   return out;
 }
 
