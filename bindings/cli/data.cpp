@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "qutibench/io/catalogue.hpp"
+#include "qutibench/io/onnx/import.hpp"
 #include "qutibench/io/topology_json.hpp"
 #include "qutibench/zoo.hpp"
 
@@ -11,6 +12,7 @@ namespace qutibench::cli {
 std::filesystem::path data_dir() { return locate_data_dir({QUTIBENCH_SOURCE_DATA_DIR, QUTIBENCH_INSTALLED_DATA_DIR}); }
 
 topology find_topology(const std::string& ref) {
+  if (ref.ends_with(".onnx")) return onnx::import_file(ref).topology;
   return ref.ends_with(".json") ? load_topology(ref) : zoo::get(ref);
 }
 

@@ -23,6 +23,7 @@ enum class error_id : int {
   duplicate_name = 207,        ///< two nodes share a name
   input_arity = 208,           ///< wrong number of inputs for a layer
   rank_mismatch = 209,         ///< an input tensor of the wrong rank for the layer
+  unsupported_operator = 210,  ///< an ONNX operator or attribute qutibench cannot represent
   unknown_id = 301,            ///< an unknown topology, task or node id
   malformed_record = 401,      ///< a data file row that does not parse
   malformed_json = 501,        ///< a JSON spec that does not parse or is not an object

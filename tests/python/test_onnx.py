@@ -6,7 +6,8 @@ that forward hooks count on the exported module (the oracle of
 test_torchvision_oracle.py). Small onnx.helper graphs check what the exporters rarely
 produce: unsupported operators listed with their counts, QDQ precision, refused padding,
 and models that are not valid ONNX (bad files, window attributes, weight shapes), which
-raise SpecError with the ID, the file and the node.
+raise SpecError with the ID, the file and the node. The importer is the C++ one
+(qutibench/io/onnx/), so these also check what the CLI reads.
 
 Run with ``PYTHONPATH=build/python /usr/bin/python3 -m pytest tests/python/test_onnx.py``.
 """
@@ -145,8 +146,8 @@ def test_unsupported_operators_are_listed_with_counts():
         [("w", w), ("k", np.array([5], np.int64))])
     with pytest.raises(qonnx.OnnxImportError) as e:
         qonnx.load(model)
-    assert str(e.value) == "unsupported ONNX operators: Sin x2, TopK x1"
-    assert isinstance(e.value, ValueError)
+    assert str(e.value) == "[qutibench.spec_error.210] ONNX model 'g': unsupported ONNX operators: Sin x2, TopK x1"
+    assert e.value.id == 210 and isinstance(e.value, qb.SpecError) and isinstance(e.value, ValueError)
 
 
 def test_asymmetric_padding_and_non_square_kernels_are_refused():
@@ -294,21 +295,14 @@ def test_unreadable_files_are_spec_errors_naming_the_file(tmp_path):
         501, f"[qutibench.spec_error.501] {tmp_path / 'missing.onnx'}: cannot open (not a readable file)")
 
 
-def test_truncated_external_data_is_a_spec_error_naming_the_file(tmp_path):
+def test_external_data_imports_without_its_side_files(tmp_path):
+    # Costs need only shapes: the importer never opens the side files, so a model whose
+    # weights were moved away (or are too large to copy) still imports.
     path = tmp_path / "ext.onnx"
     onnx.save_model(conv_model(np.ones((4, 3, 3, 3), np.float32)), str(path), save_as_external_data=True,
                     location="w.bin", size_threshold=0)
-    assert {n["name"]: n["weights"] for n in qonnx.load(path).nodes()}["c"] == 4 * 3 * 3 * 3
-    # 4*3*3*3 float32 weights are 432 bytes; the side file keeps 100.
-    with open(tmp_path / "w.bin", "r+b") as f:
-        f.truncate(100)
-    assert spec_error(lambda: qonnx.load(path)) == (
-        501, f"[qutibench.spec_error.501] {path}: initializer 'w': its external data 'w.bin' gave 100 bytes, which do "
-             "not hold its shape [4, 3, 3, 3] (a truncated file?)")
     (tmp_path / "w.bin").unlink()
-    error_id, message = spec_error(lambda: qonnx.load(path))
-    assert error_id == 501 and message.startswith(
-        f"[qutibench.spec_error.501] {path}: initializer 'w': cannot read its external data 'w.bin' (")
+    assert {n["name"]: n["weights"] for n in qonnx.load(path).nodes()}["c"] == 4 * 3 * 3 * 3
 
 
 def test_input_without_batch_dimension_is_refused():
@@ -326,6 +320,6 @@ def test_input_without_batch_dimension_is_refused():
     with pytest.raises(qonnx.OnnxImportError) as e:
         qonnx.load(model)
     assert str(e.value) == (
-        "input 'x': shape [3, 224, 224] has batch 3 in dimension 0; qutibench reads an input as [N, ...] (an image as "
+        "[qutibench.spec_error.210] ONNX model 'g': input 'x': shape [3, 224, 224] has batch 3 in dimension 0; qutibench reads an input as [N, ...] (an image as "
         "[N, C, H, W], a recurrent layer's input as [L, N, D]) with N symbolic or 1: export with batch 1 or a symbolic "
         "batch (qutibench applies the batch at prediction time), or add the missing batch dimension")

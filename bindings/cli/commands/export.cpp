@@ -14,7 +14,7 @@ void add_export_command(CLI::App& app) {
   auto* cmd = app.add_subcommand("export", "Print a topology as a JSON file (data/schema/topology.schema.json) that every "
                                            "--topology option reads back: a start for describing your own network");
   auto ref = fresh_options<std::string>(cmd);
-  cmd->add_option("topology", *ref, "Zoo id or a topology file (.json)")->required();
+  cmd->add_option("topology", *ref, "Zoo id, a topology file (.json) or an ONNX model (.onnx)")->required();
   cmd->callback([ref] { std::cout << to_json(find_topology(*ref)).dump(2) << '\n'; });
 }
 

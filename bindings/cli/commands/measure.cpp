@@ -57,7 +57,7 @@ void add_measure_command(CLI::App& app) {
                                             "Median, min, max and IQR of compute latency (kernels) and system latency "
                                             "(plus quantisation, im2col, copies) per batch; progress on stderr");
   auto o = fresh_options<measure_options>(cmd);
-  cmd->add_option("--topology", o->topology, "Zoo id or a topology file (.json)")->required();
+  cmd->add_option("--topology", o->topology, "Zoo id, a topology file (.json) or an ONNX model (.onnx)")->required();
   cmd->add_option("--level", o->level, "1, 2 or 3")->capture_default_str();
   cmd->add_option("--datatype", o->datatype, "int2..int8 (8-bit carrier) or fp32")->capture_default_str();
   cmd->add_option("--batch", o->batches, "Batch sizes to sweep, e.g. 1,8 (each 1 to 2^40)")->delimiter(',');

@@ -70,7 +70,7 @@ void add_predict_command(CLI::App& app) {
                                             "operational intensity and bound of a topology on a platform mode "
                                             "(roofline, thesis eqs. 4.1 and 4.2); --per-layer sums each layer's own roofline time");
   auto o = fresh_options<predict_options>(cmd);
-  cmd->add_option("--topology", o->topology, "Zoo id (qutibench zoo lists them) or a topology file, e.g. my_net.json")->required();
+  cmd->add_option("--topology", o->topology, "Zoo id (qutibench zoo lists them), a topology file (my_net.json) or an ONNX model (my_net.onnx)")->required();
   cmd->add_option("--platform", o->platform, "Platform id, or a spec file, with an optional :MODE (default: the first, "
                                              "fastest mode), e.g. tx2:maxq or my_board.json")->required();
   cmd->add_option("--datatype", o->datatype, "Datatype of weights and activations, e.g. int4, int8, fp16")->required();

@@ -84,7 +84,7 @@ void add_show_command(CLI::App& app) {
   auto* cmd = app.add_subcommand("show", "Per-layer requirements of one topology: ops (2 x MACs), other "
                                          "element-wise ops, weights, biases, activations, state and bytes");
   auto o = fresh_options<show_options>(cmd);
-  cmd->add_option("topology", o->topology, "Zoo id (see `qutibench zoo`) or a topology file (.json)")->required();
+  cmd->add_option("topology", o->topology, "Zoo id (see `qutibench zoo`), a topology file (.json) or an ONNX model (.onnx)")->required();
   cmd->add_option("--datatype", o->datatype, "Datatype of weights and activations (int2, int4, int8, fp16, fp32, intN, ...)")
       ->capture_default_str();
   cmd->add_option("--batch", o->batch, "Batch size, 1 to 2^40")->capture_default_str();

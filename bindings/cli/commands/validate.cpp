@@ -202,7 +202,7 @@ void add_validate_command(CLI::App& app) {
                                              "efficiency distribution; 'calibrated' fits log efficiency on the kernels' GEMM "
                                              "shape by least squares, 5-fold, out-of-fold only");
   auto o = fresh_options<validate_options>(cmd);
-  auto* topo = cmd->add_option("--topology", o->topologies, "Kernels mode: zoo ids or topology files (.json) to measure here, e.g. resnet50 or resnet50,mlp,cnv")
+  auto* topo = cmd->add_option("--topology", o->topologies, "Kernels mode: zoo ids, topology files (.json) or ONNX models (.onnx) to measure here, e.g. resnet50 or resnet50,mlp,cnv")
                    ->delimiter(',');
   auto* meas = cmd->add_option("--measurements", o->measurements,
                                "Dataset mode: a measurement CSV, QuTiBench schema or published table (e.g. "

@@ -6,6 +6,7 @@
 #include "bind.hpp"
 #include "convert.hpp"
 #include "fields.hpp"
+#include "qutibench/io/onnx/import.hpp"
 #include "qutibench/io/topology_json.hpp"
 #include "qutibench/network_summary.hpp"
 #include "qutibench/requirements.hpp"
@@ -213,9 +214,35 @@ void bind_zoo_and_requirements(py::module_& m) {
       py::arg("epochs"), "training requirements (thesis eq. 2.6)");
 }
 
+/// ONNX import through the C++ importer: a file (never read whole) or the bytes of a
+/// model; returns the topology and, for a quantized model, its precision as a dict.
+void bind_onnx(py::module_& m) {
+  auto result = [](onnx::imported_model r) {
+    py::object precision = py::none();
+    if (r.precision) {
+      auto pair = [](const layer_precision& p) { return py::make_tuple(p.weights.name(), p.activations.name()); };
+      py::dict overrides;
+      for (const auto& [name, types] : r.precision->overrides) overrides[py::str(name)] = pair(types);
+      py::dict d;
+      d["fallback"] = pair(r.precision->fallback);
+      d["overrides"] = overrides;
+      precision = d;
+    }
+    return py::make_tuple(std::move(r.topology), precision);
+  };
+  m.def("onnx_import_file", [result](const std::filesystem::path& path, const std::string& name) {
+        return result(onnx::import_file(path, name));
+      }, py::arg("path"), py::arg("name") = "", "(Topology, precision or None) of the ONNX file `path`");
+  m.def("onnx_import_bytes", [result](const py::bytes& data, const std::string& source, const std::string& name) {
+        const std::string_view bytes = data;
+        return result(onnx::import_model({reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()}, source, name));
+      }, py::arg("data"), py::arg("source"), py::arg("name") = "", "(Topology, precision or None) of a serialized ONNX model");
+}
+
 }  // namespace
 
 void bind_model(py::module_& m) {
+  bind_onnx(m);
   bind_datatype(m);
   bind_topology(m);
   bind_builder(m);

@@ -1,0 +1,168 @@
+// The one switch from an ONNX operator to its mapping (operators.hpp holds the longer ones).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "qutibench/io/onnx/operators.hpp"
+
+namespace qutibench::onnx {
+
+namespace detail {
+
+inline void recurrent_layer(walk_state& w, const shape_site& s, const std::string& name) {
+  const node& n = s.n;
+  if (n.inputs.size() < 3) throw unsupported(w.at(name), n.op_type + " needs its inputs X, W and R");
+  const attribute* direction = n.find("direction");
+  if (direction && direction->s == "bidirectional")
+    throw unsupported(w.at(name), "bidirectional " + n.op_type + " is not supported (two layers: forward, reverse)");
+  const built_node& x = w.node_of(n.inputs[0], name);
+  const std::int64_t hidden = s.integer("hidden_size", 0);
+  // qutibench counts the weights from the input's features and hidden_size: W, R and B
+  // (those that are constants) must have the shapes these imply.
+  const dims& in = w.shape(n.inputs[0], name);
+  const std::int64_t rows = (n.op_type == "LSTM" ? 4 : 3) * hidden;
+  const char* roles[] = {"W", "R", "B"};
+  const dims expected[] = {{1, rows, in.back()}, {1, rows, hidden}, {1, 2 * rows}};
+  for (std::size_t i = 1; i <= 3; ++i) {
+    if (n.inputs.size() <= i || !w.is_const(n.inputs[i])) continue;
+    if (w.shape(n.inputs[i], name) != expected[i - 1])
+      throw spec_error(error_id::shape_mismatch, w.at(name),
+                       std::string(roles[i - 1]) + " " + shown(w.shape(n.inputs[i], name)) + " should be " + shown(expected[i - 1]) +
+                           " for hidden_size " + std::to_string(hidden) + " and the input " + shown(in));
+  }
+  std::vector<std::size_t> used;
+  for (std::size_t i = 0; i < n.outputs.size(); ++i)
+    if (!n.outputs[i].empty() && (w.consumers[n.outputs[i]] || w.outputs.count(n.outputs[i]))) used.push_back(i);
+  const bool sequence = used.empty() || used == std::vector<std::size_t>{0};
+  if (!sequence && used.front() == 0) throw unsupported(w.at(name), "both the sequence and the final state of " + n.op_type + " are used");
+  const tensor_shape shape = sequence ? tensor_shape{x.shape[0], hidden} : tensor_shape{hidden};
+  const recurrent layer{.cell = n.op_type == "LSTM" ? recurrent_cell::lstm : recurrent_cell::gru, .hidden = hidden,
+                        .return_sequences = sequence, .bias = n.inputs.size() > 3 && !n.inputs[3].empty()};
+  const std::string source = x.name;
+  built_node& r = w.add(name, layer, {source}, sequence ? n.outputs[0] : n.outputs.at(1), shape);
+  r.weights = quantized_datatype(w.of(n.inputs[1], name).quantized);
+}
+
+inline activation_kind activation_of(const std::string& op) {
+  if (op == "Sigmoid") return activation_kind::sigmoid;
+  if (op == "Tanh") return activation_kind::tanh;
+  if (op == "HardSwish") return activation_kind::hard_swish;
+  if (op == "Gelu") return activation_kind::gelu;
+  return activation_kind::relu;  // Relu, and LeakyRelu: one operation per element, fused by engines
+}
+
+}  // namespace detail
+
+/// Adds the node(s) for ONNX node `s.n`, named `name`; false if its operator (or this form
+/// of it) is not supported.
+inline bool map_node(walk_state& w, const shape_site& s, const std::string& name) {
+  using namespace detail;
+  const node& n = s.n;
+  const std::string& op = n.op_type;
+  std::vector<std::string> acts;
+  for (const std::string& t : n.inputs)
+    if (!t.empty() && !w.is_const(t)) acts.push_back(t);
+  const std::string& out = n.outputs.at(0);
+  auto single = [&](qutibench::layer layer) -> built_node& {
+    const std::string source = w.node_of(n.inputs.at(0), name).name;
+    return w.add(name, layer, {source}, out);
+  };
+  if (op == "Dropout" || op == "Identity" || op == "Cast" || op == "DequantizeLinear") {
+    w.pass(out, n.inputs[0], name);
+  } else if (op == "QuantizeLinear") {
+    w.pass(out, n.inputs[0], name);
+    w.node_of(n.inputs[0], name).activations = quantized_datatype(w.of(out, name).type);
+  } else if (op == "Conv") {
+    conv(w, s, name);
+  } else if (op == "Gemm" || op == "MatMul") {
+    gemm(w, s, name);
+  } else if (op == "MaxPool" || op == "AveragePool") {
+    const std::int64_t kernel = square(w, name, "kernel_shape", s.integers("kernel_shape"));
+    for (std::int64_t d : s.integers("dilations", {1, 1}))
+      if (d != 1) throw unsupported(w.at(name), "dilated pooling is not supported");
+    const dims strides = s.integers("strides", {1, 1});
+    const tensor_shape& in = w.node_of(n.inputs[0], name).shape;
+    single(pool2d{.kind = op == "MaxPool" ? pool_kind::max : pool_kind::avg, .kernel = kernel, .stride = square(w, name, "strides", strides),
+                  .padding = padding(w, s, name, in, kernel, strides, {1, 1}), .ceil_mode = s.integer("ceil_mode", 0) != 0});
+  } else if (op == "GlobalAveragePool" || op == "GlobalMaxPool") {
+    single(global_pool{op == "GlobalAveragePool" ? pool_kind::avg : pool_kind::max});
+  } else if (op == "ReduceMean") {
+    // A mean over H and W is a global average pool (keepdims=0: and a flatten).
+    const dims& x = w.shape(n.inputs[0], name);
+    if (x.size() != 4) return false;
+    dims axes = s.integers("axes");
+    if (!n.find("axes") && n.inputs.size() > 1 && !n.inputs[1].empty()) {
+      const value& v = w.of(n.inputs[1], name);
+      if (!v.values) return false;
+      for (double a : *v.values) axes.push_back(as_index(a));
+    }
+    for (std::int64_t& a : axes) a = (a + 4) % 4;
+    std::sort(axes.begin(), axes.end());
+    if (axes != dims{2, 3}) return false;
+    const built_node& from = w.node_of(n.inputs[0], name);
+    const tensor_shape pooled_shape{from.shape[0], 1, 1};
+    const std::string source = from.name;
+    const bool keep = s.integer("keepdims", 1) != 0;
+    w.add(name, global_pool{pool_kind::avg}, {source}, out, pooled_shape);
+    if (!keep) w.add(w.unique(name + "_flatten"), qutibench::flatten{}, {name}, out, tensor_shape{from.shape[0]});
+  } else if (op == "Add" || op == "Mul" || op == "Sub" || op == "Div") {
+    return eltwise(w, s, name, acts);
+  } else if (op == "Concat") {
+    std::vector<std::string> inputs;
+    for (const std::string& t : n.inputs) inputs.push_back(w.node_of(t, name).name);
+    const std::size_t rank = w.shape(out, name).size();
+    const std::int64_t axis = s.axis(s.integer("axis", 0), rank);
+    if (axis == 0) throw unsupported(w.at(name), "concatenation along the batch axis");
+    w.add(name, qutibench::concat{static_cast<int>(axis - 1)}, inputs, out);
+  } else if (op == "Relu" || op == "LeakyRelu" || op == "Sigmoid" || op == "Tanh" || op == "HardSwish" || op == "Gelu") {
+    single(activation{activation_of(op)}).gate = op == "Sigmoid" ? built_node::gate_kind::sigmoid : built_node::gate_kind::none;
+  } else if (op == "Clip") {
+    auto bound = [&](std::size_t i, const char* key) -> std::optional<double> {
+      if (n.inputs.size() > i && !n.inputs[i].empty()) {
+        const value& v = w.of(n.inputs[i], name);
+        if (!v.values || v.values->size() != 1) throw unsupported(w.at(name), std::string("Clip's ") + key + " is not a constant scalar");
+        return v.values->front();
+      }
+      const attribute* a = n.find(key);
+      return a ? std::optional<double>(a->f) : std::nullopt;
+    };
+    const bool six = bound(1, "min") == 0.0 && bound(2, "max") == 6.0;
+    single(activation{six ? activation_kind::relu6 : activation_kind::relu});
+  } else if (op == "HardSigmoid" || op == "Erf") {
+    // Provisional: a gate of its own input becomes hard_swish or gelu; a lone hard
+    // sigmoid costs a sigmoid; a lone erf has no qutibench counterpart.
+    single(activation{activation_kind::sigmoid}).gate = op == "Erf" ? built_node::gate_kind::erf : built_node::gate_kind::hard_sigmoid;
+  } else if (op == "BatchNormalization") {
+    single(batch_norm{});
+  } else if (op == "LayerNormalization") {
+    single(layer_norm{});
+  } else if (op == "Softmax" || op == "LogSoftmax") {  // the same exp, sum and divide per element
+    single(softmax{});
+  } else if (op == "Flatten" || op == "Reshape" || op == "Squeeze" || op == "Unsqueeze") {
+    view(w, s, name);
+  } else if (op == "Transpose") {
+    // A transpose that only moves unit axes (the batch, a recurrent layout) moves no data.
+    dims before = w.shape(n.inputs[0], name), after = w.shape(out, name);
+    std::erase(before, 1);
+    std::erase(after, 1);
+    if (before != after) return false;
+    w.pass(out, n.inputs[0], name);
+  } else if (op == "LSTM" || op == "GRU") {
+    recurrent_layer(w, s, name);
+  } else if (op == "Gather" && w.is_const(n.inputs[0]) && s.integer("axis", 0) == 0 && acts.size() == 1) {
+    const dims& table = w.shape(n.inputs[0], name);
+    if (table.size() != 2) return false;
+    const std::string source = w.node_of(n.inputs[1], name).name;
+    w.add(name, embedding{.vocabulary = table[0], .dim = table[1]}, {source}, out).weights =
+        quantized_datatype(w.of(n.inputs[0], name).quantized);
+  } else if (op == "Gather" && w.is_const(n.inputs[1]) && w.of(n.inputs[1], name).values && w.of(n.inputs[1], name).values->size() == 1 &&
+             w.shape(n.inputs[0], name).at(static_cast<std::size_t>(s.axis(s.integer("axis", 0), w.shape(n.inputs[0], name).size()))) == 1) {
+    w.pass(out, n.inputs[0], name);  // the one entry of a unit axis (h[-1] of a one-layer RNN state) moves no data
+  } else {
+    return false;
+  }
+  return true;
+}
+
+}  // namespace qutibench::onnx

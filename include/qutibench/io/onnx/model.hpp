@@ -1,0 +1,230 @@
+// An ONNX model as qutibench reads it: the graph's nodes, attributes, inputs and
+// outputs, and each tensor's type and dims with a view of (never a copy of) its payload.
+// Field numbers are those of onnx/onnx.proto (ONNX 1.12).
+#pragma once
+
+#include <cstdint>
+#include <cstdlib>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "qutibench/checked.hpp"
+#include "qutibench/io/onnx/wire.hpp"
+
+namespace qutibench::onnx {
+
+/// TensorProto.DataType values qutibench tells apart.
+enum element_type : std::int32_t {
+  float32 = 1, uint8 = 2, int8 = 3, uint16 = 4, int16 = 5, int32 = 6, int64 = 7, boolean = 9, float16 = 10,
+  float64 = 11, uint32 = 12, uint64 = 13, bfloat16 = 16
+};
+
+/// A tensor: initializer, Constant value or attribute. Its payload stays in the file;
+/// `values` decodes small ones (shape arithmetic) on request.
+struct tensor {
+  std::string name;
+  std::int32_t type = 0;
+  std::vector<std::int64_t> dims;
+  std::span<const std::uint8_t> raw;     ///< raw_data
+  std::vector<wire_field> typed;         ///< float_data, int32_data, int64_data, double_data, uint64_data
+  bool external = false;                 ///< data_location EXTERNAL: the payload is in a side file
+  std::string location;                  ///< external_data "location"
+  std::int64_t offset = 0, length = -1;  ///< external_data "offset", "length" (-1: to the end)
+
+  std::uint64_t elements() const {
+    std::uint64_t n = 1;
+    for (std::int64_t d : dims) {
+      if (d < 0) throw wire_error{"tensor '" + name + "' has dimension " + std::to_string(d)};
+      n = checked_mul(n, static_cast<std::uint64_t>(d), "tensor '" + name + "'");
+    }
+    return n;
+  }
+};
+
+/// A dimension of a declared shape: a number or a symbolic name.
+struct dimension {
+  std::optional<std::int64_t> value;
+  std::string param;
+};
+
+/// A graph input or output: its element type and shape, if declared.
+struct value_info {
+  std::string name;
+  std::int32_t type = 0;
+  std::optional<std::vector<dimension>> shape;
+};
+
+/// AttributeProto.AttributeType values.
+enum class attribute_type : std::int32_t { undefined = 0, real = 1, integer = 2, text = 3, tensor = 4, graph = 5, reals = 6, integers = 7 };
+
+struct attribute {
+  std::string name;
+  attribute_type type = attribute_type::undefined;
+  double f = 0;
+  std::int64_t i = 0;
+  std::string s;
+  std::vector<double> floats;
+  std::vector<std::int64_t> ints;
+  std::optional<onnx::tensor> t;
+};
+
+struct node {
+  std::string name, op_type, domain;
+  std::vector<std::string> inputs, outputs;
+  std::vector<attribute> attributes;
+
+  const attribute* find(std::string_view key) const {
+    for (const attribute& a : attributes)
+      if (a.name == key) return &a;
+    return nullptr;
+  }
+};
+
+struct graph {
+  std::string name;
+  std::vector<onnx::node> nodes;
+  std::vector<tensor> initializers;
+  std::vector<value_info> inputs, outputs;
+};
+
+struct model {
+  std::int64_t opset = 0;  ///< of the default ("" or "ai.onnx") domain
+  bool has_graph = false;
+  onnx::graph graph;
+};
+
+namespace detail {
+
+inline tensor read_tensor(std::span<const std::uint8_t> bytes) {
+  tensor t;
+  wire_reader r(bytes);
+  for (wire_field f; r.next(f);) {
+    switch (f.number) {
+      case 1: append_varints(f, t.dims); break;
+      case 2: t.type = static_cast<std::int32_t>(f.value); break;
+      case 8: t.name = f.text(); break;
+      case 9: t.raw = f.body(); break;
+      case 4: case 5: case 7: case 10: case 11: t.typed.push_back(f); break;
+      case 14: t.external = f.value == 1; break;
+      case 13: {
+        std::string key, value;
+        wire_reader entry(f.body());
+        for (wire_field e; entry.next(e);) (e.number == 1 ? key : value) = e.text();
+        if (key == "location") t.location = value;
+        // Malformed numbers are caught where the side file is used, not here.
+        if (key == "offset" || key == "length") (key == "offset" ? t.offset : t.length) = std::strtoll(value.c_str(), nullptr, 10);
+        break;
+      }
+      default: break;
+    }
+  }
+  return t;
+}
+
+inline value_info read_value_info(std::span<const std::uint8_t> bytes) {
+  value_info v;
+  wire_reader r(bytes);
+  for (wire_field f; r.next(f);) {
+    if (f.number == 1) v.name = f.text();
+    if (f.number != 2) continue;
+    wire_reader type(f.body());
+    for (wire_field t; type.next(t);) {
+      if (t.number != 1) continue;  // a sequence, map or optional type: no tensor shape
+      wire_reader tensor_type(t.body());
+      for (wire_field tt; tensor_type.next(tt);) {
+        if (tt.number == 1) v.type = static_cast<std::int32_t>(tt.value);
+        if (tt.number != 2) continue;
+        v.shape.emplace();
+        wire_reader shape(tt.body());
+        for (wire_field d; shape.next(d);) {
+          if (d.number != 1) continue;
+          dimension dim;
+          wire_reader dr(d.body());
+          for (wire_field x; dr.next(x);) {
+            if (x.number == 1) dim.value = x.int64();
+            if (x.number == 2) dim.param = x.text();
+          }
+          v.shape->push_back(dim);
+        }
+      }
+    }
+  }
+  return v;
+}
+
+inline attribute read_attribute(std::span<const std::uint8_t> bytes) {
+  attribute a;
+  wire_reader r(bytes);
+  for (wire_field f; r.next(f);) {
+    switch (f.number) {
+      case 1: a.name = f.text(); break;
+      case 20: a.type = static_cast<attribute_type>(f.value); break;
+      case 2: a.f = f.real(); break;
+      case 3: a.i = f.int64(); break;
+      case 4: a.s = f.text(); break;
+      case 5: a.t = read_tensor(f.body()); break;
+      case 7: append_floats(f, a.floats); break;
+      case 8: append_varints(f, a.ints); break;
+      default: break;  // subgraphs, strings, sparse tensors: no operator qutibench maps takes them
+    }
+  }
+  return a;
+}
+
+inline onnx::node read_node(std::span<const std::uint8_t> bytes) {
+  onnx::node n;
+  wire_reader r(bytes);
+  for (wire_field f; r.next(f);) {
+    switch (f.number) {
+      case 1: n.inputs.push_back(f.text()); break;
+      case 2: n.outputs.push_back(f.text()); break;
+      case 3: n.name = f.text(); break;
+      case 4: n.op_type = f.text(); break;
+      case 7: n.domain = f.text(); break;
+      case 5: n.attributes.push_back(read_attribute(f.body())); break;
+      default: break;
+    }
+  }
+  return n;
+}
+
+}  // namespace detail
+
+/// The model in `bytes` (a serialized ModelProto); throws wire_error for bytes that are
+/// not one. Only the default domain's opset is kept.
+inline model read_model(std::span<const std::uint8_t> bytes) {
+  model m;
+  wire_reader r(bytes);
+  for (wire_field f; r.next(f);) {
+    if (f.number == 8) {
+      std::string domain;
+      std::int64_t version = 0;
+      wire_reader opset(f.body());
+      for (wire_field o; opset.next(o);) {
+        if (o.number == 1) domain = o.text();
+        if (o.number == 2) version = o.int64();
+      }
+      if (domain.empty() || domain == "ai.onnx") m.opset = version;
+    }
+    if (f.number != 7) continue;
+    if (f.type != 2) throw wire_error{"the graph field is not a message"};
+    m.has_graph = true;
+    wire_reader g(f.body());
+    for (wire_field x; g.next(x);) {
+      switch (x.number) {
+        case 1: m.graph.nodes.push_back(detail::read_node(x.body())); break;
+        case 2: m.graph.name = x.text(); break;
+        case 5: m.graph.initializers.push_back(detail::read_tensor(x.body())); break;
+        case 11: m.graph.inputs.push_back(detail::read_value_info(x.body())); break;
+        case 12: m.graph.outputs.push_back(detail::read_value_info(x.body())); break;
+        default: break;
+      }
+    }
+  }
+  return m;
+}
+
+}  // namespace qutibench::onnx
