@@ -11,14 +11,19 @@ namespace qutibench::cli {
 
 std::filesystem::path data_dir() { return locate_data_dir({QUTIBENCH_SOURCE_DATA_DIR, QUTIBENCH_INSTALLED_DATA_DIR}); }
 
-topology find_topology(const std::string& ref) {
-  if (ref.ends_with(".onnx")) return onnx::import_file(ref).topology;
+topology find_topology(const std::string& ref, std::optional<std::int64_t> sequence_length) {
+  if (ref.ends_with(".onnx")) return onnx::import_file(ref, {.name = "", .sequence_length = sequence_length}).topology;
   return ref.ends_with(".json") ? load_topology(ref) : zoo::get(ref);
 }
 
 std::vector<platform> all_platforms() { return load_platforms(data_dir() / "platforms"); }
 
 platform_ref find_platform(const std::string& ref) { return qutibench::find_platform(ref, data_dir()); }
+
+void add_sequence_length_option(CLI::App& cmd, std::optional<std::int64_t>& sequence_length) {
+  cmd.add_option("--sequence-length", sequence_length,
+                 "ONNX models: the size of every symbolic input dimension other than the batch (a transformer's tokens), 1..2^31");
+}
 
 void scenario_options::add_to(CLI::App& cmd) {
   // Checked by checked_batch, as Python's batch arguments are: one range, one message.

@@ -24,9 +24,14 @@ namespace qutibench::cli {
 /// binary), else the installed share/qutibench.
 std::filesystem::path data_dir();
 
-/// A zoo topology by id, or a topology file (data/schema/topology.schema.json) when `ref`
-/// ends in ".json".
-topology find_topology(const std::string& ref);
+/// A zoo topology by id, a topology file (data/schema/topology.schema.json) when `ref`
+/// ends in ".json", or an ONNX model (docs/onnx.md) when it ends in ".onnx", whose symbolic
+/// dimensions other than the batch take `sequence_length`.
+topology find_topology(const std::string& ref, std::optional<std::int64_t> sequence_length = std::nullopt);
+
+/// --sequence-length, for commands that name a topology (checked by the ONNX importer, as
+/// Python's sequence_length is).
+void add_sequence_length_option(CLI::App& cmd, std::optional<std::int64_t>& sequence_length);
 
 /// Every platform spec under data_dir()/platforms.
 std::vector<platform> all_platforms();

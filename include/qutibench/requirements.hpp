@@ -49,7 +49,7 @@ struct layer_requirements {
   bytes activation_in_bytes;
   bytes activation_out_bytes;
   bytes state_bytes;
-  bool is_view = false;  ///< flatten/reshape: no data moves, excluded from T_total
+  bool is_view = false;  ///< flatten/reshape/slice: no data moves, excluded from T_total
 };
 
 /// Network totals (thesis eq. 2.5) plus what the thesis names as a gap: the peak of

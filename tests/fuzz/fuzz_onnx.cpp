@@ -11,7 +11,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   using namespace qutibench;
   onnx::imported_model m;
   try {
-    m = onnx::import_model({data, size}, "fuzz.onnx", "fuzz");
+    m = onnx::import_model({data, size}, "fuzz.onnx", {.name = "fuzz", .sequence_length = 7});
   } catch (const spec_error&) {
     return 0;
   }

@@ -13,9 +13,14 @@ namespace qutibench::cli {
 void add_export_command(CLI::App& app) {
   auto* cmd = app.add_subcommand("export", "Print a topology as a JSON file (data/schema/topology.schema.json) that every "
                                            "--topology option reads back: a start for describing your own network");
-  auto ref = fresh_options<std::string>(cmd);
-  cmd->add_option("topology", *ref, "Zoo id, a topology file (.json) or an ONNX model (.onnx)")->required();
-  cmd->callback([ref] { std::cout << to_json(find_topology(*ref)).dump(2) << '\n'; });
+  struct options {
+    std::string topology;
+    std::optional<std::int64_t> sequence_length;
+  };
+  auto o = fresh_options<options>(cmd);
+  cmd->add_option("topology", o->topology, "Zoo id, a topology file (.json) or an ONNX model (.onnx)")->required();
+  add_sequence_length_option(*cmd, o->sequence_length);
+  cmd->callback([o] { std::cout << to_json(find_topology(o->topology, o->sequence_length)).dump(2) << '\n'; });
 }
 
 }  // namespace qutibench::cli

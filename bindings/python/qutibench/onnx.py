@@ -29,10 +29,12 @@ class OnnxImportError(SpecError):
     operators or the node at fault."""
 
 
-def load(path_or_model: str | os.PathLike | Any, name: str | None = None) -> Topology:
+def load(path_or_model: str | os.PathLike | Any, name: str | None = None, sequence_length: int | None = None) -> Topology:
     """A qutibench Topology from an ONNX file or an ``onnx.ModelProto``.
 
-    ``name`` defaults to the file's stem, else the graph's name. A quantized (QDQ) model's
+    ``name`` defaults to the file's stem, else the graph's name. ``sequence_length`` is the
+    size of every symbolic input dimension other than the batch (a transformer's tokens);
+    without it such a dimension is an error naming it. A quantized (QDQ) model's
     topology carries ``precision`` (``{"fallback": ("fp32", "fp32"), "overrides": {node:
     (weight_dtype, activation_dtype)}}``), which ``qutibench.requirements`` uses when given
     no precision."""
@@ -40,9 +42,9 @@ def load(path_or_model: str | os.PathLike | Any, name: str | None = None) -> Top
         if hasattr(path_or_model, "SerializeToString"):
             graph = path_or_model.graph.name or "onnx"
             topology, precision = _core.onnx_import_bytes(path_or_model.SerializeToString(), f"ONNX model '{graph}'",
-                                                          name or "")
+                                                          name or "", sequence_length)
         else:
-            topology, precision = _core.onnx_import_file(os.fspath(path_or_model), name or "")
+            topology, precision = _core.onnx_import_file(os.fspath(path_or_model), name or "", sequence_length)
     except SpecError as e:
         if getattr(e, "id", None) != _UNSUPPORTED:
             raise

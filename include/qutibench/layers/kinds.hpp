@@ -91,6 +91,9 @@ struct activation { activation_kind kind = activation_kind::relu; };
 /// Collapses the tensor to a vector.
 struct flatten {};
 struct reshape { tensor_shape shape; };
+/// Part of its input selected in place (a strided slice, one index of an axis, one output
+/// of a split): output `shape`, no operations, a view that engines read where it lies.
+struct slice { tensor_shape shape; };
 struct softmax {};
 /// Normalizes over the last dimension with a learned scale and shift.
 struct layer_norm {};
@@ -121,7 +124,7 @@ struct summary {
 };
 
 using layer = std::variant<input_layer, dense, conv2d, pool2d, global_pool, eltwise, concat, batch_norm, activation,
-                           flatten, reshape, softmax, layer_norm, recurrent, matmul, attention, embedding, summary>;
+                           flatten, reshape, slice, softmax, layer_norm, recurrent, matmul, attention, embedding, summary>;
 
 /// What one layer costs for one input (batch 1), in exact counts.
 struct layer_cost {
@@ -133,7 +136,7 @@ struct layer_cost {
   std::uint64_t act_in = 0;     ///< input activation elements (T_i), all inputs
   std::uint64_t act_out = 0;    ///< output activation elements
   std::uint64_t state = 0;      ///< state kept between inputs or steps (RNN h/c, KV cache)
-  bool is_view = false;         ///< flatten/reshape: the output aliases the input, no data moves
+  bool is_view = false;         ///< flatten/reshape/slice: the output aliases the input, no data moves
 };
 
 /// The stable kind name of a layer (e.g. "conv2d", "max_pool2d").
@@ -153,6 +156,7 @@ constexpr std::string_view kind_name(const layer& l) {
     }
     constexpr std::string_view operator()(const flatten&) const { return "flatten"; }
     constexpr std::string_view operator()(const reshape&) const { return "reshape"; }
+    constexpr std::string_view operator()(const slice&) const { return "slice"; }
     constexpr std::string_view operator()(const softmax&) const { return "softmax"; }
     constexpr std::string_view operator()(const layer_norm&) const { return "layer_norm"; }
     constexpr std::string_view operator()(const recurrent& r) const { return r.cell == recurrent_cell::lstm ? "lstm" : "gru"; }

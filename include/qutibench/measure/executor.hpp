@@ -186,6 +186,8 @@ class executor {
         input_buffer(i);
         continue;
       }
+      // A slice is a view of part of a buffer, which the executor's buffers cannot express.
+      if (std::holds_alternative<slice>(n.op)) unsupported(n.name, "this layer kind has no executor kernel");
       if (n.cost.is_view) {  // flatten / reshape: same bytes, new shape
         buffer_of[i] = input_buffer(n.inputs.front());
         continue;

@@ -92,7 +92,7 @@ std::string model_of(const std::vector<message>& nodes, const std::vector<messag
 }
 
 onnx::imported_model import(const std::string& bytes) {
-  return onnx::import_model({reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()}, "m.onnx", "net");
+  return onnx::import_model({reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()}, "m.onnx", {.name = "net", .sequence_length = std::nullopt});
 }
 
 // x [N, 3, 8, 8] -> Conv 4x3x3x3 (pads 1) -> Relu -> Flatten through shape arithmetic

@@ -63,11 +63,13 @@ class mapped_file {
 };
 
 /// The network in a serialized ONNX model. `source` names it in errors (the file, or
-/// "ONNX model 'NAME'"); `name` is the topology's name (empty: the graph's name).
+/// "ONNX model 'NAME'"); the topology is named `options.name`, else after the graph.
 /// Throws spec_error: 501 for bytes that are not an ONNX model, 210 for operators or
 /// forms qutibench cannot represent (every unsupported operator listed with its count),
 /// and the topology builder's IDs for a network that is inconsistent.
-inline imported_model import_model(std::span<const std::uint8_t> bytes, std::string source, std::string name = {}) {
+inline imported_model import_model(std::span<const std::uint8_t> bytes, const std::string& source, const import_options& options = {}) {
+  if (options.sequence_length && (*options.sequence_length < 1 || *options.sequence_length > max_dimension))
+    throw spec_error(error_id::invalid_value, "sequence_length", "must be 1..2^31, got " + std::to_string(*options.sequence_length));
   model m;
   try {
     m = read_model(bytes);
@@ -75,19 +77,19 @@ inline imported_model import_model(std::span<const std::uint8_t> bytes, std::str
     throw spec_error(error_id::malformed_json, source, "not an ONNX model (truncated or not protobuf: " + e.what + ")");
   }
   if (!m.has_graph) throw spec_error(error_id::malformed_json, source, "not an ONNX model (no graph)");
-  if (name.empty()) name = m.graph.name.empty() ? "onnx" : m.graph.name;
+  const std::string name = !options.name.empty() ? options.name : m.graph.name.empty() ? "onnx" : m.graph.name;
   try {
-    return walk(m, source, name);
+    return walk(m, source, name, options);
   } catch (const wire_error& e) {
     throw spec_error(error_id::malformed_json, source, "not an ONNX model (" + e.what + ")");
   }
 }
 
-/// The network in the ONNX file `file`, named after the file's stem unless `name` is given.
-inline imported_model import_file(const std::filesystem::path& file, std::string name = {}) {
+/// The network in the ONNX file `file`, named after the file's stem unless options name it.
+inline imported_model import_file(const std::filesystem::path& file, import_options options = {}) {
+  if (options.name.empty()) options.name = file.stem().string();
   const mapped_file mapped(file);
-  if (name.empty()) name = file.stem().string();
-  return import_model(mapped.bytes(), file.string(), name);
+  return import_model(mapped.bytes(), file.string(), options);
 }
 
 }  // namespace qutibench::onnx

@@ -142,12 +142,23 @@ inline bool map_node(walk_state& w, const shape_site& s, const std::string& name
   } else if (op == "Flatten" || op == "Reshape" || op == "Squeeze" || op == "Unsqueeze") {
     view(w, s, name);
   } else if (op == "Transpose") {
-    // A transpose that only moves unit axes (the batch, a recurrent layout) moves no data.
+    // A transpose that only moves unit axes (the batch, a recurrent layout) moves no data;
+    // another changes the layout, which engines fold into the neighbouring matrix
+    // products (attention's split into heads): a view, as a reshape is.
     dims before = w.shape(n.inputs[0], name), after = w.shape(out, name);
     std::erase(before, 1);
     std::erase(after, 1);
-    if (before != after) return false;
-    w.pass(out, n.inputs[0], name);
+    if (before == after) w.pass(out, n.inputs[0], name);
+    else single(qutibench::reshape{w.without_batch(w.shape(out, name), name)});
+  } else if ((op == "Slice" || op == "Split" || op == "Gather") && !w.is_const(n.inputs[0]) && (op != "Gather" || w.is_const(n.inputs[1]))) {
+    // Part of an activation (packed QKV, one token): a slice, read in place.
+    const std::string source = w.node_of(n.inputs[0], name).name;
+    for (std::size_t k = 0; k < n.outputs.size(); ++k) {
+      if (n.outputs[k].empty()) continue;
+      const tensor_shape part = w.without_batch(w.shape(n.outputs[k], name), name);
+      if (part == w.node_of(n.inputs[0], name).shape) w.pass(n.outputs[k], n.inputs[0], name);
+      else w.add(k == 0 ? name : w.unique(name + "_" + std::to_string(k)), qutibench::slice{part}, {source}, n.outputs[k]);
+    }
   } else if (op == "LSTM" || op == "GRU") {
     recurrent_layer(w, s, name);
   } else if (op == "Gather" && w.is_const(n.inputs[0]) && s.integer("axis", 0) == 0 && acts.size() == 1) {
@@ -156,9 +167,6 @@ inline bool map_node(walk_state& w, const shape_site& s, const std::string& name
     const std::string source = w.node_of(n.inputs[1], name).name;
     w.add(name, embedding{.vocabulary = table[0], .dim = table[1]}, {source}, out).weights =
         quantized_datatype(w.of(n.inputs[0], name).quantized);
-  } else if (op == "Gather" && w.is_const(n.inputs[1]) && w.of(n.inputs[1], name).values && w.of(n.inputs[1], name).values->size() == 1 &&
-             w.shape(n.inputs[0], name).at(static_cast<std::size_t>(s.axis(s.integer("axis", 0), w.shape(n.inputs[0], name).size()))) == 1) {
-    w.pass(out, n.inputs[0], name);  // the one entry of a unit axis (h[-1] of a one-layer RNN state) moves no data
   } else {
     return false;
   }

@@ -3,6 +3,7 @@
 // per-operator mapping (operators.hpp) shares.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -105,11 +106,17 @@ struct walk_state {
     producer[out] = node_of(from, node_name).name;
   }
 
+  /// A tensor's shape per input. With the batch fixed to 1 the batch axis is the first
+  /// unit axis ([1, C, H, W]; [L, 1, D] in sequence-first layouts); a tensor without one
+  /// has the batch folded into another axis (attention's [N x heads, L, d]) and is per
+  /// input as it stands.
   tensor_shape without_batch(const dims& d, const std::string& node_name) const {
-    if (d.size() > static_cast<std::size_t>(tensor_shape::max_rank) + 1)
+    dims kept = d;
+    if (const auto unit = std::find(kept.begin(), kept.end(), 1); unit != kept.end()) kept.erase(unit);
+    if (kept.size() > static_cast<std::size_t>(tensor_shape::max_rank))
       throw unsupported(at(node_name), "a tensor of shape " + shown(d) + " (qutibench holds up to 4 dimensions besides the batch)");
     tensor_shape s;
-    for (std::size_t i = 1; i < d.size(); ++i) s[s.rank++] = d[i];
+    for (std::int64_t v : kept) s[s.rank++] = v;
     return s;
   }
 };

@@ -122,15 +122,16 @@ inline void view(walk_state& w, const shape_site& s, const std::string& name) {
   const node& n = s.n;
   const built_node& x = w.node_of(n.inputs[0], name);
   const dims& out = w.shape(n.outputs[0], name);
-  const dims target(out.begin() + (out.empty() ? 0 : 1), out.end());
-  dims current(x.shape.dims.begin(), x.shape.dims.begin() + x.shape.rank);
+  const tensor_shape per_input = w.without_batch(out, name);
+  const dims target(per_input.dims.begin(), per_input.dims.begin() + per_input.rank);
+  const dims current(x.shape.dims.begin(), x.shape.dims.begin() + x.shape.rank);
   auto product = [](const dims& d) { std::int64_t p = 1; for (std::int64_t v : d) p *= v; return p; };
   auto non_unit = [](const dims& d) { dims r; for (std::int64_t v : d) if (v != 1) r.push_back(v); return r; };
   const std::string source = x.name;
   if (product(target) == product(current)) {
     if (target == current) w.pass(n.outputs[0], n.inputs[0], name);
     else if (target.size() == 1) w.add(name, qutibench::flatten{}, {source}, n.outputs[0]);
-    else w.add(name, qutibench::reshape{w.without_batch(out, name)}, {source}, n.outputs[0]);
+    else w.add(name, qutibench::reshape{per_input}, {source}, n.outputs[0]);
   } else if (non_unit(out) == non_unit(current)) {
     w.pass(n.outputs[0], n.inputs[0], name);  // the batch is not the first axis (recurrent layouts): only unit axes move
   } else {

@@ -18,6 +18,12 @@
 
 namespace qutibench::onnx {
 
+/// How to import: the topology's name, and the size of symbolic dimensions.
+struct import_options {
+  std::string name;                             ///< empty: the file's stem, else the graph's name
+  std::optional<std::int64_t> sequence_length;  ///< every symbolic dimension other than the batch (1..2^31)
+};
+
 /// An imported network; `precision` is set for a quantized (QDQ) model: the datatypes
 /// of its quantized nodes over an fp32 fallback.
 struct imported_model {
@@ -42,7 +48,7 @@ inline bool foldable(const std::string& op) {
 /// Operators map_node handles in some form: one downstream of an unsupported operator is
 /// not listed again.
 inline bool supported(const std::string& op) {
-  return foldable(op) || one_of(op, {"Dropout", "Conv", "Gemm", "MatMul", "MaxPool", "AveragePool", "GlobalAveragePool", "GlobalMaxPool",
+  return foldable(op) || one_of(op, {"Split", "Dropout", "Conv", "Gemm", "MatMul", "MaxPool", "AveragePool", "GlobalAveragePool", "GlobalMaxPool",
                                      "ReduceMean", "Relu", "LeakyRelu", "Sigmoid", "Tanh", "HardSwish", "Gelu", "Clip", "HardSigmoid",
                                      "Erf", "BatchNormalization", "LayerNormalization", "Softmax", "LogSoftmax", "LSTM", "GRU"});
 }
@@ -95,8 +101,11 @@ inline void check_window(const walk_state& w, const node& n, const std::string& 
     }
 }
 
-/// Each graph input (not an initializer) with its batch fixed to 1; returns their names.
-inline std::vector<std::string> fix_inputs(walk_state& w, const graph& g) {
+/// Each graph input (not an initializer) with its batch fixed to 1 and its other symbolic
+/// dimensions bound to the sequence length; returns their names. The batch is the first
+/// dimension that is symbolic or 1: [N, C, H, W], [N, L] token ids, or [L, N, D] in
+/// sequence-first layouts (recurrent layers, torch's TransformerEncoder).
+inline std::vector<std::string> fix_inputs(walk_state& w, const graph& g, const std::optional<std::int64_t>& sequence_length) {
   std::set<std::string> initialized;
   for (const tensor& t : g.initializers) initialized.insert(t.name);
   std::vector<std::string> names;
@@ -107,24 +116,22 @@ inline std::vector<std::string> fix_inputs(walk_state& w, const graph& g) {
     std::string declared = "[";
     for (const dimension& d : *v.shape) declared += (declared.size() > 1 ? ", " : "") + (d.value ? std::to_string(*d.value) : d.param);
     declared += "]";
-    // ONNX recurrent layers take (sequence, batch, features) in their default layout.
-    std::size_t batch = 0;
-    for (const node& n : g.nodes)
-      if ((n.op_type == "LSTM" || n.op_type == "GRU") && !n.inputs.empty() && n.inputs[0] == v.name && v.shape->size() == 3 &&
-          !(n.find("layout") && n.find("layout")->i != 0))
-        batch = 1;
-    const dimension& b = (*v.shape)[batch];
-    if (b.value && *b.value > 1)
-      throw unsupported(where, "shape " + declared + " has batch " + std::to_string(*b.value) + " in dimension " + std::to_string(batch) +
+    const auto found = std::find_if(v.shape->begin(), v.shape->end(), [](const dimension& d) { return !d.value || *d.value == 1; });
+    const auto batch = static_cast<std::size_t>(found - v.shape->begin());
+    if (found == v.shape->end())
+      throw unsupported(where, "shape " + declared + " has batch " + std::to_string(*v.shape->front().value) + " in dimension 0" +
                                    "; qutibench reads an input as [N, ...] (an image as [N, C, H, W], a recurrent layer's input as "
                                    "[L, N, D]) with N symbolic or 1: export with batch 1 or a symbolic batch (qutibench applies the "
                                    "batch at prediction time), or add the missing batch dimension");
     dims shape;
     for (std::size_t i = 0; i < v.shape->size(); ++i) {
       const dimension& d = (*v.shape)[i];
-      if (i != batch && (!d.value || *d.value <= 0 || *d.value > max_dimension))
-        throw unsupported(where, "dimensions other than the batch must be static and 1..2^31, got " + declared);
-      shape.push_back(i == batch ? 1 : *d.value);
+      if (i != batch && !d.value && !sequence_length)
+        throw unsupported(where, "dimension " + std::to_string(i) + " ('" + d.param + "') of " + declared +
+                                     " is symbolic: give its size as the sequence length (--sequence-length; Python: sequence_length=)");
+      const std::int64_t size = i == batch ? 1 : d.value.value_or(sequence_length.value_or(0));
+      if (size <= 0 || size > max_dimension) throw unsupported(where, "dimensions must be 1..2^31, got " + declared);
+      shape.push_back(size);
     }
     value& in = w.values[v.name];
     in.shape = shape;
@@ -133,6 +140,69 @@ inline std::vector<std::string> fix_inputs(walk_state& w, const graph& g) {
   }
   if (names.empty()) throw unsupported(w.source, "the graph has no (non-initializer) inputs");
   return names;
+}
+
+/// The nodes of a layer normalization decomposed into its arithmetic, as exporters write
+/// it before opset 17: mean = ReduceMean(x), d = x - mean, var = ReduceMean(d^2),
+/// y = d / Sqrt(var + eps), the mean and variance over the last axis; `nodes` are the
+/// seven from the first ReduceMean to the Div, `out` the normalized tensor.
+struct layer_norm_match {
+  std::vector<std::size_t> nodes;
+  std::string out;
+};
+
+inline std::optional<layer_norm_match> match_layer_norm(const walk_state& w, const graph& g,
+                                                        const std::map<std::string, std::vector<std::size_t>>& readers, std::size_t first) {
+  auto only = [&](const std::string& t, const char* op) -> const node* {
+    const auto it = readers.find(t);
+    if (it == readers.end() || it->second.size() != 1 || w.outputs.count(t)) return nullptr;
+    const node& n = g.nodes[it->second.front()];
+    return n.op_type == op && !n.outputs.empty() ? &n : nullptr;
+  };
+  auto index = [&](const node* n) { return static_cast<std::size_t>(n - g.nodes.data()); };
+  // Over the last axis of a tensor of x's rank (the later nodes are not walked yet).
+  auto last_axis_mean = [&](const node& n, std::int64_t rank) {
+    dims axes = n.find("axes") ? n.find("axes")->ints : dims{};
+    if (!n.find("axes") && n.inputs.size() > 1 && w.values.count(n.inputs[1]) && w.values.at(n.inputs[1]).values)
+      for (double a : *w.values.at(n.inputs[1]).values) axes.push_back(as_index(a));
+    const attribute* keep = n.find("keepdims");
+    return axes.size() == 1 && (axes[0] == -1 || axes[0] == rank - 1) && (!keep || keep->i == 1);
+  };
+  // The exponent and epsilon: constants, possibly from Constant nodes not yet walked.
+  auto constant = [&](const std::string& t) {
+    if (w.is_const(t)) return true;
+    return std::any_of(g.nodes.begin() + static_cast<std::ptrdiff_t>(first), g.nodes.end(), [&](const node& n) {
+      return n.op_type == "Constant" && !n.outputs.empty() && n.outputs[0] == t;
+    });
+  };
+  const node& mean = g.nodes[first];
+  if (mean.inputs.empty() || w.is_const(mean.inputs[0]) || !w.values.count(mean.inputs[0]) || !w.values.at(mean.inputs[0]).shape)
+    return std::nullopt;
+  const std::string& x = mean.inputs[0];
+  const auto rank = static_cast<std::int64_t>(w.values.at(x).shape->size());
+  if (!last_axis_mean(mean, rank)) return std::nullopt;
+  const node* sub = only(mean.outputs[0], "Sub");
+  if (!sub || sub->inputs.size() != 2 || sub->inputs[0] != x || sub->inputs[1] != mean.outputs[0]) return std::nullopt;
+  const std::string& d = sub->outputs[0];
+  const auto d_readers = readers.find(d);
+  if (d_readers == readers.end() || d_readers->second.size() != 2 || w.outputs.count(d)) return std::nullopt;
+  const node* square = nullptr;
+  const node* div = nullptr;
+  for (std::size_t r : d_readers->second) {
+    const node& n = g.nodes[r];
+    if ((n.op_type == "Pow" && n.inputs.size() == 2 && n.inputs[0] == d && constant(n.inputs[1])) ||
+        (n.op_type == "Mul" && n.inputs.size() == 2 && n.inputs[0] == d && n.inputs[1] == d))
+      square = &n;
+    if (n.op_type == "Div" && n.inputs.size() == 2 && n.inputs[0] == d) div = &n;
+  }
+  if (!square || !div || square->outputs.empty() || div->outputs.empty()) return std::nullopt;
+  const node* variance = only(square->outputs[0], "ReduceMean");
+  if (!variance || !last_axis_mean(*variance, rank)) return std::nullopt;
+  const node* eps = only(variance->outputs[0], "Add");
+  if (!eps || eps->inputs.size() != 2 || !(constant(eps->inputs[0]) || constant(eps->inputs[1]))) return std::nullopt;
+  const node* root = only(eps->outputs[0], "Sqrt");
+  if (!root || only(root->outputs[0], "Div") != div || div->inputs[1] != root->outputs[0]) return std::nullopt;
+  return layer_norm_match{{first, index(sub), index(square), index(variance), index(eps), index(root), index(div)}, div->outputs[0]};
 }
 
 /// x * g(x), with g used nowhere else, becomes one gated activation (swish, hard_swish,
@@ -167,7 +237,7 @@ inline std::uint64_t fuse_gates(walk_state& w) {
 
 }  // namespace detail
 
-inline imported_model walk(const model& m, const std::string& source, const std::string& name) {
+inline imported_model walk(const model& m, const std::string& source, const std::string& name, const import_options& options) {
   using namespace detail;
   const graph& g = m.graph;
   walk_state w;
@@ -176,18 +246,24 @@ inline imported_model walk(const model& m, const std::string& source, const std:
   for (std::size_t i = 0; i < g.nodes.size(); ++i)
     check_window(w, g.nodes[i], g.nodes[i].name.empty() ? numbered(g.nodes[i].op_type, i) : g.nodes[i].name, g);
   for (const tensor& t : g.initializers) w.values[t.name] = constant_value(t);
-  const std::vector<std::string> inputs = fix_inputs(w, g);
+  const std::vector<std::string> inputs = fix_inputs(w, g, options.sequence_length);
   for (const std::string& in : inputs) {
     w.taken.insert(in);
     w.add(in, input_layer{w.without_batch(*w.values.at(in).shape, in)}, {}, in);
   }
-  for (const node& n : g.nodes)
-    for (const std::string& t : n.inputs) ++w.consumers[t];
+  std::map<std::string, std::vector<std::size_t>> readers;  // tensor -> the nodes reading it, once each
+  for (std::size_t i = 0; i < g.nodes.size(); ++i)
+    for (const std::string& t : g.nodes[i].inputs) {
+      ++w.consumers[t];
+      if (readers[t].empty() || readers[t].back() != i) readers[t].push_back(i);
+    }
+  std::vector<bool> folded_into(g.nodes.size(), false);  // part of a pattern mapped as one layer
   for (const value_info& o : g.outputs) w.outputs.insert(o.name);
   std::set<std::string> poisoned;  // tensors downstream of an unsupported operator
   const value unknown;
   for (std::size_t index = 0; index < g.nodes.size(); ++index) {
     const node& n = g.nodes[index];
+    if (folded_into[index]) continue;
     auto poison = [&] {
       ++w.unknown_ops[n.op_type];
       poisoned.insert(n.outputs.begin(), n.outputs.end());
@@ -218,6 +294,14 @@ inline imported_model walk(const model& m, const std::string& source, const std:
         if (!n.outputs[k].empty()) w.values[n.outputs[k]] = std::move(out[k]);
       }
     if (known && ((foldable(n.op_type) && constant) || n.op_type == "Shape")) continue;
+    if (n.op_type == "ReduceMean" && known)
+      if (const auto ln = match_layer_norm(w, g, readers, index)) {
+        for (std::size_t k : ln->nodes) folded_into[k] = true;
+        w.values[ln->out] = value{w.values.at(n.inputs[0]).shape, float32, false, std::nullopt, 0};
+        const std::string source = w.node_of(n.inputs[0], label).name;
+        w.add(w.unique(label), qutibench::layer_norm{}, {source}, ln->out);
+        continue;
+      }
     if (!known || !map_node(w, site, w.unique(label))) poison();
   }
   if (const std::uint64_t erfs = fuse_gates(w)) w.unknown_ops["Erf"] += erfs;
