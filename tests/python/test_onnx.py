@@ -305,6 +305,28 @@ def test_external_data_imports_without_its_side_files(tmp_path):
     assert {n["name"]: n["weights"] for n in qonnx.load(path).nodes()}["c"] == 4 * 3 * 3 * 3
 
 
+def external_gemm_model(features):
+    """x [N, features] -> Gemm with a [features, features] float32 weight stored as external
+    data in 'weights.bin', which is never written."""
+    w = TensorProto(name="w", data_type=TensorProto.FLOAT, dims=[features, features], data_location=TensorProto.EXTERNAL)
+    entry = w.external_data.add()
+    entry.key, entry.value = "location", "weights.bin"
+    x = helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", features])
+    graph = helper.make_graph([helper.make_node("Gemm", ["x", "w"], ["y"], name="fc", transB=1)], "g", [x],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)], [w])
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+
+
+def test_a_2_5_gb_external_data_model_imports_without_its_payload(tmp_path):
+    # 25000 x 25000 float32 weights are 2.5 GB; the model file holds only their shape
+    # (benchmarks/onnx_import.py times this import).
+    path = tmp_path / "big.onnx"
+    path.write_bytes(external_gemm_model(25000).SerializeToString())
+    assert path.stat().st_size < 1000
+    fc = {n["name"]: n for n in qonnx.load(path).nodes()}["fc"]
+    assert (fc["weights"], fc["macs"]) == (25000 * 25000, 25000 * 25000)
+
+
 def test_input_without_batch_dimension_is_refused():
     # [3, 224, 224] read as [N, ...] has batch 3. Straight into a Conv, the rank tells.
     w = np.zeros((4, 3, 3, 3), np.float32)

@@ -1,6 +1,7 @@
 // An ONNX model as qutibench reads it: the graph's nodes, attributes, inputs and
-// outputs, and each tensor's type and dims with a view of (never a copy of) its payload.
-// Field numbers are those of onnx/onnx.proto (ONNX 1.12).
+// outputs, and each tensor's type and dims; a payload is kept only when short (shape
+// arithmetic reads those), a longer one only measured. Field numbers are those of
+// onnx/onnx.proto (ONNX 1.12).
 #pragma once
 
 #include <cstdint>
@@ -22,17 +23,30 @@ enum element_type : std::int32_t {
   float64 = 11, uint32 = 12, uint64 = 13, bfloat16 = 16
 };
 
-/// A tensor: initializer, Constant value or attribute. Its payload stays in the file;
-/// `values` decodes small ones (shape arithmetic) on request.
+/// A short run of a typed data field (float_data, int32_data, int64_data, double_data,
+/// uint64_data): one value, or a packed run's bytes.
+struct typed_run {
+  std::uint32_t number = 0;
+  std::uint8_t type = 0;
+  std::uint64_t value = 0;
+  std::vector<std::uint8_t> bytes;
+
+  wire_field field() const { return {number, type, value, 0, bytes.size(), true, bytes}; }
+};
+
+/// A tensor: initializer, Constant value or attribute. A payload of at most inline_limit
+/// bytes is kept (values.hpp decodes small ones for shape arithmetic); a longer one is
+/// never read, only its length known.
 struct tensor {
   std::string name;
   std::int32_t type = 0;
   std::vector<std::int64_t> dims;
-  std::span<const std::uint8_t> raw;     ///< raw_data
-  std::vector<wire_field> typed;         ///< float_data, int32_data, int64_data, double_data, uint64_data
-  bool external = false;                 ///< data_location EXTERNAL: the payload is in a side file
-  std::string location;                  ///< external_data "location"
-  std::int64_t offset = 0, length = -1;  ///< external_data "offset", "length" (-1: to the end)
+  bool has_raw = false;
+  std::uint64_t raw_length = 0;   ///< raw_data's length
+  std::vector<std::uint8_t> raw;  ///< raw_data, when at most inline_limit bytes
+  std::vector<typed_run> typed;   ///< the typed data fields, when short
+  bool typed_unread = false;      ///< a typed data field too long to keep
+  bool external = false;          ///< data_location EXTERNAL: the payload is in a side file, never opened
 
   std::uint64_t elements() const {
     std::uint64_t n = 1;
@@ -98,51 +112,50 @@ struct model {
 
 namespace detail {
 
-inline tensor read_tensor(std::span<const std::uint8_t> bytes) {
+inline tensor read_tensor(const byte_source& source, std::uint64_t begin, std::uint64_t end) {
   tensor t;
-  wire_reader r(bytes);
+  wire_reader r(source, begin, end);
   for (wire_field f; r.next(f);) {
     switch (f.number) {
       case 1: append_varints(f, t.dims); break;
       case 2: t.type = static_cast<std::int32_t>(f.value); break;
       case 8: t.name = f.text(); break;
-      case 9: t.raw = f.body(); break;
-      case 4: case 5: case 7: case 10: case 11: t.typed.push_back(f); break;
-      case 14: t.external = f.value == 1; break;
-      case 13: {
-        std::string key, value;
-        wire_reader entry(f.body());
-        for (wire_field e; entry.next(e);) (e.number == 1 ? key : value) = e.text();
-        if (key == "location") t.location = value;
-        // Malformed numbers are caught where the side file is used, not here.
-        if (key == "offset" || key == "length") (key == "offset" ? t.offset : t.length) = std::strtoll(value.c_str(), nullptr, 10);
+      case 9:
+        if (f.type != 2) throw wire_error{"raw_data is not bytes"};
+        t.has_raw = true;
+        t.raw_length = f.length;
+        if (f.loaded) t.raw.assign(f.data.begin(), f.data.end());
         break;
-      }
-      default: break;
+      case 4: case 5: case 7: case 10: case 11:
+        if (f.type == 2 && !f.loaded) t.typed_unread = true;
+        else t.typed.push_back({f.number, f.type, f.value, std::vector<std::uint8_t>(f.data.begin(), f.data.end())});
+        break;
+      case 14: t.external = f.value == 1; break;
+      default: break;  // external_data: the side file is never opened
     }
   }
   return t;
 }
 
-inline value_info read_value_info(std::span<const std::uint8_t> bytes) {
+inline value_info read_value_info(const byte_source& source, std::uint64_t begin, std::uint64_t end) {
   value_info v;
-  wire_reader r(bytes);
+  wire_reader r(source, begin, end);
   for (wire_field f; r.next(f);) {
     if (f.number == 1) v.name = f.text();
     if (f.number != 2) continue;
-    wire_reader type(f.body());
+    span_reader type(f);
     for (wire_field t; type.next(t);) {
       if (t.number != 1) continue;  // a sequence, map or optional type: no tensor shape
-      wire_reader tensor_type(t.body());
+      span_reader tensor_type(t);
       for (wire_field tt; tensor_type.next(tt);) {
         if (tt.number == 1) v.type = static_cast<std::int32_t>(tt.value);
         if (tt.number != 2) continue;
         v.shape.emplace();
-        wire_reader shape(tt.body());
+        span_reader shape(tt);
         for (wire_field d; shape.next(d);) {
           if (d.number != 1) continue;
           dimension dim;
-          wire_reader dr(d.body());
+          span_reader dr(d);
           for (wire_field x; dr.next(x);) {
             if (x.number == 1) dim.value = x.int64();
             if (x.number == 2) dim.param = x.text();
@@ -155,9 +168,9 @@ inline value_info read_value_info(std::span<const std::uint8_t> bytes) {
   return v;
 }
 
-inline attribute read_attribute(std::span<const std::uint8_t> bytes) {
+inline attribute read_attribute(const byte_source& source, std::uint64_t begin, std::uint64_t end) {
   attribute a;
-  wire_reader r(bytes);
+  wire_reader r(source, begin, end);
   for (wire_field f; r.next(f);) {
     switch (f.number) {
       case 1: a.name = f.text(); break;
@@ -165,7 +178,7 @@ inline attribute read_attribute(std::span<const std::uint8_t> bytes) {
       case 2: a.f = f.real(); break;
       case 3: a.i = f.int64(); break;
       case 4: a.s = f.text(); break;
-      case 5: a.t = read_tensor(f.body()); break;
+      case 5: a.t = descend(source, f, read_tensor); break;
       case 7: append_floats(f, a.floats); break;
       case 8: append_varints(f, a.ints); break;
       default: break;  // subgraphs, strings, sparse tensors: no operator qutibench maps takes them
@@ -174,9 +187,9 @@ inline attribute read_attribute(std::span<const std::uint8_t> bytes) {
   return a;
 }
 
-inline onnx::node read_node(std::span<const std::uint8_t> bytes) {
+inline onnx::node read_node(const byte_source& source, std::uint64_t begin, std::uint64_t end) {
   onnx::node n;
-  wire_reader r(bytes);
+  wire_reader r(source, begin, end);
   for (wire_field f; r.next(f);) {
     switch (f.number) {
       case 1: n.inputs.push_back(f.text()); break;
@@ -184,7 +197,7 @@ inline onnx::node read_node(std::span<const std::uint8_t> bytes) {
       case 3: n.name = f.text(); break;
       case 4: n.op_type = f.text(); break;
       case 7: n.domain = f.text(); break;
-      case 5: n.attributes.push_back(read_attribute(f.body())); break;
+      case 5: n.attributes.push_back(descend(source, f, read_attribute)); break;
       default: break;
     }
   }
@@ -193,16 +206,32 @@ inline onnx::node read_node(std::span<const std::uint8_t> bytes) {
 
 }  // namespace detail
 
-/// The model in `bytes` (a serialized ModelProto); throws wire_error for bytes that are
+inline graph read_graph(const byte_source& source, std::uint64_t begin, std::uint64_t end) {
+  graph g;
+  wire_reader r(source, begin, end);
+  for (wire_field x; r.next(x);) {
+    switch (x.number) {
+      case 1: g.nodes.push_back(descend(source, x, detail::read_node)); break;
+      case 2: g.name = x.text(); break;
+      case 5: g.initializers.push_back(descend(source, x, detail::read_tensor)); break;
+      case 11: g.inputs.push_back(descend(source, x, detail::read_value_info)); break;
+      case 12: g.outputs.push_back(descend(source, x, detail::read_value_info)); break;
+      default: break;
+    }
+  }
+  return g;
+}
+
+/// The model in `source` (a serialized ModelProto); throws wire_error for bytes that are
 /// not one. Only the default domain's opset is kept.
-inline model read_model(std::span<const std::uint8_t> bytes) {
+inline model read_model(const byte_source& source) {
   model m;
-  wire_reader r(bytes);
+  wire_reader r(source, 0, source.size());
   for (wire_field f; r.next(f);) {
     if (f.number == 8) {
       std::string domain;
       std::int64_t version = 0;
-      wire_reader opset(f.body());
+      span_reader opset(f);
       for (wire_field o; opset.next(o);) {
         if (o.number == 1) domain = o.text();
         if (o.number == 2) version = o.int64();
@@ -210,19 +239,8 @@ inline model read_model(std::span<const std::uint8_t> bytes) {
       if (domain.empty() || domain == "ai.onnx") m.opset = version;
     }
     if (f.number != 7) continue;
-    if (f.type != 2) throw wire_error{"the graph field is not a message"};
     m.has_graph = true;
-    wire_reader g(f.body());
-    for (wire_field x; g.next(x);) {
-      switch (x.number) {
-        case 1: m.graph.nodes.push_back(detail::read_node(x.body())); break;
-        case 2: m.graph.name = x.text(); break;
-        case 5: m.graph.initializers.push_back(detail::read_tensor(x.body())); break;
-        case 11: m.graph.inputs.push_back(detail::read_value_info(x.body())); break;
-        case 12: m.graph.outputs.push_back(detail::read_value_info(x.body())); break;
-        default: break;
-      }
-    }
+    m.graph = descend(source, f, read_graph);
   }
   return m;
 }

@@ -18,9 +18,9 @@ namespace qutibench::onnx {
 /// many elements.
 inline constexpr std::uint64_t max_folded_elements = 1 << 16;
 /// Tensors read from the file have their values decoded when they are int64 or int32 (the
-/// types of shapes, axes and indices) of at most max_folded_elements, or of any type
-/// with at most this many elements (scalar bounds, scales, zero points): a weight's
-/// payload is never read.
+/// types of shapes, axes and indices) with a payload short enough to have been read
+/// (wire.hpp's inline_limit), or of any type with at most this many elements (scalar
+/// bounds, scales, zero points): a weight's payload is never decoded.
 inline constexpr std::uint64_t max_decoded_scalars = 16;
 
 /// The largest dimension the importer accepts (2^31): no real network comes near it, and
@@ -72,21 +72,23 @@ inline int element_width(std::int32_t type) {
 /// payload itself unread).
 inline void check_payload(const tensor& t) {
   const int width = element_width(t.type);
-  if (t.raw.empty() || width == 0) return;
+  if (!t.has_raw || width == 0) return;
   const std::uint64_t n = t.elements();
-  if (t.raw.size() / static_cast<std::uint64_t>(width) != n || t.raw.size() % static_cast<std::uint64_t>(width))
-    throw wire_error{"tensor '" + t.name + "' holds " + std::to_string(t.raw.size()) + " bytes for its shape of " + std::to_string(n) +
+  if (t.raw_length / static_cast<std::uint64_t>(width) != n || t.raw_length % static_cast<std::uint64_t>(width))
+    throw wire_error{"tensor '" + t.name + "' holds " + std::to_string(t.raw_length) + " bytes for its shape of " + std::to_string(n) +
                      " elements of " + std::to_string(width) + " bytes"};
 }
 
 /// The elements of a small, inline tensor; none for an external, large or
-/// unusually typed one (float16 payloads: no shape arithmetic uses them).
+/// unusually typed one (float16 payloads: no shape arithmetic uses them), or one whose
+/// payload was too long to keep.
 inline std::optional<std::vector<double>> decode(const tensor& t) {
   const std::uint64_t n = t.elements();
   const bool shape_like = (t.type == int64 || t.type == int32) && n <= max_folded_elements;
-  if (t.external || !(shape_like || n <= max_decoded_scalars)) return std::nullopt;
+  if (t.external || t.typed_unread || !(shape_like || n <= max_decoded_scalars)) return std::nullopt;
   std::vector<double> out;
-  if (!t.raw.empty()) {
+  if (t.has_raw) {
+    if (t.raw.size() != t.raw_length) return std::nullopt;
     const int width = element_width(t.type);
     if (width == 0 || t.type == float16 || t.type == bfloat16) return std::nullopt;
     check_payload(t);
@@ -104,7 +106,8 @@ inline std::optional<std::vector<double>> decode(const tensor& t) {
     }
     return out;
   }
-  for (const wire_field& f : t.typed) {
+  for (const typed_run& run : t.typed) {
+    const wire_field f = run.field();
     if (f.number == 4) {
       append_floats(f, out);
     } else if (f.number == 10) {
