@@ -1,6 +1,7 @@
 #include "data.hpp"
 
 #include <cmath>
+#include <iostream>
 
 #include "qutibench/io/catalogue.hpp"
 #include "qutibench/io/onnx/import.hpp"
@@ -11,8 +12,13 @@ namespace qutibench::cli {
 
 std::filesystem::path data_dir() { return locate_data_dir({QUTIBENCH_SOURCE_DATA_DIR, QUTIBENCH_INSTALLED_DATA_DIR}); }
 
-topology find_topology(const std::string& ref, std::optional<std::int64_t> sequence_length) {
-  if (ref.ends_with(".onnx")) return onnx::import_file(ref, {.name = "", .sequence_length = sequence_length}).topology;
+topology find_topology(const std::string& ref, const onnx_options& o) {
+  if (ref.ends_with(".onnx")) {
+    onnx::imported_model m = onnx::import_file(ref, {.name = "", .sequence_length = o.sequence_length,
+                                                     .unknown_ops = onnx::parse_unknown_ops(o.unknown_ops)});
+    for (const std::string& warning : m.warnings) std::cerr << "qutibench: warning: " << warning << '\n';
+    return std::move(m.topology);
+  }
   return ref.ends_with(".json") ? load_topology(ref) : zoo::get(ref);
 }
 
@@ -20,9 +26,13 @@ std::vector<platform> all_platforms() { return load_platforms(data_dir() / "plat
 
 platform_ref find_platform(const std::string& ref) { return qutibench::find_platform(ref, data_dir()); }
 
-void add_sequence_length_option(CLI::App& cmd, std::optional<std::int64_t>& sequence_length) {
+void onnx_options::add_to(CLI::App& cmd) {
   cmd.add_option("--sequence-length", sequence_length,
                  "ONNX models: the size of every symbolic input dimension other than the batch (a transformer's tokens), 1..2^31");
+  cmd.add_option("--unknown-ops", unknown_ops,
+                 "ONNX models: error (list the operators qutibench cannot map) or elementwise (count each as one operation per "
+                 "output element, with a warning)")
+      ->capture_default_str();
 }
 
 void scenario_options::add_to(CLI::App& cmd) {

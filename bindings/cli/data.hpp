@@ -24,14 +24,23 @@ namespace qutibench::cli {
 /// binary), else the installed share/qutibench.
 std::filesystem::path data_dir();
 
-/// A zoo topology by id, a topology file (data/schema/topology.schema.json) when `ref`
-/// ends in ".json", or an ONNX model (docs/onnx.md) when it ends in ".onnx", whose symbolic
-/// dimensions other than the batch take `sequence_length`.
-topology find_topology(const std::string& ref, std::optional<std::int64_t> sequence_length = std::nullopt);
+/// How a command imports an ONNX model: --sequence-length and --unknown-ops, both checked
+/// by the importer (as Python's sequence_length and unknown_ops are).
+class onnx_options {
+ public:
+  // A constructor of its own: value-initializing the aggregate inside each command's
+  // options made GCC 12 warn (-Wmaybe-uninitialized, falsely) about the string.
+  onnx_options() : unknown_ops("error") {}
+  void add_to(CLI::App& cmd);
 
-/// --sequence-length, for commands that name a topology (checked by the ONNX importer, as
-/// Python's sequence_length is).
-void add_sequence_length_option(CLI::App& cmd, std::optional<std::int64_t>& sequence_length);
+  std::optional<std::int64_t> sequence_length;
+  std::string unknown_ops;
+};
+
+/// A zoo topology by id, a topology file (data/schema/topology.schema.json) when `ref`
+/// ends in ".json", or an ONNX model (docs/onnx.md) when it ends in ".onnx", imported
+/// with `onnx` (its warnings go to standard error).
+topology find_topology(const std::string& ref, const onnx_options& onnx = {});
 
 /// Every platform spec under data_dir()/platforms.
 std::vector<platform> all_platforms();

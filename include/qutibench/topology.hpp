@@ -123,6 +123,7 @@ class topology::builder {
   constexpr builder& relu(std::string_view n, std::vector<std::string> from = {}) { return activation(n, activation_kind::relu, std::move(from)); }
   constexpr builder& flatten(std::string_view n, std::vector<std::string> from = {}) { return node(n, qutibench::flatten{}, std::move(from)); }
   constexpr builder& reshape(std::string_view n, tensor_shape s, std::vector<std::string> from = {}) { return node(n, qutibench::reshape{s}, std::move(from)); }
+  constexpr builder& elementwise(std::string_view n, tensor_shape s, std::vector<std::string> from = {}) { return node(n, qutibench::elementwise{s}, std::move(from)); }
   constexpr builder& slice(std::string_view n, tensor_shape s, std::vector<std::string> from = {}) { return node(n, qutibench::slice{s}, std::move(from)); }
   constexpr builder& softmax(std::string_view n, std::vector<std::string> from = {}) { return node(n, qutibench::softmax{}, std::move(from)); }
   constexpr builder& layer_norm(std::string_view n, std::vector<std::string> from = {}) { return node(n, qutibench::layer_norm{}, std::move(from)); }

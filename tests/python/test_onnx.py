@@ -25,7 +25,7 @@ from onnx import TensorProto, helper, numpy_helper
 import qutibench as qb
 import qutibench.onnx as qonnx
 
-MODELS = ["resnet50", "googlenet", "efficientnet_b0", "mobilenet_v2", "vgg16", "alexnet"]
+MODELS = ["resnet50", "googlenet", "efficientnet_b0", "mobilenet_v2", "vgg16", "alexnet", "resnet18", "mobilenet_v3_small"]
 RESNET50_MACS = 4_089_184_256  # torchvision resnet50, Conv2d + Linear, at 224x224
 
 
@@ -148,6 +148,28 @@ def test_unsupported_operators_are_listed_with_counts():
         qonnx.load(model)
     assert str(e.value) == "[qutibench.spec_error.210] ONNX model 'g': unsupported ONNX operators: Sin x2, TopK x1"
     assert e.value.id == 210 and isinstance(e.value, qb.SpecError) and isinstance(e.value, ValueError)
+
+
+def test_element_wise_work_without_a_kind_of_its_own():
+    # (x - r) / sqrt(r) on 3 x 8 x 8 = 192 elements: a subtraction and a division of two
+    # activations and a square root, one operation per output element each.
+    model = graph_model([helper.make_node("Relu", ["x"], ["r"], name="relu"),
+                         helper.make_node("Sub", ["x", "r"], ["d"], name="sub"),
+                         helper.make_node("Sqrt", ["r"], ["q"], name="sqrt"),
+                         helper.make_node("Div", ["d", "q"], ["y"], name="div")],
+                        [image("x")], [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)])
+    nodes = {n["name"]: n for n in qonnx.load(model).nodes()}
+    assert [(nodes[k]["kind"], nodes[k]["other_ops"]) for k in ("sub", "sqrt", "div")] == [("elementwise", 192)] * 3
+
+
+def test_unknown_operators_as_element_wise_work_warn():
+    model = graph_model([helper.make_node("Sin", ["x"], ["y"], name="sin")], [image("x")],
+                        [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)])
+    with pytest.warns(UserWarning, match=r"counted as element-wise work on their outputs \(--unknown-ops elementwise\): Sin x1"):
+        nodes = {n["name"]: n for n in qonnx.load(model, unknown_ops="elementwise").nodes()}
+    assert (nodes["sin"]["kind"], nodes["sin"]["other_ops"]) == ("elementwise", 3 * 8 * 8)
+    assert spec_error(lambda: qonnx.load(model, unknown_ops="skip")) == (
+        503, "[qutibench.spec_error.503] unknown_ops: must be error or elementwise, got 'skip'")
 
 
 def test_asymmetric_padding_and_non_square_kernels_are_refused():

@@ -133,3 +133,7 @@ def test_cli_reads_the_same_model(tmp_path):
     assert (shown["weights"], shown["ops"]) == (weights, 2 * macs)
     run = subprocess.run([os.environ["QUTIBENCH_CLI"], "show", str(path)], capture_output=True, text=True, timeout=120)
     assert run.returncode == 2 and "dimension 1 ('sequence') of [batch, sequence] is symbolic" in run.stderr
+    run = subprocess.run([os.environ["QUTIBENCH_CLI"], "show", str(path), "--sequence-length", "8", "--unknown-ops", "skip"],
+                         capture_output=True, text=True, timeout=120)
+    assert (run.returncode, run.stderr) == (
+        2, "qutibench: [qutibench.spec_error.503] unknown_ops: must be error or elementwise, got 'skip'\n")

@@ -15,12 +15,12 @@ void add_export_command(CLI::App& app) {
                                            "--topology option reads back: a start for describing your own network");
   struct options {
     std::string topology;
-    std::optional<std::int64_t> sequence_length;
+    onnx_options onnx;
   };
   auto o = fresh_options<options>(cmd);
   cmd->add_option("topology", o->topology, "Zoo id, a topology file (.json) or an ONNX model (.onnx)")->required();
-  add_sequence_length_option(*cmd, o->sequence_length);
-  cmd->callback([o] { std::cout << to_json(find_topology(o->topology, o->sequence_length)).dump(2) << '\n'; });
+  o->onnx.add_to(*cmd);
+  cmd->callback([o] { std::cout << to_json(find_topology(o->topology, o->onnx)).dump(2) << '\n'; });
 }
 
 }  // namespace qutibench::cli

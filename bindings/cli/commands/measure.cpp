@@ -18,7 +18,7 @@ namespace {
 // the same errors as Python's.
 struct measure_options {
   std::string topology, datatype = "int8", format = "table";
-  std::optional<std::int64_t> sequence_length;
+  onnx_options onnx;
   std::int64_t level = 3;
   std::vector<std::uint64_t> batches{1};
   std::vector<std::int64_t> threads{1};
@@ -31,7 +31,7 @@ table measure_table(const measure_options& o) {
   std::vector<unsigned> threads;
   for (std::int64_t th : o.threads) threads.push_back(parse_measure_threads(th));
   host_cpu host(measure_repeats(o.repeats, o.min_time));
-  const topology net = find_topology(o.topology, o.sequence_length);
+  const topology net = find_topology(o.topology, o.onnx);
   const datatype type = datatype::parse(o.datatype);
   std::vector<kernel> all;
   for (std::uint64_t b : o.batches)
@@ -59,7 +59,7 @@ void add_measure_command(CLI::App& app) {
                                             "(plus quantisation, im2col, copies) per batch; progress on stderr");
   auto o = fresh_options<measure_options>(cmd);
   cmd->add_option("--topology", o->topology, "Zoo id, a topology file (.json) or an ONNX model (.onnx)")->required();
-  add_sequence_length_option(*cmd, o->sequence_length);
+  o->onnx.add_to(*cmd);
   cmd->add_option("--level", o->level, "1, 2 or 3")->capture_default_str();
   cmd->add_option("--datatype", o->datatype, "int2..int8 (8-bit carrier) or fp32")->capture_default_str();
   cmd->add_option("--batch", o->batches, "Batch sizes to sweep, e.g. 1,8 (each 1 to 2^40)")->delimiter(',');

@@ -17,13 +17,13 @@ namespace {
 
 struct predict_options {
   std::string topology, platform, datatype;
-  std::optional<std::int64_t> sequence_length;
+  onnx_options onnx;
   bool per_layer = false;
   scenario_options common;
 };
 
 void run_predict(const predict_options& o) {
-  const topology net = find_topology(o.topology, o.sequence_length);
+  const topology net = find_topology(o.topology, o.onnx);
   const auto [pf, mode_name] = find_platform(o.platform);
   const operating_mode& mode = pf.mode(mode_name);
   const scenario s = o.common.to_scenario(datatype::parse(o.datatype));
@@ -72,7 +72,7 @@ void add_predict_command(CLI::App& app) {
                                             "(roofline, thesis eqs. 4.1 and 4.2); --per-layer sums each layer's own roofline time");
   auto o = fresh_options<predict_options>(cmd);
   cmd->add_option("--topology", o->topology, "Zoo id (qutibench zoo lists them), a topology file (my_net.json) or an ONNX model (my_net.onnx)")->required();
-  add_sequence_length_option(*cmd, o->sequence_length);
+  o->onnx.add_to(*cmd);
   cmd->add_option("--platform", o->platform, "Platform id, or a spec file, with an optional :MODE (default: the first, "
                                              "fastest mode), e.g. tx2:maxq or my_board.json")->required();
   cmd->add_option("--datatype", o->datatype, "Datatype of weights and activations, e.g. int4, int8, fp16")->required();

@@ -16,14 +16,14 @@ namespace {
 
 struct show_options {
   std::string topology;
-  std::optional<std::int64_t> sequence_length;
   std::string datatype = "fp32";
   std::uint64_t batch = 1;
   std::string format = "table";
+  onnx_options onnx;
 };
 
 void run_show(const show_options& o) {
-  const topology net = find_topology(o.topology, o.sequence_length);
+  const topology net = find_topology(o.topology, o.onnx);
   const datatype dt = datatype::parse(o.datatype);
   const network_requirements r = requirements(net, precision::uniform(dt), checked_batch(o.batch));
   const auto nodes = net.nodes();
@@ -86,7 +86,7 @@ void add_show_command(CLI::App& app) {
                                          "element-wise ops, weights, biases, activations, state and bytes");
   auto o = fresh_options<show_options>(cmd);
   cmd->add_option("topology", o->topology, "Zoo id (see `qutibench zoo`), a topology file (.json) or an ONNX model (.onnx)")->required();
-  add_sequence_length_option(*cmd, o->sequence_length);
+  o->onnx.add_to(*cmd);
   cmd->add_option("--datatype", o->datatype, "Datatype of weights and activations (int2, int4, int8, fp16, fp32, intN, ...)")
       ->capture_default_str();
   cmd->add_option("--batch", o->batch, "Batch size, 1 to 2^40")->capture_default_str();

@@ -26,7 +26,7 @@ namespace {
 
 struct validate_options {
   std::vector<std::string> topologies;
-  std::optional<std::int64_t> sequence_length;
+  onnx_options onnx;
   std::string measurements, model = "plain", metric = "compute";
   std::string platform = "host", datatype = "int8", memory_model = "thesis", format = "table";
   // Signed and unchecked here: the library checks them, as it does Python's.
@@ -72,7 +72,7 @@ void run_validate(const validate_options& o) {
   std::vector<topology> nets;
   std::vector<std::pair<std::size_t, kernel>> todo;
   for (const std::string& id : o.topologies) {
-    nets.push_back(find_topology(id, o.sequence_length));
+    nets.push_back(find_topology(id, o.onnx));
     for (kernel& k : kernels_of(nets.back(), parse_measure_level(o.level), type, o.batch, parse_measure_threads(o.threads)))
       todo.emplace_back(nets.size() - 1, std::move(k));
   }
@@ -205,7 +205,7 @@ void add_validate_command(CLI::App& app) {
   auto o = fresh_options<validate_options>(cmd);
   auto* topo = cmd->add_option("--topology", o->topologies, "Kernels mode: zoo ids, topology files (.json) or ONNX models (.onnx) to measure here, e.g. resnet50 or resnet50,mlp,cnv")
                    ->delimiter(',');
-  add_sequence_length_option(*cmd, o->sequence_length);
+  o->onnx.add_to(*cmd);
   auto* meas = cmd->add_option("--measurements", o->measurements,
                                "Dataset mode: a measurement CSV, QuTiBench schema or published table (e.g. "
                                "data/measurements/level3_thesis.csv, public_cnn_dev.csv), to set against level-0 "

@@ -14,6 +14,7 @@ each graph input must be symbolic or 1; every other dimension must be static.
 from __future__ import annotations
 
 import os
+import warnings
 from typing import Any
 
 from . import _core
@@ -29,28 +30,34 @@ class OnnxImportError(SpecError):
     operators or the node at fault."""
 
 
-def load(path_or_model: str | os.PathLike | Any, name: str | None = None, sequence_length: int | None = None) -> Topology:
+def load(path_or_model: str | os.PathLike | Any, name: str | None = None, sequence_length: int | None = None,
+         unknown_ops: str = "error") -> Topology:
     """A qutibench Topology from an ONNX file or an ``onnx.ModelProto``.
 
     ``name`` defaults to the file's stem, else the graph's name. ``sequence_length`` is the
     size of every symbolic input dimension other than the batch (a transformer's tokens);
-    without it such a dimension is an error naming it. A quantized (QDQ) model's
+    without it such a dimension is an error naming it. ``unknown_ops="elementwise"`` counts
+    each operator qutibench cannot map as one operation per output element instead of
+    raising, and warns (UserWarning) which it counted. A quantized (QDQ) model's
     topology carries ``precision`` (``{"fallback": ("fp32", "fp32"), "overrides": {node:
     (weight_dtype, activation_dtype)}}``), which ``qutibench.requirements`` uses when given
     no precision."""
     try:
         if hasattr(path_or_model, "SerializeToString"):
             graph = path_or_model.graph.name or "onnx"
-            topology, precision = _core.onnx_import_bytes(path_or_model.SerializeToString(), f"ONNX model '{graph}'",
-                                                          name or "", sequence_length)
+            topology, precision, notes = _core.onnx_import_bytes(path_or_model.SerializeToString(), f"ONNX model '{graph}'",
+                                                                 name or "", sequence_length, unknown_ops)
         else:
-            topology, precision = _core.onnx_import_file(os.fspath(path_or_model), name or "", sequence_length)
+            topology, precision, notes = _core.onnx_import_file(os.fspath(path_or_model), name or "", sequence_length,
+                                                                unknown_ops)
     except SpecError as e:
         if getattr(e, "id", None) != _UNSUPPORTED:
             raise
         error = OnnxImportError(str(e))
         error.id = e.id
         raise error from None
+    for note in notes:
+        warnings.warn(note, stacklevel=2)
     if precision is not None:
         topology.precision = precision
     return topology

@@ -152,6 +152,8 @@ void bind_builder(py::module_& m) {
            py::arg("name"), py::arg("inputs") = py::none(), py::return_value_policy::reference_internal)
       .def("reshape", [](B& b, const std::string& n, const py::object& s, const names& in) -> B& { return b.reshape(n, to_shape(s), from(in)); },
            py::arg("name"), py::arg("shape"), py::arg("inputs") = py::none(), py::return_value_policy::reference_internal)
+      .def("elementwise", [](B& b, const std::string& n, const py::object& s, const names& in) -> B& { return b.elementwise(n, to_shape(s), from(in)); },
+           py::arg("name"), py::arg("shape"), py::arg("inputs") = py::none(), py::return_value_policy::reference_internal)
       .def("slice", [](B& b, const std::string& n, const py::object& s, const names& in) -> B& { return b.slice(n, to_shape(s), from(in)); },
            py::arg("name"), py::arg("shape"), py::arg("inputs") = py::none(), py::return_value_policy::reference_internal)
       .def("softmax", [](B& b, const std::string& n, const names& in) -> B& { return b.softmax(n, from(in)); },
@@ -230,24 +232,26 @@ void bind_onnx(py::module_& m) {
       d["overrides"] = overrides;
       precision = d;
     }
-    return py::make_tuple(std::move(r.topology), precision);
+    return py::make_tuple(std::move(r.topology), precision, r.warnings);
   };
-  // The range of sequence_length is checked by the importer, for the CLI too.
-  auto options = [](const std::string& name, const py::object& sequence_length) {
-    return onnx::import_options{name, sequence_length.is_none() ? std::nullopt
-                                                                : std::optional(to_integer(sequence_length, "sequence_length"))};
+  // sequence_length's range and unknown_ops's value are checked by the importer, for the CLI too.
+  auto options = [](const std::string& name, const py::object& sequence_length, const std::string& unknown_ops) {
+    return onnx::import_options{name,
+                                sequence_length.is_none() ? std::nullopt : std::optional(to_integer(sequence_length, "sequence_length")),
+                                onnx::parse_unknown_ops(unknown_ops)};
   };
-  m.def("onnx_import_file", [result, options](const std::filesystem::path& path, const std::string& name, const py::object& sequence_length) {
-        return result(onnx::import_file(path, options(name, sequence_length)));
-      }, py::arg("path"), py::arg("name") = "", py::arg("sequence_length") = py::none(),
-      "(Topology, precision or None) of the ONNX file `path`");
+  m.def("onnx_import_file", [result, options](const std::filesystem::path& path, const std::string& name, const py::object& sequence_length,
+                                              const std::string& unknown_ops) {
+        return result(onnx::import_file(path, options(name, sequence_length, unknown_ops)));
+      }, py::arg("path"), py::arg("name") = "", py::arg("sequence_length") = py::none(), py::arg("unknown_ops") = "error",
+      "(Topology, precision or None, warnings) of the ONNX file `path`");
   m.def("onnx_import_bytes", [result, options](const py::bytes& data, const std::string& source, const std::string& name,
-                                               const py::object& sequence_length) {
+                                               const py::object& sequence_length, const std::string& unknown_ops) {
         const std::string_view bytes = data;
         return result(onnx::import_model({reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()}, source,
-                                         options(name, sequence_length)));
+                                         options(name, sequence_length, unknown_ops)));
       }, py::arg("data"), py::arg("source"), py::arg("name") = "", py::arg("sequence_length") = py::none(),
-      "(Topology, precision or None) of a serialized ONNX model");
+      py::arg("unknown_ops") = "error", "(Topology, precision or None, warnings) of a serialized ONNX model");
 }
 
 }  // namespace

@@ -36,7 +36,7 @@ namespace detail {
 /// depthwise through "groups"); error messages list them.
 inline constexpr std::string_view topology_ops =
     "input, dense, conv2d, max_pool2d, avg_pool2d, global_avg_pool, global_max_pool, add, mul, concat, batch_norm, "
-    "relu, relu6, sigmoid, tanh, swish, hard_swish, gelu, flatten, reshape, slice, softmax, layer_norm, lstm, gru, matmul, "
+    "relu, relu6, sigmoid, tanh, swish, hard_swish, gelu, flatten, reshape, slice, elementwise, softmax, layer_norm, lstm, gru, matmul, "
     "attention, embedding, summary";
 
 /// Reads one topology file, collecting every field problem before building.
@@ -244,6 +244,9 @@ class topology_reader : public json_reader {
     } else if (op == "slice") {
       params(nd, at, op, {"shape"});
       if (auto s = shape(nd, at, "shape")) l = slice{*s};
+    } else if (op == "elementwise") {
+      params(nd, at, op, {"shape"});
+      if (auto s = shape(nd, at, "shape")) l = elementwise{*s};
     } else if (op == "softmax") {
       params(nd, at, op, {});
       l = softmax{};
@@ -296,6 +299,7 @@ struct layer_fields {
   void operator()(const concat& l) const { n["axis"] = l.axis; }
   void operator()(const reshape& l) const { n["shape"] = dims(l.shape); }
   void operator()(const slice& l) const { n["shape"] = dims(l.shape); }
+  void operator()(const elementwise& l) const { n["shape"] = dims(l.shape); }
   void operator()(const recurrent& l) const {
     n.update({{"hidden", l.hidden}, {"return_sequences", l.return_sequences}, {"bias", l.bias}});
   }

@@ -24,6 +24,14 @@ constexpr layer_cost cost_of(const eltwise&, const layer_inputs& in) {
   return c;
 }
 
+/// One operation per output element, whatever the inputs (their shapes are not checked:
+/// the operator's own rules, broadcasting or not, gave `shape`).
+constexpr layer_cost cost_of(const elementwise& l, const layer_inputs& in) {
+  layer_cost c = in.given(l.shape, 64);
+  c.other_ops = in.elements(l.shape);
+  return c;
+}
+
 /// Inference form: a scale and a shift per channel (the first dimension).
 constexpr layer_cost cost_of(const batch_norm&, const layer_inputs& in) {
   in.arity(1, 1);

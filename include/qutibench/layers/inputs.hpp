@@ -68,6 +68,15 @@ class layer_inputs {
     for (int i = 0; i < s.rank; ++i)
       if (s[i] <= 0) fail(error_id::nonpositive_dimension, std::string(field) + " " + s.str() + " has a dimension <= 0");
   }
+  /// The cost of a layer whose output `shape` is given (reshape, slice, elementwise) so
+  /// far: 1..max_inputs inputs and a positive shape, no work yet.
+  constexpr layer_cost given(const tensor_shape& shape, std::size_t max_inputs) const {
+    arity(1, max_inputs);
+    positive(shape, "shape");
+    layer_cost c;
+    c.out = shape;
+    return c;
+  }
   /// The single input, which must be an image.
   constexpr const tensor_shape& image() const {
     if (in_[0].rank != 3) fail(error_id::rank_mismatch, "needs a (C, H, W) input, got " + in_[0].str());

@@ -94,6 +94,10 @@ struct reshape { tensor_shape shape; };
 /// Part of its input selected in place (a strided slice, one index of an axis, one output
 /// of a split): output `shape`, no operations, a view that engines read where it lies.
 struct slice { tensor_shape shape; };
+/// Element-wise work that no other kind names (a subtraction or division of two tensors,
+/// a power, square root, exponent, erf, comparison or select): output `shape`, one
+/// operation per output element, any number of inputs.
+struct elementwise { tensor_shape shape; };
 struct softmax {};
 /// Normalizes over the last dimension with a learned scale and shift.
 struct layer_norm {};
@@ -124,7 +128,7 @@ struct summary {
 };
 
 using layer = std::variant<input_layer, dense, conv2d, pool2d, global_pool, eltwise, concat, batch_norm, activation,
-                           flatten, reshape, slice, softmax, layer_norm, recurrent, matmul, attention, embedding, summary>;
+                           flatten, reshape, slice, elementwise, softmax, layer_norm, recurrent, matmul, attention, embedding, summary>;
 
 /// What one layer costs for one input (batch 1), in exact counts.
 struct layer_cost {
@@ -157,6 +161,7 @@ constexpr std::string_view kind_name(const layer& l) {
     constexpr std::string_view operator()(const flatten&) const { return "flatten"; }
     constexpr std::string_view operator()(const reshape&) const { return "reshape"; }
     constexpr std::string_view operator()(const slice&) const { return "slice"; }
+    constexpr std::string_view operator()(const elementwise&) const { return "elementwise"; }
     constexpr std::string_view operator()(const softmax&) const { return "softmax"; }
     constexpr std::string_view operator()(const layer_norm&) const { return "layer_norm"; }
     constexpr std::string_view operator()(const recurrent& r) const { return r.cell == recurrent_cell::lstm ? "lstm" : "gru"; }

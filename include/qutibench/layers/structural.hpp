@@ -46,23 +46,17 @@ constexpr layer_cost cost_of(const flatten&, const layer_inputs& in) {
 }
 
 constexpr layer_cost cost_of(const reshape& l, const layer_inputs& in) {
-  in.arity(1, 1);
-  in.positive(l.shape, "shape");
+  layer_cost c = in.given(l.shape, 1);
   if (in.elements(l.shape) != in.elements(in[0]))
     in.fail(error_id::shape_mismatch, "cannot reshape " + in[0].str() + " to " + l.shape.str());
-  layer_cost c;
-  c.out = l.shape;
   c.is_view = true;
   return c;
 }
 
 constexpr layer_cost cost_of(const slice& l, const layer_inputs& in) {
-  in.arity(1, 1);
-  in.positive(l.shape, "shape");
+  layer_cost c = in.given(l.shape, 1);
   if (in.elements(l.shape) > in.elements(in[0]))
     in.fail(error_id::shape_mismatch, "a slice " + l.shape.str() + " larger than its input " + in[0].str());
-  layer_cost c;
-  c.out = l.shape;
   c.is_view = true;
   return c;
 }

@@ -154,6 +154,24 @@ TEST_CASE("onnx: unsupported operators are listed with their counts", "[onnx]") 
   }
 }
 
+TEST_CASE("onnx: unknown operators counted as element-wise work on request", "[onnx]") {
+  std::vector<message> nodes = {op_node("Sin", {"x"}, {"s1"}, "sin1"), op_node("Sin", {"s1"}, {"s2"}), op_node("Relu", {"s2"}, {"y"}),
+                                op_node("TopK", {"x", "k"}, {"v", "i"}, "top")};
+  const std::string bytes = model_of(nodes, {int64_initializer("k", {5})});
+  const onnx::imported_model m = onnx::import_model({reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()}, "m.onnx",
+                                                    {.name = "net", .sequence_length = std::nullopt,
+                                                     .unknown_ops = onnx::unknown_operators::elementwise});
+  // One operation per output element: a Sin of the 3 x 8 x 8 input is 192; TopK's two
+  // outputs, whose shapes the importer does not infer, take the input's.
+  CHECK(m.topology.at("sin1").cost.other_ops == 192);
+  CHECK(kind_name(m.topology.at("sin1").op) == "elementwise");
+  CHECK(m.topology.at("top").cost.other_ops == 192);
+  CHECK(m.topology.at("top_1").cost.other_ops == 192);
+  REQUIRE(m.warnings.size() == 1);
+  CHECK(m.warnings[0] == "counted as element-wise work on their outputs (--unknown-ops elementwise): Sin x2, TopK x1");
+  CHECK_THROWS_WITH(onnx::parse_unknown_ops("ignore"), "[qutibench.spec_error.503] unknown_ops: must be error or elementwise, got 'ignore'");
+}
+
 TEST_CASE("onnx: bytes that are not a model name the file", "[onnx]") {
   const std::string whole = model_of(convnet_nodes(), convnet_initializers());
   for (const std::string& bad : {whole.substr(0, whole.size() / 2), std::string("\x07\x0a\x0d", 3)}) {

@@ -41,7 +41,7 @@ inline bool infer(const shape_site& s, const std::vector<const value*>& in, std:
     if (op == "Dropout" && out.size() > 1) out[1].shape = y.shape;
   } else if (op == "Relu" || op == "Sigmoid" || op == "Tanh" || op == "HardSwish" || op == "Gelu" || op == "LeakyRelu" ||
              op == "Clip" || op == "HardSigmoid" || op == "Erf" || op == "Sqrt" || op == "Neg" || op == "Exp" ||
-             op == "Reciprocal" || op == "BatchNormalization" || op == "LayerNormalization" || op == "Softmax" ||
+             op == "Reciprocal" || op == "Log" || op == "Abs" || op == "Not" || op == "BatchNormalization" || op == "LayerNormalization" || op == "Softmax" ||
              op == "LogSoftmax") {
     same();
   } else if (op == "Add" || op == "Sub" || op == "Mul" || op == "Div" || op == "Pow") {
@@ -56,6 +56,12 @@ inline bool infer(const shape_site& s, const std::vector<const value*>& in, std:
         return integer ? (b == 0 ? 0.0 : std::trunc(a / b)) : a / b;
       });
     }
+  } else if (op == "Where" || op == "Equal" || op == "Less" || op == "Greater" || op == "Max" || op == "Min") {
+    dims r = shape(0);
+    for (std::size_t i = 1; i < in.size(); ++i) r = broadcast(r, shape(i), s);
+    y.shape = r;
+    if (op == "Where") y.type = has(1) ? in[1]->type : 0;
+    if (op == "Equal" || op == "Less" || op == "Greater") y.type = boolean;
   } else if (op == "Conv") {
     const dims& w = shape(1);
     if (w.size() < 3) s.fail(error_id::rank_mismatch, "weight " + shown(w) + " has no spatial axes");

@@ -159,6 +159,13 @@ inline bool map_node(walk_state& w, const shape_site& s, const std::string& name
       if (part == w.node_of(n.inputs[0], name).shape) w.pass(n.outputs[k], n.inputs[0], name);
       else w.add(k == 0 ? name : w.unique(name + "_" + std::to_string(k)), qutibench::slice{part}, {source}, n.outputs[k]);
     }
+  } else if (op == "Pow" || op == "Sqrt" || op == "Exp" || op == "Log" || op == "Neg" || op == "Abs" || op == "Reciprocal" ||
+             op == "Where" || op == "Equal" || op == "Less" || op == "Greater" || op == "Max" || op == "Min" || op == "Not") {
+    // Element-wise work with no kind of its own, on the activations among the inputs
+    // (a constant operand is read where it lies).
+    std::vector<std::string> from;
+    for (const std::string& t : acts) from.push_back(w.node_of(t, name).name);
+    w.add(name, elementwise{w.without_batch(w.shape(out, name), name)}, from, out);
   } else if (op == "LSTM" || op == "GRU") {
     recurrent_layer(w, s, name);
   } else if (op == "Gather" && w.is_const(n.inputs[0]) && s.integer("axis", 0) == 0 && acts.size() == 1) {

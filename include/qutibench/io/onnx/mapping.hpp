@@ -113,6 +113,7 @@ struct walk_state {
   tensor_shape without_batch(const dims& d, const std::string& node_name) const {
     dims kept = d;
     if (const auto unit = std::find(kept.begin(), kept.end(), 1); unit != kept.end()) kept.erase(unit);
+    if (kept.empty()) kept.push_back(1);  // a scalar per input
     if (kept.size() > static_cast<std::size_t>(tensor_shape::max_rank))
       throw unsupported(at(node_name), "a tensor of shape " + shown(d) + " (qutibench holds up to 4 dimensions besides the batch)");
     tensor_shape s;

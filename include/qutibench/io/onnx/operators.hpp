@@ -104,7 +104,6 @@ inline bool eltwise(walk_state& w, const shape_site& s, const std::string& name,
     w.pass(n.outputs[0], acts[0], name);
     return true;
   }
-  if (n.op_type == "Sub" || n.op_type == "Div") return false;  // no element-wise subtract or divide of two activations
   std::vector<std::string> inputs;
   std::size_t rank = 0;
   for (const std::string& t : acts) {
@@ -113,7 +112,10 @@ inline bool eltwise(walk_state& w, const shape_site& s, const std::string& name,
       throw unsupported(w.at(name), "operands of different rank (qutibench broadcasts equal ranks only)");
     rank = w.shape(t, name).size();
   }
-  w.add(name, qutibench::eltwise{n.op_type == "Add" ? eltwise_kind::add : eltwise_kind::mul}, inputs, n.outputs[0]);
+  if (n.op_type == "Sub" || n.op_type == "Div")
+    w.add(name, qutibench::elementwise{w.without_batch(w.shape(n.outputs[0], name), name)}, inputs, n.outputs[0]);
+  else
+    w.add(name, qutibench::eltwise{n.op_type == "Add" ? eltwise_kind::add : eltwise_kind::mul}, inputs, n.outputs[0]);
   return true;
 }
 

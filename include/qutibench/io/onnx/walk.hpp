@@ -7,21 +7,37 @@
 #include <cstdint>
 #include <initializer_list>
 #include <optional>
+#include <map>
 #include <set>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
 #include "qutibench/io/onnx/map_node.hpp"
+#include "qutibench/io/onnx/patterns.hpp"
 #include "qutibench/precision.hpp"
 #include "qutibench/topology.hpp"
 
 namespace qutibench::onnx {
 
-/// How to import: the topology's name, and the size of symbolic dimensions.
+/// What to do with an operator the importer cannot map: fail listing them all, or count
+/// each as element-wise work on its outputs (with a warning).
+enum class unknown_operators : std::uint8_t { error, elementwise };
+
+/// "error" or "elementwise" (the CLI's --unknown-ops, Python's unknown_ops); spec_error 503
+/// otherwise.
+inline unknown_operators parse_unknown_ops(std::string_view text) {
+  if (text == "error") return unknown_operators::error;
+  if (text == "elementwise") return unknown_operators::elementwise;
+  throw spec_error(error_id::invalid_value, "unknown_ops", "must be error or elementwise, got '" + std::string(text) + "'");
+}
+
+/// How to import: the topology's name, the size of symbolic dimensions, unknown operators.
 struct import_options {
   std::string name;                             ///< empty: the file's stem, else the graph's name
   std::optional<std::int64_t> sequence_length;  ///< every symbolic dimension other than the batch (1..2^31)
+  unknown_operators unknown_ops = unknown_operators::error;
 };
 
 /// An imported network; `precision` is set for a quantized (QDQ) model: the datatypes
@@ -29,6 +45,7 @@ struct import_options {
 struct imported_model {
   qutibench::topology topology;
   std::optional<qutibench::precision> precision;
+  std::vector<std::string> warnings;  ///< operators counted as element-wise work (unknown_operators::elementwise)
 };
 
 namespace detail {
@@ -42,7 +59,8 @@ inline bool one_of(const std::string& op, std::initializer_list<const char*> ops
 inline bool foldable(const std::string& op) {
   return one_of(op, {"Constant", "Shape", "Gather", "Unsqueeze", "Squeeze", "Concat", "Cast", "Reshape", "Add", "Sub", "Mul", "Div",
                      "Pow", "Identity", "Slice", "Expand", "ConstantOfShape", "Range", "Transpose", "Flatten", "QuantizeLinear",
-                     "DequantizeLinear"});
+                     "DequantizeLinear", "Where", "Equal", "Less", "Greater", "Max", "Min", "Not", "Sqrt", "Exp", "Log", "Neg",
+                     "Abs", "Reciprocal"});
 }
 
 /// Operators map_node handles in some form: one downstream of an unsupported operator is
@@ -51,6 +69,15 @@ inline bool supported(const std::string& op) {
   return foldable(op) || one_of(op, {"Split", "Dropout", "Conv", "Gemm", "MatMul", "MaxPool", "AveragePool", "GlobalAveragePool", "GlobalMaxPool",
                                      "ReduceMean", "Relu", "LeakyRelu", "Sigmoid", "Tanh", "HardSwish", "Gelu", "Clip", "HardSigmoid",
                                      "Erf", "BatchNormalization", "LayerNormalization", "Softmax", "LogSoftmax", "LSTM", "GRU"});
+}
+
+/// "Sin x2, TopK x1": operators by count, most frequent first.
+inline std::string listed_counts(const std::map<std::string, std::uint64_t>& counts) {
+  std::vector<std::pair<std::string, std::uint64_t>> listed(counts.begin(), counts.end());
+  std::stable_sort(listed.begin(), listed.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+  std::string text;
+  for (std::size_t i = 0; i < listed.size(); ++i) text += (i ? ", " : "") + listed[i].first + " x" + std::to_string(listed[i].second);
+  return text;
 }
 
 /// The window attributes of a Conv or pool are ONNX-valid (kernel_shape on a pool;
@@ -142,99 +169,6 @@ inline std::vector<std::string> fix_inputs(walk_state& w, const graph& g, const 
   return names;
 }
 
-/// The nodes of a layer normalization decomposed into its arithmetic, as exporters write
-/// it before opset 17: mean = ReduceMean(x), d = x - mean, var = ReduceMean(d^2),
-/// y = d / Sqrt(var + eps), the mean and variance over the last axis; `nodes` are the
-/// seven from the first ReduceMean to the Div, `out` the normalized tensor.
-struct layer_norm_match {
-  std::vector<std::size_t> nodes;
-  std::string out;
-};
-
-inline std::optional<layer_norm_match> match_layer_norm(const walk_state& w, const graph& g,
-                                                        const std::map<std::string, std::vector<std::size_t>>& readers, std::size_t first) {
-  auto only = [&](const std::string& t, const char* op) -> const node* {
-    const auto it = readers.find(t);
-    if (it == readers.end() || it->second.size() != 1 || w.outputs.count(t)) return nullptr;
-    const node& n = g.nodes[it->second.front()];
-    return n.op_type == op && !n.outputs.empty() ? &n : nullptr;
-  };
-  auto index = [&](const node* n) { return static_cast<std::size_t>(n - g.nodes.data()); };
-  // Over the last axis of a tensor of x's rank (the later nodes are not walked yet).
-  auto last_axis_mean = [&](const node& n, std::int64_t rank) {
-    dims axes = n.find("axes") ? n.find("axes")->ints : dims{};
-    if (!n.find("axes") && n.inputs.size() > 1 && w.values.count(n.inputs[1]) && w.values.at(n.inputs[1]).values)
-      for (double a : *w.values.at(n.inputs[1]).values) axes.push_back(as_index(a));
-    const attribute* keep = n.find("keepdims");
-    return axes.size() == 1 && (axes[0] == -1 || axes[0] == rank - 1) && (!keep || keep->i == 1);
-  };
-  // The exponent and epsilon: constants, possibly from Constant nodes not yet walked.
-  auto constant = [&](const std::string& t) {
-    if (w.is_const(t)) return true;
-    return std::any_of(g.nodes.begin() + static_cast<std::ptrdiff_t>(first), g.nodes.end(), [&](const node& n) {
-      return n.op_type == "Constant" && !n.outputs.empty() && n.outputs[0] == t;
-    });
-  };
-  const node& mean = g.nodes[first];
-  if (mean.inputs.empty() || w.is_const(mean.inputs[0]) || !w.values.count(mean.inputs[0]) || !w.values.at(mean.inputs[0]).shape)
-    return std::nullopt;
-  const std::string& x = mean.inputs[0];
-  const auto rank = static_cast<std::int64_t>(w.values.at(x).shape->size());
-  if (!last_axis_mean(mean, rank)) return std::nullopt;
-  const node* sub = only(mean.outputs[0], "Sub");
-  if (!sub || sub->inputs.size() != 2 || sub->inputs[0] != x || sub->inputs[1] != mean.outputs[0]) return std::nullopt;
-  const std::string& d = sub->outputs[0];
-  const auto d_readers = readers.find(d);
-  if (d_readers == readers.end() || d_readers->second.size() != 2 || w.outputs.count(d)) return std::nullopt;
-  const node* square = nullptr;
-  const node* div = nullptr;
-  for (std::size_t r : d_readers->second) {
-    const node& n = g.nodes[r];
-    if ((n.op_type == "Pow" && n.inputs.size() == 2 && n.inputs[0] == d && constant(n.inputs[1])) ||
-        (n.op_type == "Mul" && n.inputs.size() == 2 && n.inputs[0] == d && n.inputs[1] == d))
-      square = &n;
-    if (n.op_type == "Div" && n.inputs.size() == 2 && n.inputs[0] == d) div = &n;
-  }
-  if (!square || !div || square->outputs.empty() || div->outputs.empty()) return std::nullopt;
-  const node* variance = only(square->outputs[0], "ReduceMean");
-  if (!variance || !last_axis_mean(*variance, rank)) return std::nullopt;
-  const node* eps = only(variance->outputs[0], "Add");
-  if (!eps || eps->inputs.size() != 2 || !(constant(eps->inputs[0]) || constant(eps->inputs[1]))) return std::nullopt;
-  const node* root = only(eps->outputs[0], "Sqrt");
-  if (!root || only(root->outputs[0], "Div") != div || div->inputs[1] != root->outputs[0]) return std::nullopt;
-  return layer_norm_match{{first, index(sub), index(square), index(variance), index(eps), index(root), index(div)}, div->outputs[0]};
-}
-
-/// x * g(x), with g used nowhere else, becomes one gated activation (swish, hard_swish,
-/// gelu); returns how many erf nodes are left (no qutibench counterpart).
-inline std::uint64_t fuse_gates(walk_state& w) {
-  std::map<std::string, std::uint64_t> readers;
-  for (const built_node& n : w.nodes)
-    for (const std::string& i : n.inputs) ++readers[i];
-  std::set<std::string> escaping;
-  for (const std::string& t : w.outputs)
-    if (w.producer.count(t)) escaping.insert(w.producer.at(t));
-  for (built_node& n : w.nodes) {
-    const auto* e = std::get_if<qutibench::eltwise>(&n.op);
-    if (!e || e->kind != eltwise_kind::mul || n.inputs.size() != 2) continue;
-    for (const auto& [gate_name, other] : {std::pair{n.inputs[0], n.inputs[1]}, std::pair{n.inputs[1], n.inputs[0]}}) {
-      built_node& gate = w.nodes[w.by_name.at(gate_name)];
-      if (gate.gate == built_node::gate_kind::none || gate.inputs != std::vector<std::string>{other} || readers[gate_name] != 1 ||
-          escaping.count(gate_name))
-        continue;
-      n.op = activation{gate.gate == built_node::gate_kind::sigmoid ? activation_kind::swish
-                        : gate.gate == built_node::gate_kind::hard_sigmoid ? activation_kind::hard_swish : activation_kind::gelu};
-      n.inputs = {other};
-      if (!n.activations) n.activations = gate.activations;
-      gate.removed = true;
-      break;
-    }
-  }
-  return static_cast<std::uint64_t>(std::count_if(w.nodes.begin(), w.nodes.end(), [](const built_node& n) {
-    return !n.removed && n.gate == built_node::gate_kind::erf;
-  }));
-}
-
 }  // namespace detail
 
 inline imported_model walk(const model& m, const std::string& source, const std::string& name, const import_options& options) {
@@ -260,6 +194,7 @@ inline imported_model walk(const model& m, const std::string& source, const std:
   std::vector<bool> folded_into(g.nodes.size(), false);  // part of a pattern mapped as one layer
   for (const value_info& o : g.outputs) w.outputs.insert(o.name);
   std::set<std::string> poisoned;  // tensors downstream of an unsupported operator
+  std::map<std::string, std::uint64_t> counted;  // operators counted as element-wise work
   const value unknown;
   for (std::size_t index = 0; index < g.nodes.size(); ++index) {
     const node& n = g.nodes[index];
@@ -302,16 +237,35 @@ inline imported_model walk(const model& m, const std::string& source, const std:
         w.add(w.unique(label), qutibench::layer_norm{}, {source}, ln->out);
         continue;
       }
-    if (!known || !map_node(w, site, w.unique(label))) poison();
+    const std::string node_name = w.unique(label);
+    if (known && map_node(w, site, node_name)) continue;
+    if (options.unknown_ops == unknown_operators::error) {
+      poison();
+      continue;
+    }
+    // Counted as one operation per output element, on its activation inputs; an output
+    // whose shape the importer cannot infer takes its first activation input's.
+    std::vector<std::string> from;
+    const dims* like = nullptr;
+    for (const std::string& t : n.inputs)
+      if (!t.empty() && w.producer.count(t)) {
+        from.push_back(w.node_of(t, label).name);
+        if (!like && w.values.count(t) && w.values.at(t).shape) like = &*w.values.at(t).shape;
+      }
+    if (from.empty() || !like) {
+      poison();  // no activation to work on: still an error
+      continue;
+    }
+    ++counted[n.op_type];
+    for (std::size_t k = 0; k < n.outputs.size(); ++k) {
+      if (n.outputs[k].empty()) continue;
+      value& v = w.values[n.outputs[k]];
+      if (!known || !v.shape) v.shape = *like;
+      w.add(k == 0 ? node_name : w.unique(label + "_" + std::to_string(k)), elementwise{w.without_batch(*v.shape, label)}, from, n.outputs[k]);
+    }
   }
-  if (const std::uint64_t erfs = fuse_gates(w)) w.unknown_ops["Erf"] += erfs;
-  if (!w.unknown_ops.empty()) {
-    std::vector<std::pair<std::string, std::uint64_t>> listed(w.unknown_ops.begin(), w.unknown_ops.end());
-    std::stable_sort(listed.begin(), listed.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
-    std::string text = "unsupported ONNX operators: ";
-    for (std::size_t i = 0; i < listed.size(); ++i) text += (i ? ", " : "") + listed[i].first + " x" + std::to_string(listed[i].second);
-    throw unsupported(source, text);
-  }
+  fuse_gates(w);
+  if (!w.unknown_ops.empty()) throw unsupported(source, "unsupported ONNX operators: " + listed_counts(w.unknown_ops));
   const built_node& first = w.nodes.front();
   topology::builder b(name, first.shape, first.name);
   precision p;
@@ -323,7 +277,9 @@ inline imported_model walk(const model& m, const std::string& source, const std:
     }
     if (n.weights || n.activations) p.set(n.name, {n.weights.value_or(datatypes::fp32), n.activations.value_or(datatypes::fp32)});
   }
-  return {b.build(), p.overrides.empty() ? std::nullopt : std::optional<precision>(p)};
+  std::vector<std::string> warnings;
+  if (!counted.empty()) warnings.push_back("counted as element-wise work on their outputs (--unknown-ops elementwise): " + listed_counts(counted));
+  return {b.build(), p.overrides.empty() ? std::nullopt : std::optional<precision>(p), warnings};
 }
 
 }  // namespace qutibench::onnx
