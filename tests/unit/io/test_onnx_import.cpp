@@ -172,6 +172,15 @@ TEST_CASE("onnx: unknown operators counted as element-wise work on request", "[o
   CHECK_THROWS_WITH(onnx::parse_unknown_ops("ignore"), "[qutibench.spec_error.503] unknown_ops: must be error or elementwise, got 'ignore'");
 }
 
+TEST_CASE("onnx: axes as ONNX defines them", "[onnx]") {
+  // Flatten's axis -1 splits [1, 3, 8, 8] before its last axis: [24, 8] (not [192, 1]).
+  const onnx::imported_model m = import(model_of({op_node("Flatten", {"x"}, {"y"}, "flat", {message{}.text(1, "axis").integer(20, 2).integer(3, -1)})}, {}));
+  CHECK(m.topology.at("flat").cost.out == tensor_shape{24, 8});
+  // Unsqueeze naming one axis twice is invalid, not a shape read past its end.
+  CHECK_THROWS_WITH(import(model_of({op_node("Unsqueeze", {"x", "axes"}, {"y"}, "u")}, {int64_initializer("axes", {1, 1})})),
+                    "[qutibench.spec_error.503] m.onnx: node 'u': axes [1, 1] name an axis twice");
+}
+
 TEST_CASE("onnx: bytes that are not a model name the file", "[onnx]") {
   const std::string whole = model_of(convnet_nodes(), convnet_initializers());
   for (const std::string& bad : {whole.substr(0, whole.size() / 2), std::string("\x07\x0a\x0d", 3)}) {

@@ -98,7 +98,9 @@ inline bool infer(const shape_site& s, const std::vector<const value*>& in, std:
       folded = folded && in[i]->values;
     }
     y.shape = r;
-    if (folded && constant && element_count(r, "fold") <= max_folded_elements) {
+    if (folded && constant && element_count(r, "fold") == 0) {
+      y.values = std::vector<double>{};
+    } else if (folded && constant && element_count(r, "fold") <= max_folded_elements) {
       // Concatenation as a gather: the output coordinate along the axis picks the input.
       std::vector<double> v;
       const std::uint64_t outer = element_count(dims(r.begin(), r.begin() + axis), "fold");
@@ -112,7 +114,10 @@ inline bool infer(const shape_site& s, const std::vector<const value*>& in, std:
       y.values = v;
     }
   } else if (op == "Flatten") {
-    const std::int64_t axis = s.axis(s.integer("axis", 1), shape(0).size() + 1);
+    const auto rank = static_cast<std::int64_t>(shape(0).size());
+    std::int64_t axis = s.integer("axis", 1);
+    if (axis < -rank || axis > rank) s.fail(error_id::invalid_value, "axis " + std::to_string(axis) + " outside a rank-" + std::to_string(rank) + " tensor");
+    if (axis < 0) axis += rank;
     const dims head(x.begin(), x.begin() + axis), tail(x.begin() + axis, x.end());
     y.shape = dims{static_cast<std::int64_t>(element_count(head, "Flatten")), static_cast<std::int64_t>(element_count(tail, "Flatten"))};
     y.values = in[0]->values;

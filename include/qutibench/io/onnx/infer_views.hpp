@@ -34,7 +34,8 @@ inline bool infer_views(const operands& a, value& y, std::vector<value>& out) {
     const dims& x = a.shape(0);
     dims target = a.values(1, "the target shape");
     const bool allowzero = s.integer("allowzero", 0) != 0;
-    std::int64_t known = 1, infer_at = -1;
+    std::uint64_t known = 1;
+    std::int64_t infer_at = -1;
     for (std::size_t i = 0; i < target.size(); ++i) {
       if (target[i] == 0 && !allowzero) {
         if (i >= x.size()) s.fail(error_id::invalid_value, "target " + shown(target) + " copies a dimension that " + shown(x) + " lacks");
@@ -42,12 +43,15 @@ inline bool infer_views(const operands& a, value& y, std::vector<value>& out) {
       }
       if (target[i] == -1 && infer_at < 0) infer_at = static_cast<std::int64_t>(i);
       else if (target[i] < 0) s.fail(error_id::invalid_value, "target shape " + shown(target) + " has more than one -1 or a negative size");
-      else known = static_cast<std::int64_t>(checked_mul(static_cast<std::uint64_t>(known), static_cast<std::uint64_t>(target[i]), "Reshape"));
+      else known = checked_mul(known, static_cast<std::uint64_t>(target[i]), "Reshape");
     }
-    const auto total = static_cast<std::int64_t>(element_count(x, "Reshape"));
-    if (infer_at >= 0) target[static_cast<std::size_t>(infer_at)] = known ? total / known : 0;
-    if (static_cast<std::int64_t>(element_count(target, "Reshape")) != total)
-      s.fail(error_id::shape_mismatch, "cannot reshape " + shown(x) + " to " + shown(target));
+    const std::uint64_t total = element_count(x, "Reshape");
+    if (infer_at >= 0) {
+      if (known == 0 || total % known || total / known > static_cast<std::uint64_t>(max_dimension))
+        s.fail(error_id::shape_mismatch, "cannot reshape " + shown(x) + " to " + shown(target));
+      target[static_cast<std::size_t>(infer_at)] = static_cast<std::int64_t>(total / known);
+    }
+    if (element_count(target, "Reshape") != total) s.fail(error_id::shape_mismatch, "cannot reshape " + shown(x) + " to " + shown(target));
     y.shape = target;
     y.values = a.in[0]->values;
   } else if (op == "Expand") {
@@ -84,7 +88,11 @@ inline bool infer_views(const operands& a, value& y, std::vector<value>& out) {
       const dims raw = s.n.find("axes") ? s.integers("axes") : a.values(1, "axes");
       const std::size_t rank = x.size() + raw.size();
       std::vector<bool> inserted(rank, false);
-      for (std::int64_t axis : raw) inserted[static_cast<std::size_t>(s.axis(axis, rank))] = true;
+      for (std::int64_t axis : raw) {
+        const auto at = static_cast<std::size_t>(s.axis(axis, rank));
+        if (inserted[at]) s.fail(error_id::invalid_value, "axes " + shown(raw) + " name an axis twice");
+        inserted[at] = true;
+      }
       for (std::size_t i = 0, k = 0; i < rank; ++i) r.push_back(inserted[i] ? 1 : x[k++]);
     }
     y.shape = r;
@@ -123,7 +131,11 @@ inline bool infer_views(const operands& a, value& y, std::vector<value>& out) {
       const std::int64_t d = x[k], st = steps[i];
       if (st == 0) s.fail(error_id::invalid_value, "step 0");
       auto clamp = [&](std::int64_t v, std::int64_t low, std::int64_t high) { return std::clamp(v < 0 ? v + d : v, low, high); };
-      const std::int64_t b = st > 0 ? clamp(starts[i], 0, d) : clamp(starts[i], -1, d - 1);
+      if (d == 0) {
+        r[k] = 0;
+        continue;
+      }
+      const std::int64_t b = st > 0 ? clamp(starts[i], 0, d) : clamp(starts[i], 0, d - 1);
       const std::int64_t e = st > 0 ? clamp(ends[i], 0, d) : clamp(ends[i], -1, d - 1);
       first[k] = b;
       step[k] = st;
@@ -182,15 +194,17 @@ inline bool infer_views(const operands& a, value& y, std::vector<value>& out) {
       y.shape = list ? dims{static_cast<std::int64_t>(y.values->size())} : dims{};
     }
   } else if (op == "Range") {
-    const dims start = a.values(0, "start"), limit = a.values(1, "limit"), delta = a.values(2, "delta");
-    if (start.size() != 1 || limit.size() != 1 || delta.size() != 1 || delta[0] == 0)
+    a.values(0, "start"), a.values(1, "limit"), a.values(2, "delta");  // constants, or an error naming them
+    const std::vector<double>& start = *a.in[0]->values;
+    const std::vector<double>& limit = *a.in[1]->values;
+    const std::vector<double>& delta = *a.in[2]->values;
+    if (start.size() != 1 || limit.size() != 1 || delta.size() != 1 || !(delta[0] != 0))
       s.fail(error_id::invalid_value, "start, limit and delta must be scalars, delta non-zero");
-    const double n = std::max(0.0, std::ceil((static_cast<double>(limit[0]) - static_cast<double>(start[0])) / static_cast<double>(delta[0])));
-    if (n > static_cast<double>(max_folded_elements)) s.fail(error_id::invalid_value, "a range of " + std::to_string(n) + " elements");
+    const double n = std::max(0.0, std::ceil((limit[0] - start[0]) / delta[0]));
+    if (!(n <= static_cast<double>(max_folded_elements))) s.fail(error_id::invalid_value, "a range of " + std::to_string(n) + " elements");
     y.shape = dims{static_cast<std::int64_t>(n)};
     y.values.emplace();
-    for (std::int64_t i = 0; i < static_cast<std::int64_t>(n); ++i)
-      y.values->push_back(static_cast<double>(start[0]) + static_cast<double>(i) * static_cast<double>(delta[0]));
+    for (std::int64_t i = 0; i < static_cast<std::int64_t>(n); ++i) y.values->push_back(start[0] + static_cast<double>(i) * delta[0]);
   } else if (op == "ReduceMean" || op == "ReduceSum" || op == "ReduceMax") {
     const dims& x = a.shape(0);
     const bool input_axes = (op == "ReduceSum" && s.opset >= 13) || s.opset >= 18;
@@ -221,8 +235,9 @@ inline bool infer_views(const operands& a, value& y, std::vector<value>& out) {
     if (parts.size() != out.size()) s.fail(error_id::invalid_value, "split " + shown(parts) + " for " + std::to_string(out.size()) + " outputs");
     std::int64_t offset = 0;
     for (std::size_t i = 0; i < out.size(); ++i) {
+      if (parts[i] < 0 || parts[i] > max_dimension) s.fail(error_id::invalid_value, "split " + shown(parts) + " has a size outside 0..2^31");
       out[i].shape = x;
-      (*out[i].shape)[axis] = std::clamp<std::int64_t>(x[axis] - offset, 0, parts[i]);
+      (*out[i].shape)[axis] = std::clamp<std::int64_t>(x[axis] - offset, 0, parts[i]);  // the last part of an uneven split is short
       offset += parts[i];
     }
   } else {

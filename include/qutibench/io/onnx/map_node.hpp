@@ -35,12 +35,13 @@ inline void recurrent_layer(walk_state& w, const shape_site& s, const std::strin
   for (std::size_t i = 0; i < n.outputs.size(); ++i)
     if (!n.outputs[i].empty() && (w.consumers[n.outputs[i]] || w.outputs.count(n.outputs[i]))) used.push_back(i);
   const bool sequence = used.empty() || used == std::vector<std::size_t>{0};
-  if (!sequence && used.front() == 0) throw unsupported(w.at(name), "both the sequence and the final state of " + n.op_type + " are used");
+  if (!sequence && used.size() > 1)
+    throw unsupported(w.at(name), "more than one of the sequence and the final states of " + n.op_type + " are used");
   const tensor_shape shape = sequence ? tensor_shape{x.shape[0], hidden} : tensor_shape{hidden};
   const recurrent layer{.cell = n.op_type == "LSTM" ? recurrent_cell::lstm : recurrent_cell::gru, .hidden = hidden,
                         .return_sequences = sequence, .bias = n.inputs.size() > 3 && !n.inputs[3].empty()};
   const std::string source = x.name;
-  built_node& r = w.add(name, layer, {source}, sequence ? n.outputs[0] : n.outputs.at(1), shape);
+  built_node& r = w.add(name, layer, {source}, n.outputs[sequence ? 0 : used.front()], shape);
   r.weights = quantized_datatype(w.of(n.inputs[1], name).quantized);
 }
 
@@ -100,21 +101,25 @@ inline bool map_node(walk_state& w, const shape_site& s, const std::string& name
     for (std::int64_t& a : axes) a = (a + 4) % 4;
     std::sort(axes.begin(), axes.end());
     if (axes != dims{2, 3}) return false;
-    const built_node& from = w.node_of(n.inputs[0], name);
-    const tensor_shape pooled_shape{from.shape[0], 1, 1};
-    const std::string source = from.name;
+    // Copies, not references: add() may move the nodes.
+    const std::int64_t channels = w.node_of(n.inputs[0], name).shape[0];
+    const std::string source = w.node_of(n.inputs[0], name).name;
     const bool keep = s.integer("keepdims", 1) != 0;
-    w.add(name, global_pool{pool_kind::avg}, {source}, out, pooled_shape);
-    if (!keep) w.add(w.unique(name + "_flatten"), qutibench::flatten{}, {name}, out, tensor_shape{from.shape[0]});
+    w.add(name, global_pool{pool_kind::avg}, {source}, out, tensor_shape{channels, 1, 1});
+    if (!keep) w.add(w.unique(name + "_flatten"), qutibench::flatten{}, {name}, out, tensor_shape{channels});
   } else if (op == "Add" || op == "Mul" || op == "Sub" || op == "Div") {
     return eltwise(w, s, name, acts);
   } else if (op == "Concat") {
     std::vector<std::string> inputs;
     for (const std::string& t : n.inputs) inputs.push_back(w.node_of(t, name).name);
-    const std::size_t rank = w.shape(out, name).size();
-    const std::int64_t axis = s.axis(s.integer("axis", 0), rank);
-    if (axis == 0) throw unsupported(w.at(name), "concatenation along the batch axis");
-    w.add(name, qutibench::concat{static_cast<int>(axis - 1)}, inputs, out);
+    // The axis of the per-input shape: past the batch (an input's first unit axis, if
+    // any) it moves down by one.
+    const dims& shape = w.shape(n.inputs[0], name);
+    const std::int64_t axis = s.axis(s.integer("axis", 0), shape.size());
+    const auto batch = std::find(shape.begin(), shape.end(), 1) - shape.begin();
+    const bool has_batch = batch < static_cast<std::ptrdiff_t>(shape.size());
+    if (has_batch && axis == batch) throw unsupported(w.at(name), "concatenation along the batch axis");
+    w.add(name, qutibench::concat{static_cast<int>(has_batch && axis > batch ? axis - 1 : axis)}, inputs, out);
   } else if (op == "Relu" || op == "LeakyRelu" || op == "Sigmoid" || op == "Tanh" || op == "HardSwish" || op == "Gelu") {
     single(activation{activation_of(op)}).gate = op == "Sigmoid" ? built_node::gate_kind::sigmoid : built_node::gate_kind::none;
   } else if (op == "Clip") {

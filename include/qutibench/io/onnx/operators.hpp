@@ -127,7 +127,7 @@ inline void view(walk_state& w, const shape_site& s, const std::string& name) {
   const tensor_shape per_input = w.without_batch(out, name);
   const dims target(per_input.dims.begin(), per_input.dims.begin() + per_input.rank);
   const dims current(x.shape.dims.begin(), x.shape.dims.begin() + x.shape.rank);
-  auto product = [](const dims& d) { std::int64_t p = 1; for (std::int64_t v : d) p *= v; return p; };
+  auto product = [&](const dims& d) { return element_count(d, w.at(name)); };
   auto non_unit = [](const dims& d) { dims r; for (std::int64_t v : d) if (v != 1) r.push_back(v); return r; };
   const std::string source = x.name;
   if (product(target) == product(current)) {

@@ -186,8 +186,9 @@ inline dims row_strides(const dims& shape) {
 template <class F>
 std::optional<std::vector<double>> gathered(const value& x, const dims& out, F source) {
   if (!x.values || element_count(out, "fold") > max_folded_elements) return std::nullopt;
-  const dims in_strides = row_strides(*x.shape);
   const std::uint64_t n = element_count(out, "fold");
+  if (n == 0) return std::vector<double>{};  // (an empty input's strides could overflow)
+  const dims in_strides = row_strides(*x.shape);
   std::vector<double> r(n);
   dims coord(out.size(), 0);
   for (std::uint64_t k = 0; k < n; ++k) {

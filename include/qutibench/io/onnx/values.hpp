@@ -15,8 +15,8 @@
 namespace qutibench::onnx {
 
 /// Folded constants (shape arithmetic, masks built from it) keep their values up to this
-/// many elements.
-inline constexpr std::uint64_t max_folded_elements = 1 << 16;
+/// many elements (32 KB; each view of a constant copies them).
+inline constexpr std::uint64_t max_folded_elements = 1 << 12;
 /// Tensors read from the file have their values decoded when they are int64 or int32 (the
 /// types of shapes, axes and indices) with a payload short enough to have been read
 /// (wire.hpp's inline_limit), or of any type with at most this many elements (scalar
@@ -85,7 +85,7 @@ inline void check_payload(const tensor& t) {
 inline std::optional<std::vector<double>> decode(const tensor& t) {
   const std::uint64_t n = t.elements();
   const bool shape_like = (t.type == int64 || t.type == int32) && n <= max_folded_elements;
-  if (t.external || t.typed_unread || !(shape_like || n <= max_decoded_scalars)) return std::nullopt;
+  if (t.external || t.typed_unread || t.type == 8 || !(shape_like || n <= max_decoded_scalars)) return std::nullopt;  // 8: strings
   std::vector<double> out;
   if (t.has_raw) {
     if (t.raw.size() != t.raw_length) return std::nullopt;

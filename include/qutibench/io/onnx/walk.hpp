@@ -225,7 +225,7 @@ inline imported_model walk(const model& m, const std::string& source, const std:
       for (std::size_t k = 0; k < out.size(); ++k) {
         if (out[k].shape)
           for (std::int64_t d : *out[k].shape)
-            if (d > max_dimension) site.fail(error_id::invalid_value, "output shape " + shown(*out[k].shape) + " has a dimension above 2^31");
+            if (d < 0 || d > max_dimension) site.fail(error_id::invalid_value, "output shape " + shown(*out[k].shape) + " has a dimension outside 0..2^31");
         if (!n.outputs[k].empty()) w.values[n.outputs[k]] = std::move(out[k]);
       }
     if (known && ((foldable(n.op_type) && constant) || n.op_type == "Shape")) continue;

@@ -239,8 +239,9 @@ inline void append_varints(const wire_field& f, std::vector<std::int64_t>& out) 
     return;
   }
   if (f.type != 2) throw wire_error{"field " + std::to_string(f.number) + " should hold integers"};
-  const std::uint8_t* p = f.data.data();
-  const std::uint8_t* end = p + f.data.size();
+  const auto run = f.body();
+  const std::uint8_t* p = run.data();
+  const std::uint8_t* end = p + run.size();
   while (p != end) out.push_back(static_cast<std::int64_t>(read_varint(p, end)));
 }
 
@@ -250,7 +251,7 @@ inline void append_floats(const wire_field& f, std::vector<double>& out) {
     out.push_back(f.real());
     return;
   }
-  if (f.type != 2 || f.data.size() % 4) throw wire_error{"field " + std::to_string(f.number) + " should hold floats"};
+  if (f.type != 2 || f.body().size() % 4) throw wire_error{"field " + std::to_string(f.number) + " should hold floats"};
   for (std::size_t i = 0; i < f.data.size(); i += 4)
     out.push_back(std::bit_cast<float>(static_cast<std::uint32_t>(read_fixed(f.data.data() + i, 4))));
 }
