@@ -12,15 +12,17 @@ namespace qutibench::cli {
 
 std::filesystem::path data_dir() { return locate_data_dir({QUTIBENCH_SOURCE_DATA_DIR, QUTIBENCH_INSTALLED_DATA_DIR}); }
 
-topology find_topology(const std::string& ref, const onnx_options& o) {
+found_topology find_topology_with_precision(const std::string& ref, const onnx_options& o) {
   if (ref.ends_with(".onnx")) {
     onnx::imported_model m = onnx::import_file(ref, {.name = "", .sequence_length = o.sequence_length,
                                                      .unknown_ops = onnx::parse_unknown_ops(o.unknown_ops)});
     for (const std::string& warning : m.warnings) std::cerr << "qutibench: warning: " << warning << '\n';
-    return std::move(m.topology);
+    return {std::move(m.topology), std::move(m.precision)};
   }
-  return ref.ends_with(".json") ? load_topology(ref) : zoo::get(ref);
+  return {ref.ends_with(".json") ? load_topology(ref) : zoo::get(ref), std::nullopt};
 }
+
+topology find_topology(const std::string& ref, const onnx_options& o) { return find_topology_with_precision(ref, o).net; }
 
 std::vector<platform> all_platforms() { return load_platforms(data_dir() / "platforms"); }
 
@@ -31,7 +33,7 @@ void onnx_options::add_to(CLI::App& cmd) {
                  "ONNX models: the size of every symbolic input dimension other than the batch (a transformer's tokens), 1..2^31");
   cmd.add_option("--unknown-ops", unknown_ops,
                  "ONNX models: error (list the operators qutibench cannot map) or elementwise (count each as one operation per "
-                 "output element, with a warning)")
+                 "element of its largest input or output, with a warning)")
       ->capture_default_str();
 }
 

@@ -13,6 +13,7 @@
 #include "qutibench/io/accuracy.hpp"
 #include "qutibench/io/catalogue.hpp"
 #include "qutibench/platform.hpp"
+#include "qutibench/precision.hpp"
 #include "qutibench/topology.hpp"
 #include "qutibench/predict/heatmap.hpp"
 #include "qutibench/predict/roofline.hpp"
@@ -41,6 +42,14 @@ class onnx_options {
 /// ends in ".json", or an ONNX model (docs/onnx.md) when it ends in ".onnx", imported
 /// with `onnx` (its warnings go to standard error).
 topology find_topology(const std::string& ref, const onnx_options& onnx = {});
+
+/// find_topology's network with, for a quantized ONNX model (QDQ, QLinear*), the
+/// datatypes it was quantized to per node (none otherwise).
+struct found_topology {
+  topology net;
+  std::optional<precision> quantized;
+};
+found_topology find_topology_with_precision(const std::string& ref, const onnx_options& onnx = {});
 
 /// Every platform spec under data_dir()/platforms.
 std::vector<platform> all_platforms();

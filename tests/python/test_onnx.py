@@ -12,6 +12,8 @@ raise SpecError with the ID, the file and the node. The importer is the C++ one
 Run with ``PYTHONPATH=build/python /usr/bin/python3 -m pytest tests/python/test_onnx.py``.
 """
 import collections
+import json
+import os
 import subprocess
 import sys
 
@@ -29,8 +31,8 @@ MODELS = ["resnet50", "googlenet", "efficientnet_b0", "mobilenet_v2", "vgg16", "
 RESNET50_MACS = 4_089_184_256  # torchvision resnet50, Conv2d + Linear, at 224x224
 
 
-def torch_counts(model):
-    """(weights, MACs) of the Conv2d and Linear modules over one 1x3x224x224 forward pass."""
+def torch_counts(model, size=224):
+    """(weights, MACs) of the Conv2d and Linear modules over one 1x3xSIZExSIZE forward pass."""
     weights, macs = 0, 0
 
     def hook(module, _inputs, output):
@@ -45,7 +47,7 @@ def torch_counts(model):
     handles = [m.register_forward_hook(hook) for m in model.modules()
                if isinstance(m, (torch.nn.Conv2d, torch.nn.Linear))]
     with torch.no_grad():
-        model(torch.zeros(1, 3, 224, 224))
+        model(torch.zeros(1, 3, size, size))
     for h in handles:
         h.remove()
     return weights, macs
@@ -81,6 +83,28 @@ def test_torchvision_weights_and_macs_equal_pytorch(exported, name):
     topology = qonnx.load(path)
     assert topology.name == name
     assert totals(topology) == (weights, macs)
+
+
+def detection_backbone(name):
+    from torchvision.models.detection import backbone_utils, ssd300_vgg16, ssdlite320_mobilenet_v3_large
+    if name == "resnet50-fpn":
+        return backbone_utils.resnet_fpn_backbone(backbone_name="resnet50", weights=None, trainable_layers=5), 224
+    if name == "mobilenet_v3_large-fpn":
+        return backbone_utils.mobilenet_backbone(backbone_name="mobilenet_v3_large", weights=None, fpn=True, trainable_layers=6), 224
+    if name == "ssdlite320":
+        return ssdlite320_mobilenet_v3_large(weights=None, weights_backbone=None).backbone, 320
+    return ssd300_vgg16(weights=None, weights_backbone=None).backbone, 300
+
+
+@pytest.mark.parametrize("name", ["resnet50-fpn", "mobilenet_v3_large-fpn", "ssdlite320", "ssd300-vgg16"])
+def test_detection_backbones_equal_pytorch(tmp_path, name):
+    # FPN's top-down path exports Resize; SSD's L2 normalization ReduceL2 and Expand.
+    torch.manual_seed(0)
+    model, size = detection_backbone(name)
+    model.eval()
+    path = tmp_path / "backbone.onnx"
+    torch.onnx.export(model, torch.zeros(1, 3, size, size), str(path), opset_version=13)
+    assert totals(qonnx.load(path)) == torch_counts(model, size)
 
 
 def test_resnet50_summary(exported):
@@ -203,6 +227,85 @@ def test_qdq_conv_is_int8():
     assert qb.requirements(topology, "fp32")["total"]["weight_bytes"] == 4 * w.size
     conv = [row for row in r["layers"] if row["name"] == "conv"][0]
     assert (conv["weight_datatype"], conv["activation_datatype"]) == ("int8", "int8")
+
+
+def qlinear_model():
+    # x -> QuantizeLinear -> QLinearConv (int8 weight, int32 bias) -> DequantizeLinear ->
+    # Flatten -> QuantizeLinear -> QLinearMatMul (int8 weight) -> DequantizeLinear -> y.
+    w = np.ones((8, 3, 3, 3), np.int8)
+    m = np.ones((8 * 8 * 8, 10), np.int8)
+    scale, zu, zi = ("s", np.array(0.1, np.float32)), ("zu", np.array(128, np.uint8)), ("zi", np.array(0, np.int8))
+    model = graph_model(
+        [helper.make_node("QuantizeLinear", ["x", "s", "zu"], ["xq"]),
+         helper.make_node("QLinearConv", ["xq", "s", "zu", "w", "s", "zi", "s", "zu", "b"], ["cq"], name="conv", pads=[1, 1, 1, 1]),
+         helper.make_node("DequantizeLinear", ["cq", "s", "zu"], ["c"]),
+         helper.make_node("Flatten", ["c"], ["f"], name="flatten"),
+         helper.make_node("QuantizeLinear", ["f", "s", "zi"], ["fq"]),
+         helper.make_node("QLinearMatMul", ["fq", "s", "zi", "m", "s", "zi", "s", "zi"], ["yq"], name="fc"),
+         helper.make_node("DequantizeLinear", ["yq", "s", "zi"], ["y"])],
+        [image("x")], [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)],
+        [("w", w), ("m", m), ("b", np.zeros(8, np.int32)), scale, zu, zi])
+    return model
+
+
+def test_qlinear_conv_and_matmul_are_int8():
+    topology = qonnx.load(qlinear_model())
+    nodes = {n["name"]: n for n in topology.nodes()}
+    # conv: 8 x 8 x 8 outputs x 27 taps; fc: 512 x 10; both as their float counterparts.
+    assert (nodes["conv"]["kind"], nodes["conv"]["macs"], nodes["conv"]["weights"], nodes["conv"]["biases"]) == ("conv2d", 512 * 27, 216, 8)
+    assert (nodes["fc"]["kind"], nodes["fc"]["macs"], nodes["fc"]["weights"]) == ("dense", 5120, 5120)
+    assert topology.precision["overrides"] == {"x": ("fp32", "int8"), "conv": ("int8", "int8"), "flatten": ("fp32", "int8"),
+                                               "fc": ("int8", "int8")}
+
+
+@pytest.mark.skipif(not os.environ.get("QUTIBENCH_CLI"), reason="QUTIBENCH_CLI is not set (CTest sets it)")
+def test_cli_show_uses_a_quantized_models_datatypes(tmp_path):
+    # As Python's requirements(): the 216 + 5120 int8 weights at one byte each, unless
+    # --datatype says otherwise.
+    path = tmp_path / "q.onnx"
+    onnx.save(qlinear_model(), str(path))
+    expected = qb.requirements(qonnx.load(path))["total"]
+    for extra, datatype in [([], "per-node"), (["--datatype", "fp32"], "fp32")]:
+        run = subprocess.run([os.environ["QUTIBENCH_CLI"], "show", str(path), "--format", "json", *extra],
+                             capture_output=True, text=True, timeout=120)
+        assert run.returncode == 0, run.stderr
+        shown = json.loads(run.stdout)
+        assert shown["datatype"] == datatype
+        if datatype == "per-node":
+            assert shown["totals"]["weight_bytes"] == expected["weight_bytes"] == 216 + 5120
+        else:
+            assert shown["totals"]["weight_bytes"] == 4 * (216 + 5120)
+
+
+def test_conv_integer_has_int8_weights():
+    model = graph_model([helper.make_node("ConvInteger", ["x", "w"], ["y"], name="conv")],
+                        [helper.make_tensor_value_info("x", TensorProto.UINT8, ["N", 3, 8, 8])],
+                        [helper.make_tensor_value_info("y", TensorProto.INT32, None)], [("w", np.ones((4, 3, 1, 1), np.int8))])
+    topology = qonnx.load(model)
+    conv = [n for n in topology.nodes() if n["name"] == "conv"][0]
+    assert (conv["macs"], conv["weights"]) == (4 * 8 * 8 * 3, 12)
+    assert topology.precision["overrides"]["conv"] == ("int8", "fp32")
+
+
+def test_resize_reductions_and_expand_are_element_wise_work():
+    # One operation per element of the largest tensor, on x of 3 x 8 x 8 = 192 elements:
+    # Resize by scales 2 makes 3 x 16 x 16 = 768 outputs; to sizes 4 x 4 it reads the 192
+    # inputs for 48 outputs; ReduceL2 over the channels visits each of the 192 inputs once
+    # (output 1 x 8 x 8); its Expand back to 3 x 8 x 8 copies 192.
+    model = graph_model(
+        [helper.make_node("Resize", ["x", "", "scales"], ["up"], name="up", mode="nearest"),
+         helper.make_node("Resize", ["x", "", "", "sizes"], ["down"], name="down", mode="linear"),
+         helper.make_node("ReduceL2", ["x"], ["norm"], name="norm", axes=[1]),
+         helper.make_node("Expand", ["norm", "shape"], ["wide"], name="wide"),
+         helper.make_node("Div", ["x", "wide"], ["unit"], name="unit")],
+        [image("x")], [helper.make_tensor_value_info(t, TensorProto.FLOAT, None) for t in ("up", "down", "unit")],
+        [("scales", np.array([1, 1, 2, 2], np.float32)), ("sizes", np.array([1, 3, 4, 4], np.int64)),
+         ("shape", np.array([1, 3, 8, 8], np.int64))])
+    nodes = {n["name"]: n for n in qonnx.load(model).nodes()}
+    got = {k: (nodes[k]["kind"], nodes[k]["out_shape"], nodes[k]["other_ops"]) for k in ("up", "down", "norm", "wide", "unit")}
+    assert got == {"up": ("elementwise", (3, 16, 16), 768), "down": ("elementwise", (3, 4, 4), 192),
+                   "norm": ("elementwise", (1, 8, 8), 192), "wide": ("elementwise", (3, 8, 8), 192),
+                   "unit": ("elementwise", (3, 8, 8), 192)}
 
 
 def spec_error(call):

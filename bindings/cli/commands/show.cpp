@@ -16,16 +16,19 @@ namespace {
 
 struct show_options {
   std::string topology;
-  std::string datatype = "fp32";
+  std::string datatype;  ///< empty: a quantized ONNX model's own datatypes, else fp32
   std::uint64_t batch = 1;
   std::string format = "table";
   onnx_options onnx;
 };
 
 void run_show(const show_options& o) {
-  const topology net = find_topology(o.topology, o.onnx);
-  const datatype dt = datatype::parse(o.datatype);
-  const network_requirements r = requirements(net, precision::uniform(dt), checked_batch(o.batch));
+  const found_topology found = find_topology_with_precision(o.topology, o.onnx);
+  const topology& net = found.net;
+  // As Python's requirements(): a quantized model's own datatypes unless one is given.
+  const bool per_node = o.datatype.empty() && found.quantized;
+  const datatype dt = datatype::parse(o.datatype.empty() ? "fp32" : o.datatype);
+  const network_requirements r = requirements(net, per_node ? *found.quantized : precision::uniform(dt), checked_batch(o.batch));
   const auto nodes = net.nodes();
 
   table t;
@@ -68,7 +71,7 @@ void run_show(const show_options& o) {
       doc["topology"] = e.id;
       if (!e.task.empty()) doc["task"] = e.task;
     }
-  doc["datatype"] = dt.name();
+  doc["datatype"] = per_node ? "per-node" : dt.name();
   doc["batch"] = o.batch;
   doc["layer_defined"] = net.layer_defined();
   doc["layers"] = std::move(layers);
@@ -87,8 +90,9 @@ void add_show_command(CLI::App& app) {
   auto o = fresh_options<show_options>(cmd);
   cmd->add_option("topology", o->topology, "Zoo id (see `qutibench zoo`), a topology file (.json) or an ONNX model (.onnx)")->required();
   o->onnx.add_to(*cmd);
-  cmd->add_option("--datatype", o->datatype, "Datatype of weights and activations (int2, int4, int8, fp16, fp32, intN, ...)")
-      ->capture_default_str();
+  cmd->add_option("--datatype", o->datatype,
+                  "Datatype of weights and activations (int2, int4, int8, fp16, fp32, intN, ...); default: a quantized ONNX "
+                  "model's own datatypes per node (QDQ, QLinear*), otherwise fp32");
   cmd->add_option("--batch", o->batch, "Batch size, 1 to 2^40")->capture_default_str();
   add_format_option(*cmd, o->format);
   cmd->callback([o] { run_show(*o); });

@@ -37,8 +37,8 @@ def load(path_or_model: str | os.PathLike | Any, name: str | None = None, sequen
     ``name`` defaults to the file's stem, else the graph's name. ``sequence_length`` is the
     size of every symbolic input dimension other than the batch (a transformer's tokens);
     without it such a dimension is an error naming it. ``unknown_ops="elementwise"`` counts
-    each operator qutibench cannot map as one operation per output element instead of
-    raising, and warns (UserWarning) which it counted. A quantized (QDQ) model's
+    each operator qutibench cannot map as one operation per element of its largest input
+    or output instead of raising, and warns (UserWarning) which it counted. A quantized (QDQ or QLinear) model's
     topology carries ``precision`` (``{"fallback": ("fp32", "fp32"), "overrides": {node:
     (weight_dtype, activation_dtype)}}``), which ``qutibench.requirements`` uses when given
     no precision."""

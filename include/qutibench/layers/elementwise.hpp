@@ -2,6 +2,8 @@
 // (or broadcast it) and cost no MACs, only element-wise work (docs/conventions.md).
 #pragma once
 
+#include <algorithm>
+
 #include "qutibench/layers/inputs.hpp"
 #include "qutibench/layers/kinds.hpp"
 
@@ -24,11 +26,14 @@ constexpr layer_cost cost_of(const eltwise&, const layer_inputs& in) {
   return c;
 }
 
-/// One operation per output element, whatever the inputs (their shapes are not checked:
-/// the operator's own rules, broadcasting or not, gave `shape`).
+/// One operation per element of its largest tensor: the output of a broadcasting
+/// operation, the input of a reduction (ReduceL2, ReduceSum: every input element is
+/// visited once). The inputs' shapes are not checked against `shape`: the operator's
+/// own rules gave it.
 constexpr layer_cost cost_of(const elementwise& l, const layer_inputs& in) {
   layer_cost c = in.given(l.shape, 64);
   c.other_ops = in.elements(l.shape);
+  for (const tensor_shape& s : in.shapes()) c.other_ops = std::max(c.other_ops, in.elements(s));
   return c;
 }
 

@@ -12,6 +12,13 @@
 
 namespace qutibench::onnx {
 
+/// The output type of an integer product: int32 accumulators (ConvInteger, MatMulInteger),
+/// or the output zero point's type (QLinear*, uint8 without one).
+inline std::int32_t quantized_output(const operands& a) {
+  if (!a.site.n.op_type.starts_with("QLinear")) return int32;
+  return a.has(7) ? a.in[7]->type : uint8;
+}
+
 /// Sets `out` (one value per output of the node) from its inputs (nullptr: an omitted
 /// optional input); false if the operator is not one the importer knows.
 inline bool infer(const shape_site& s, const std::vector<const value*>& in, std::vector<value>& out) {
@@ -62,10 +69,11 @@ inline bool infer(const shape_site& s, const std::vector<const value*>& in, std:
     y.shape = r;
     if (op == "Where") y.type = has(1) ? in[1]->type : 0;
     if (op == "Equal" || op == "Less" || op == "Greater") y.type = boolean;
-  } else if (op == "Conv") {
-    const dims& w = shape(1);
+  } else if (op == "Conv" || op == "ConvInteger" || op == "QLinearConv") {
+    const dims& w = shape(op == "QLinearConv" ? 3 : 1);
     if (w.size() < 3) s.fail(error_id::rank_mismatch, "weight " + shown(w) + " has no spatial axes");
     y.shape = window_shape(s, shape(0), w[0], dims(w.begin() + 2, w.end()));
+    if (op != "Conv") y.type = quantized_output(a);
   } else if (op == "MaxPool" || op == "AveragePool") {
     y.shape = window_shape(s, shape(0), shape(0).size() > 1 ? x[1] : 0, s.integers("kernel_shape"));
     if (out.size() > 1) out[1].shape = y.shape;
@@ -81,8 +89,9 @@ inline bool infer(const shape_site& s, const std::vector<const value*>& in, std:
     if (tb) std::swap(b[0], b[1]);
     if (a[1] != b[0]) s.fail(error_id::shape_mismatch, inner_mismatch(shape(0), ta, shape(1), tb));
     y.shape = dims{a[0], b[1]};
-  } else if (op == "MatMul") {
-    y.shape = matmul_shape(shape(0), shape(1), s);
+  } else if (op == "MatMul" || op == "MatMulInteger" || op == "QLinearMatMul") {
+    y.shape = matmul_shape(shape(0), shape(op == "QLinearMatMul" ? 3 : 1), s);
+    if (op != "MatMul") y.type = quantized_output(a);
   } else if (op == "Concat") {
     const std::int64_t axis = s.axis(s.integer("axis", 0), shape(0).size());
     dims r = x;

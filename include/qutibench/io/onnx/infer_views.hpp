@@ -22,6 +22,41 @@ inline dims axes_of(const operands& a, std::size_t index, std::size_t rank, bool
   return axes;
 }
 
+/// Resize's (and the older Upsample's) output: `sizes` when given, otherwise
+/// floor(extent x scale) per axis; opset 18's `axes` name the axes they apply to.
+inline dims resized(const operands& a) {
+  const shape_site& s = a.site;
+  const dims& x = a.shape(0);
+  const bool upsample = s.n.op_type == "Upsample";
+  dims axes = s.integers("axes");
+  if (axes.empty())
+    for (std::size_t i = 0; i < x.size(); ++i) axes.push_back(static_cast<std::int64_t>(i));
+  for (std::int64_t& axis : axes) axis = s.axis(axis, x.size());
+  const dims sizes = !upsample && s.opset >= 11 && a.has(3) ? a.values(3, "sizes") : dims{};
+  std::vector<double> scales;
+  if (sizes.empty()) {
+    if (const attribute* given = s.n.find("scales")) {  // Upsample before opset 9
+      scales = given->floats;
+    } else {
+      const std::size_t at = upsample || s.opset < 11 ? 1 : 2;
+      a.values(at, "scales");  // a constant, or an error naming it
+      scales = *a.in[at]->values;
+    }
+  }
+  const std::size_t given = sizes.empty() ? scales.size() : sizes.size();
+  if (given != axes.size())
+    s.fail(error_id::invalid_value, std::to_string(given) + (sizes.empty() ? " scales" : " sizes") + " for " + std::to_string(axes.size()) +
+                                        " axes of the input " + shown(x));
+  dims y = x;
+  for (std::size_t k = 0; k < axes.size(); ++k) {
+    const double extent = sizes.empty() ? std::floor(static_cast<double>(x[axes[k]]) * scales[k]) : static_cast<double>(sizes[k]);
+    if (!(extent >= 0 && extent <= static_cast<double>(max_dimension)))
+      s.fail(error_id::invalid_value, "output extent " + std::to_string(extent) + " of axis " + std::to_string(axes[k]) + " outside 0..2^31");
+    y[axes[k]] = static_cast<std::int64_t>(extent);
+  }
+  return y;
+}
+
 inline bool infer_views(const operands& a, value& y, std::vector<value>& out) {
   const shape_site& s = a.site;
   const std::string& op = s.n.op_type;
@@ -205,10 +240,12 @@ inline bool infer_views(const operands& a, value& y, std::vector<value>& out) {
     y.shape = dims{static_cast<std::int64_t>(n)};
     y.values.emplace();
     for (std::int64_t i = 0; i < static_cast<std::int64_t>(n); ++i) y.values->push_back(start[0] + static_cast<double>(i) * delta[0]);
-  } else if (op == "ReduceMean" || op == "ReduceSum" || op == "ReduceMax") {
+  } else if (op == "Resize" || op == "Upsample") {
+    y.shape = resized(a);
+  } else if (op.starts_with("Reduce")) {
     const dims& x = a.shape(0);
     const bool input_axes = (op == "ReduceSum" && s.opset >= 13) || s.opset >= 18;
-    const dims axes = axes_of(a, input_axes ? 1 : a.in.size(), x.size(), true);
+    const dims axes = axes_of(a, input_axes ? 1 : a.in.size(), x.size(), s.integer("noop_with_empty_axes", 0) == 0);
     const bool keep = s.integer("keepdims", 1) != 0;
     y.shape.emplace();
     for (std::size_t i = 0; i < x.size(); ++i) {

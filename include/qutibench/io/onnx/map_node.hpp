@@ -45,6 +45,50 @@ inline void recurrent_layer(walk_state& w, const shape_site& s, const std::strin
   r.weights = quantized_datatype(w.of(n.inputs[1], name).quantized);
 }
 
+/// A ReduceMean over H and W is a global average pool (keepdims=0: and a flatten); false
+/// for another reduction.
+inline bool spatial_mean(walk_state& w, const shape_site& s, const std::string& name) {
+  const node& n = s.n;
+  const dims& x = w.shape(n.inputs[0], name);
+  if (x.size() != 4) return false;
+  dims axes = s.integers("axes");
+  if (!n.find("axes") && n.inputs.size() > 1 && !n.inputs[1].empty()) {
+    const value& v = w.of(n.inputs[1], name);
+    if (!v.values) return false;
+    for (double a : *v.values) axes.push_back(as_index(a));
+  }
+  for (std::int64_t& a : axes) a = (a + 4) % 4;
+  std::sort(axes.begin(), axes.end());
+  if (axes != dims{2, 3}) return false;
+  // Copies, not references: add() may move the nodes.
+  const std::int64_t channels = w.node_of(n.inputs[0], name).shape[0];
+  const std::string source = w.node_of(n.inputs[0], name).name;
+  const std::string& out = n.outputs[0];
+  w.add(name, global_pool{pool_kind::avg}, {source}, out, tensor_shape{channels, 1, 1});
+  if (s.integer("keepdims", 1) == 0) w.add(w.unique(name + "_flatten"), qutibench::flatten{}, {name}, out, tensor_shape{channels});
+  return true;
+}
+
+/// QLinearConv, ConvInteger, QLinearMatMul, MatMulInteger: the float operator on the same
+/// data and weight (engines fold the scales and zero points into the requantization),
+/// the weight's integer type and a QLinear output's as the node's datatypes.
+inline void integer_product(walk_state& w, const shape_site& s, const std::string& name) {
+  const node& n = s.n;
+  const bool qlinear = n.op_type.starts_with("QLinear"), convolution = n.op_type.ends_with("Conv") || n.op_type == "ConvInteger";
+  const std::size_t weight = qlinear ? 3 : 1;
+  if (n.inputs.size() <= weight || n.inputs[weight].empty()) throw unsupported(w.at(name), n.op_type + " without its second operand");
+  node plain = n;
+  plain.op_type = convolution ? "Conv" : "MatMul";
+  plain.inputs = {n.inputs[0], n.inputs[weight]};
+  if (qlinear && convolution && n.inputs.size() > 8) plain.inputs.push_back(n.inputs[8]);
+  const shape_site site{plain, s.where, s.opset};
+  if (convolution) conv(w, site, name);
+  else gemm(w, site, name);
+  built_node& b = w.node_of(n.outputs[0], name);
+  if (w.is_const(n.inputs[weight])) b.weights = quantized_datatype(w.of(n.inputs[weight], name).type);
+  if (qlinear) b.activations = quantized_datatype(w.of(n.outputs[0], name).type);
+}
+
 inline activation_kind activation_of(const std::string& op) {
   if (op == "Sigmoid") return activation_kind::sigmoid;
   if (op == "Tanh") return activation_kind::tanh;
@@ -78,6 +122,8 @@ inline bool map_node(walk_state& w, const shape_site& s, const std::string& name
     conv(w, s, name);
   } else if (op == "Gemm" || op == "MatMul") {
     gemm(w, s, name);
+  } else if (op == "QLinearConv" || op == "ConvInteger" || op == "QLinearMatMul" || op == "MatMulInteger") {
+    integer_product(w, s, name);
   } else if (op == "MaxPool" || op == "AveragePool") {
     const std::int64_t kernel = square(w, name, "kernel_shape", s.integers("kernel_shape"));
     for (std::int64_t d : s.integers("dilations", {1, 1}))
@@ -88,25 +134,7 @@ inline bool map_node(walk_state& w, const shape_site& s, const std::string& name
                   .padding = padding(w, s, name, in, kernel, strides, {1, 1}), .ceil_mode = s.integer("ceil_mode", 0) != 0});
   } else if (op == "GlobalAveragePool" || op == "GlobalMaxPool") {
     single(global_pool{op == "GlobalAveragePool" ? pool_kind::avg : pool_kind::max});
-  } else if (op == "ReduceMean") {
-    // A mean over H and W is a global average pool (keepdims=0: and a flatten).
-    const dims& x = w.shape(n.inputs[0], name);
-    if (x.size() != 4) return false;
-    dims axes = s.integers("axes");
-    if (!n.find("axes") && n.inputs.size() > 1 && !n.inputs[1].empty()) {
-      const value& v = w.of(n.inputs[1], name);
-      if (!v.values) return false;
-      for (double a : *v.values) axes.push_back(as_index(a));
-    }
-    for (std::int64_t& a : axes) a = (a + 4) % 4;
-    std::sort(axes.begin(), axes.end());
-    if (axes != dims{2, 3}) return false;
-    // Copies, not references: add() may move the nodes.
-    const std::int64_t channels = w.node_of(n.inputs[0], name).shape[0];
-    const std::string source = w.node_of(n.inputs[0], name).name;
-    const bool keep = s.integer("keepdims", 1) != 0;
-    w.add(name, global_pool{pool_kind::avg}, {source}, out, tensor_shape{channels, 1, 1});
-    if (!keep) w.add(w.unique(name + "_flatten"), qutibench::flatten{}, {name}, out, tensor_shape{channels});
+  } else if (op == "ReduceMean" && spatial_mean(w, s, name)) {
   } else if (op == "Add" || op == "Mul" || op == "Sub" || op == "Div") {
     return eltwise(w, s, name, acts);
   } else if (op == "Concat") {
@@ -165,9 +193,11 @@ inline bool map_node(walk_state& w, const shape_site& s, const std::string& name
       else w.add(k == 0 ? name : w.unique(name + "_" + std::to_string(k)), qutibench::slice{part}, {source}, n.outputs[k]);
     }
   } else if (op == "Pow" || op == "Sqrt" || op == "Exp" || op == "Log" || op == "Neg" || op == "Abs" || op == "Reciprocal" ||
-             op == "Where" || op == "Equal" || op == "Less" || op == "Greater" || op == "Max" || op == "Min" || op == "Not") {
+             op == "Where" || op == "Equal" || op == "Less" || op == "Greater" || op == "Max" || op == "Min" || op == "Not" ||
+             op == "Resize" || op == "Upsample" || op == "Expand" || op.starts_with("Reduce")) {
     // Element-wise work with no kind of its own, on the activations among the inputs
-    // (a constant operand is read where it lies).
+    // (a constant operand is read where it lies): an interpolation or a broadcast copy
+    // per output element, a reduction per input element.
     std::vector<std::string> from;
     for (const std::string& t : acts) from.push_back(w.node_of(t, name).name);
     w.add(name, elementwise{w.without_batch(w.shape(out, name), name)}, from, out);

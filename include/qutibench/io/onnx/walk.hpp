@@ -67,7 +67,9 @@ inline bool foldable(const std::string& op) {
 /// not listed again.
 inline bool supported(const std::string& op) {
   return foldable(op) || one_of(op, {"Split", "Dropout", "Conv", "Gemm", "MatMul", "MaxPool", "AveragePool", "GlobalAveragePool", "GlobalMaxPool",
-                                     "ReduceMean", "Relu", "LeakyRelu", "Sigmoid", "Tanh", "HardSwish", "Gelu", "Clip", "HardSigmoid",
+                                     "ReduceMean", "ReduceSum", "ReduceMax", "ReduceMin", "ReduceProd", "ReduceL1", "ReduceL2",
+                                     "ReduceSumSquare", "ReduceLogSum", "ReduceLogSumExp", "Resize", "Upsample", "QLinearConv",
+                                     "ConvInteger", "QLinearMatMul", "MatMulInteger", "Relu", "LeakyRelu", "Sigmoid", "Tanh", "HardSwish", "Gelu", "Clip", "HardSigmoid",
                                      "Erf", "BatchNormalization", "LayerNormalization", "Softmax", "LogSoftmax", "LSTM", "GRU"});
 }
 
@@ -243,8 +245,9 @@ inline imported_model walk(const model& m, const std::string& source, const std:
       poison();
       continue;
     }
-    // Counted as one operation per output element, on its activation inputs; an output
-    // whose shape the importer cannot infer takes its first activation input's.
+    // Counted as element-wise work (one operation per element of its largest tensor) on
+    // its activation inputs; an output whose shape the importer cannot infer takes its
+    // first activation input's.
     std::vector<std::string> from;
     const dims* like = nullptr;
     for (const std::string& t : n.inputs)
