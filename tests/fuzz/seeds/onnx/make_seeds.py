@@ -67,3 +67,18 @@ save("tokens", [
     {"table": np.zeros((100, 16), f32), "gamma": np.ones(16, f32), "start": np.array([0], np.int64),
      "end": np.array([1], np.int64), "axis": np.array([1], np.int64), "w": np.zeros((10, 16), f32),
      "flat": np.array([1, 16], np.int64)})
+save("qlinear", [
+    helper.make_node("QuantizeLinear", ["x", "s", "zu"], ["xq"]),
+    helper.make_node("QLinearConv", ["xq", "s", "zu", "w", "s", "zi", "s", "zu", "b"], ["cq"], pads=[1, 1, 1, 1]),
+    helper.make_node("DequantizeLinear", ["cq", "s", "zu"], ["c"]),
+    helper.make_node("Resize", ["c", "", "scales"], ["up"], mode="nearest"),
+    helper.make_node("ReduceL2", ["up"], ["n"], axes=[1]),
+    helper.make_node("Expand", ["n", "shape"], ["e"]),
+    helper.make_node("Div", ["up", "e"], ["d"]),
+    helper.make_node("Flatten", ["d"], ["f"]),
+    helper.make_node("QuantizeLinear", ["f", "s", "zi"], ["fq"]),
+    helper.make_node("QLinearMatMul", ["fq", "s", "zi", "m", "s", "zi", "s", "zi"], ["yq"]),
+    helper.make_node("DequantizeLinear", ["yq", "s", "zi"], ["y"])], image(),
+    {"w": np.ones((4, 3, 3, 3), np.int8), "b": np.zeros(4, np.int32), "s": f32(0.1), "zu": np.uint8(128),
+     "zi": np.int8(0), "scales": np.array([1, 1, 2, 2], f32), "shape": np.array([1, 4, 16, 16], np.int64),
+     "m": np.ones((1024, 10), np.int8)})
