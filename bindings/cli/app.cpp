@@ -19,6 +19,7 @@ application::application()
   add_export_command(app_);
   add_platforms_command(app_);
   add_predict_command(app_);
+  add_llm_command(app_);
   add_heatmap_command(app_);
   add_pareto_command(app_);
   add_check_platform_command(app_);

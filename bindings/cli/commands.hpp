@@ -25,6 +25,8 @@ void add_show_command(CLI::App& app);
 void add_export_command(CLI::App& app);
 /// `qutibench platforms`: the platform database.
 void add_platforms_command(CLI::App& app);
+/// `qutibench llm`: a decoder LLM request's time to first token, time per token and memory.
+void add_llm_command(CLI::App& app);
 /// `qutibench predict`: one roofline prediction, whole network or per layer.
 void add_predict_command(CLI::App& app);
 /// `qutibench heatmap --task T`: predicted inputs/s over platforms x networks.

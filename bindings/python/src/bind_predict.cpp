@@ -10,8 +10,10 @@
 #include "convert.hpp"
 #include "fields.hpp"
 #include "qutibench/io/catalogue.hpp"
+#include "qutibench/io/llm_config.hpp"
 #include "qutibench/predict/fields.hpp"
 #include "qutibench/predict/heatmap.hpp"
+#include "qutibench/predict/llm.hpp"
 #include "qutibench/predict/realistic.hpp"
 #include "qutibench/predict/sweep.hpp"
 
@@ -259,10 +261,47 @@ void bind_task_views(py::module_& m) {
 
 }  // namespace
 
+/// Decoder LLMs: parameter counts and request predictions (the CLI's `llm`).
+void bind_llm(py::module_& m) {
+  m.def("llm_parameters", [](const std::string& ref) {
+        const llm::parameter_counts p = llm::parameters(find_decoder(ref, data_dir()));
+        py::dict d;
+        d["embedding"] = p.embedding, d["attention"] = p.attention, d["mlp"] = p.mlp, d["norms"] = p.norms;
+        d["lm_head"] = p.lm_head, d["total"] = p.total, d["active"] = p.active;
+        return d;
+      }, py::arg("topology"));
+  m.def("llm", [](const std::string& ref, const platform& pf, const std::string& mode, const std::string& weights, const std::string& kv,
+                  const std::string& activations, const py::object& batch, const py::object& prompt, const py::object& output,
+                  const std::string& model, bool fused, bool per_layer) {
+        const operating_mode& mo = pf.mode(mode);
+        const llm::tensor_formats f{llm::find_format(weights), datatype::parse(activations), llm::find_format(kv)};
+        const std::int64_t b = to_integer(batch, "batch"), in = to_integer(prompt, "prompt"), out = to_integer(output, "output");
+        const llm::request r{.batch = static_cast<double>(b), .prompt = static_cast<double>(in), .output = static_cast<double>(out),
+                             .fused_attention = fused};
+        const llm::request_prediction p = llm::predict(find_decoder(ref, data_dir()), f, r, pf, mo, parse_prediction_model(model));
+        py::dict d;
+        d["topology"] = ref, d["platform"] = pf.id, d["mode"] = mo.name, d["weights"] = weights, d["kv"] = kv;
+        d["activations"] = f.activations.name(), d["batch"] = b, d["prompt"] = in, d["output"] = out, d["model"] = model;
+        add_fields(d, p);
+        if (!per_layer) return d;
+        py::list ops;
+        for (const auto& [name, phase] : {std::pair{"prefill", &p.prefill}, std::pair{"decode", &p.decode}})
+          for (const llm::operation_time& t : phase->operations) {
+            py::dict o;
+            o["phase"] = name;
+            ops.append(add_fields(o, t));
+          }
+        d["operations"] = ops;
+        return d;
+      }, py::arg("topology"), py::arg("platform"), py::arg("mode"), py::arg("weights"), py::arg("kv"), py::arg("activations"),
+      py::arg("batch"), py::arg("prompt"), py::arg("output"), py::arg("model"), py::arg("fused_attention"), py::arg("per_layer"));
+}
+
 void bind_predict(py::module_& m) {
   bind_platforms(m);
   bind_predictions(m);
   bind_task_views(m);
+  bind_llm(m);
 }
 
 }  // namespace qutibench::python

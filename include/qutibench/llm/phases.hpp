@@ -45,6 +45,9 @@ struct operation {
   std::int64_t blocks = 1;      ///< 1, or the layers that each run it
   double macs = 0;              ///< multiply-accumulates (ops = 2 x MACs)
   bool weight_product = false;  ///< the MACs multiply weights (weights' format) rather than two activations
+  /// A weight product as one block's GEMM (rows of tokens x depth x columns of outputs),
+  /// the shape an engine's tiles fill.
+  double rows = 0, depth = 0, columns = 0;
   double other_ops = 0;         ///< element-wise work (norms, rotary, softmax, gating, residuals)
   double weight_bytes = 0;      ///< weights read in this step
   double kv_read_bytes = 0;
@@ -115,7 +118,8 @@ inline step_requirements requirements(const decoder& d, const tensor_formats& f,
   add({.name = "norms", .blocks = n, .other_ops = layers * norms * norm_ops * rows * h, .weight_bytes = layers * norms * norm_params * act,
        .activation_bytes = layers * norms * 2 * rows * h * act});
   const double qkv_bias = d.qkv_bias ? q + 2 * kv : 0;
-  add({.name = "attn_qkv", .blocks = n, .macs = layers * rows * h * (q + 2 * kv), .weight_product = true,
+  add({.name = "attn_qkv", .blocks = n, .macs = layers * rows * h * (q + 2 * kv), .weight_product = true, .rows = rows, .depth = h,
+       .columns = q + 2 * kv,
        .other_ops = layers * rows * qkv_bias,
        .weight_bytes = wbytes(tensor_role::attn_q, h * q) + wbytes(tensor_role::attn_k, h * kv) + wbytes(tensor_role::attn_v, h * kv) +
                        layers * qkv_bias * act,
@@ -128,30 +132,35 @@ inline step_requirements requirements(const decoder& d, const tensor_formats& f,
   add({.name = "attention", .blocks = n, .macs = 2 * scores * static_cast<double>(d.head_dim), .other_ops = 3 * scores,
        .kv_read_bytes = layers * b * (s.context + t) * 2 * kv * kv_bytes,
        .activation_bytes = s.fused_attention ? 0 : 3 * scores * act});
-  add({.name = "attn_out", .blocks = n, .macs = layers * rows * q * h, .weight_product = true,
+  add({.name = "attn_out", .blocks = n, .macs = layers * rows * q * h, .weight_product = true, .rows = rows, .depth = q, .columns = h,
        .other_ops = layers * rows * (d.out_bias ? h : 0) + layers * rows * h,  // bias, residual add
        .weight_bytes = wbytes(tensor_role::attn_o, q * h) + (d.out_bias ? layers * h * act : 0),
        .activation_bytes = layers * rows * (q + 2 * h) * act});
   // The MLP: per token experts_per_token experts; the step reads the experts it touches.
   const double k = static_cast<double>(d.experts_per_token), touched = experts_touched(d, rows);
   if (d.experts > 1)
-    add({.name = "router", .blocks = n, .macs = layers * rows * h * static_cast<double>(d.experts), .weight_product = true,
+    add({.name = "router", .blocks = n, .macs = layers * rows * h * static_cast<double>(d.experts), .weight_product = true, .rows = rows,
+         .depth = h, .columns = static_cast<double>(d.experts),
          .other_ops = layers * rows * static_cast<double>(d.experts) * 3,  // softmax over the experts (top-k selection folded in)
          .weight_bytes = layers * h * static_cast<double>(d.experts) * weight_bits(f.weights, tensor_role::router, 0, n) / 8});
   const bool gated = d.mlp == mlp_kind::gated;
   const double up_rows = gated ? 2 : 1;
   const double up_bits = gated ? detail::bits_over_blocks(f.weights, tensor_role::mlp_gate, n) + detail::bits_over_blocks(f.weights, tensor_role::mlp_up, n)
                                : detail::bits_over_blocks(f.weights, tensor_role::mlp_up, n);
+  // Each expert's GEMM takes the rows routed to it: rows x k spread over those touched.
+  const double expert_rows = rows * k / touched;
   add({.name = gated ? "mlp_gate_up" : "mlp_up", .blocks = n, .macs = layers * rows * k * up_rows * h * i, .weight_product = true,
+       .rows = expert_rows, .depth = h, .columns = up_rows * i,
        .other_ops = layers * rows * k * (i * (gated ? 2 : 1) + (d.mlp_bias ? up_rows * i : 0)),  // activation (and gating multiply), bias
        .weight_bytes = touched * h * i * up_bits / 8 + (d.mlp_bias ? touched * layers * up_rows * i * act : 0),
        .activation_bytes = layers * rows * (h + k * up_rows * i) * act});
-  add({.name = "mlp_down", .blocks = n, .macs = layers * rows * k * i * h, .weight_product = true,
+  add({.name = "mlp_down", .blocks = n, .macs = layers * rows * k * i * h, .weight_product = true, .rows = expert_rows, .depth = i,
+       .columns = h,
        .other_ops = layers * rows * (k * (d.mlp_bias ? h : 0) + (k - 1) * h + h),  // bias, expert mix, residual add
        .weight_bytes = touched * wbytes(tensor_role::mlp_down, i * h) + (d.mlp_bias ? touched * layers * h * act : 0),
        .activation_bytes = layers * rows * (k * i + 2 * h) * act});
   add({.name = "final_norm", .other_ops = norm_ops * b * h, .weight_bytes = norm_params * act, .activation_bytes = 2 * b * h * act});
-  add({.name = "lm_head", .macs = b * h * v, .weight_product = true, .other_ops = d.lm_head_bias ? b * v : 0,
+  add({.name = "lm_head", .macs = b * h * v, .weight_product = true, .rows = b, .depth = h, .columns = v, .other_ops = d.lm_head_bias ? b * v : 0,
        .weight_bytes = h * v * weight_bits(f.weights, d.tied_embeddings ? tensor_role::embedding : tensor_role::lm_head, 0, n) / 8 +
                        (d.lm_head_bias ? v * act : 0),
        .activation_bytes = b * (h + v) * act});

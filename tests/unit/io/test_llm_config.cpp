@@ -8,6 +8,8 @@
 #include <string>
 
 #include "qutibench/io/llm_config.hpp"
+#include "qutibench/requirements.hpp"
+#include "qutibench/zoo.hpp"
 
 using namespace qutibench;
 using Catch::Matchers::Contains;
@@ -77,6 +79,12 @@ TEST_CASE("GPT-2 small from its config has 124,439,808 parameters", "[llm]") {
   CHECK(p.total == 124'439'808);
   CHECK(p.lm_head == 0);
   CHECK(p.embedding == 50257 * h + 1024 * h);
+  // The zoo's GPT-2 topologies agree once their LM head (an untied copy of the table,
+  // streamed per step) is counted once.
+  for (const char* id : {"gpt2-small-prefill", "gpt2-small-decode"}) {
+    const auto t = requirements(zoo::get(id)).total;
+    CHECK(t.weights.value() + t.biases.value() - 50257 * h == p.total);
+  }
 }
 
 TEST_CASE("GPT-J and Phi-2 have one LayerNorm per block and a biased LM head", "[llm]") {

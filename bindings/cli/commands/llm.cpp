@@ -1,0 +1,89 @@
+// `qutibench llm`: a decoder LLM request (prefill of a prompt, decode of output tokens) on
+// one platform mode: time to first token, time per output token, throughputs, latency,
+// memory against capacity (predict/llm.hpp, docs/llm.md).
+#include <iostream>
+#include <memory>
+
+#include "../commands.hpp"
+#include "../data.hpp"
+#include "../fields.hpp"
+#include "qutibench/io/llm_config.hpp"
+#include "qutibench/predict/llm.hpp"
+
+namespace qutibench::cli {
+
+namespace {
+
+struct llm_options {
+  std::string topology, platform, weights = "f16", kv = "f16", activations = "fp16", model = "realistic", format = "table";
+  std::uint64_t batch = 1, prompt = 512, output = 128;
+  bool unfused = false, per_layer = false;
+};
+
+void run_llm(const llm_options& o) {
+  const llm::decoder d = find_decoder(o.topology, data_dir());
+  const auto [pf, mode_name] = find_platform(o.platform);
+  const operating_mode& mode = pf.mode(mode_name);
+  const llm::tensor_formats f{llm::find_format(o.weights), datatype::parse(o.activations), llm::find_format(o.kv)};
+  const llm::request r{.batch = static_cast<double>(o.batch), .prompt = static_cast<double>(o.prompt),
+                       .output = static_cast<double>(o.output), .fused_attention = !o.unfused};
+  const prediction_model model = parse_prediction_model(o.model);
+  const llm::request_prediction p = llm::predict(d, f, r, pf, mode, model);
+
+  table summary;
+  summary.columns = {"topology", "platform", "mode", "weights", "kv", "activations", "batch", "prompt", "output", "model", "status",
+                     "ttft_s", "tpot_s", "prefill_tokens_per_s", "decode_tokens_per_s", "throughput_tokens_per_s", "latency_s",
+                     "memory_bytes", "capacity_bytes", "shortfall_bytes", "energy_per_token_j", "reason"};
+  named_cells cells = cells_of(p);
+  cells.set("topology", o.topology)
+      .set("platform", pf.id)
+      .set("mode", mode.name.empty() ? cell{} : cell{mode.name})
+      .set("weights", o.weights)
+      .set("kv", o.kv)
+      .set("activations", f.activations.name())
+      .set("batch", o.batch)
+      .set("prompt", o.prompt)
+      .set("output", o.output)
+      .set("model", o.model);
+  summary.rows.push_back(cells.row(summary.columns));
+  table phases;
+  phases.columns = {"phase", "operation", "ops", "traffic_bytes", "compute_time_s", "memory_time_s", "time_s", "bound"};
+  for (const auto& [name, phase] : {std::pair{"prefill", &p.prefill}, std::pair{"decode", &p.decode}})
+    for (const llm::operation_time& t : phase->operations) phases.rows.push_back(cells_of(t).set("phase", std::string(name)).row(phases.columns));
+  const format fmt = parse_format(o.format);
+  if (fmt == format::json) {
+    nlohmann::ordered_json out = to_json(summary).front();
+    if (o.per_layer) out["operations"] = to_json(phases);
+    std::cout << out.dump(2) << '\n';
+    return;
+  }
+  if (o.per_layer) print(std::cout, phases, fmt);
+  print(std::cout, summary, fmt);
+}
+
+}  // namespace
+
+void add_llm_command(CLI::App& app) {
+  auto* cmd = app.add_subcommand("llm", "Predict a decoder LLM request on a platform mode: time to first token (prefill of the "
+                                        "prompt), time per output token (decode at the mean context), tokens/s, latency, memory "
+                                        "against capacity and energy per token");
+  auto o = fresh_options<llm_options>(cmd);
+  cmd->add_option("--topology", o->topology, "LLM zoo id (data/llm: llama-2-7b, llama-3-8b, mixtral-8x7b, gpt2, ...) or a Hugging "
+                                             "Face config.json")->required();
+  cmd->add_option("--platform", o->platform, "Platform id, or a spec file, with an optional :MODE")->required();
+  cmd->add_option("--weights", o->weights, "Weight format: f16, bf16, fp8, int8 (weight-only), q8_0, q4_0, q4_k_m, int4-g128, "
+                                           "int4-g32, nvfp4, mxfp4")->capture_default_str();
+  cmd->add_option("--kv", o->kv, "KV-cache format (as --weights)")->capture_default_str();
+  cmd->add_option("--activations", o->activations, "Datatype of activations; weight-only formats multiply in it")->capture_default_str();
+  cmd->add_option("--batch", o->batch, "Sequences per batch, 1 to 1e9")->capture_default_str();
+  cmd->add_option("--prompt", o->prompt, "Prompt tokens per sequence, 1 to 1e9")->capture_default_str();
+  cmd->add_option("--output", o->output, "Output tokens per sequence, 1 to 1e9")->capture_default_str();
+  cmd->add_option("--model", o->model, "plain (roofline per operation) or realistic (the design's engine fill and fixed costs)")
+      ->capture_default_str();
+  cmd->add_flag("--unfused-attention", o->unfused, "Attention writes its scores off chip and reads them back (no FlashAttention)");
+  cmd->add_flag("--per-layer", o->per_layer, "Also print each phase's operations");
+  add_format_option(*cmd, o->format);
+  cmd->callback([o] { run_llm(*o); });
+}
+
+}  // namespace qutibench::cli

@@ -1,0 +1,184 @@
+// A decoder LLM request on a platform: time to first token (the prefill of the prompt),
+// time per output token (a decode step at the request's mean context), throughputs,
+// latency, memory against the device's capacity and energy per token; each phase per
+// operation. The plain model is the roofline per operation (thesis eq. 4.2 layer by
+// layer); the realistic model adds the deployed design's engine fill and fixed costs
+// (predict/realistic.hpp). Conventions in docs/llm.md.
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "qutibench/llm/capacity.hpp"
+#include "qutibench/platform.hpp"
+#include "qutibench/predict/realistic.hpp"
+
+namespace qutibench::llm {
+
+/// `batch` sequences of `prompt` tokens each, generating `output` tokens each.
+struct request {
+  double batch = 1;
+  double prompt = 512;
+  double output = 128;
+  bool fused_attention = true;
+};
+
+enum class request_status { ok, does_not_fit, unsupported };
+
+constexpr std::string_view status_name(request_status s) {
+  return s == request_status::ok ? "ok" : s == request_status::does_not_fit ? "does-not-fit" : "unsupported";
+}
+
+struct operation_time {
+  std::string name;
+  double ops = 0, bytes = 0;  ///< 2 x MACs; off-chip bytes
+  double compute_s = 0, memory_s = 0, time_s = 0;
+  bound_kind bound = bound_kind::memory;
+};
+
+struct phase_prediction {
+  step_requirements requirements;
+  std::vector<operation_time> operations;
+  double seconds = std::numeric_limits<double>::quiet_NaN();
+};
+
+/// Times are NaN unless the status is ok; `reason` says why not.
+struct request_prediction {
+  request_status status = request_status::unsupported;
+  std::string reason;
+  phase_prediction prefill, decode;
+  double ttft_s = std::numeric_limits<double>::quiet_NaN();
+  double tpot_s = std::numeric_limits<double>::quiet_NaN();
+  double prefill_tokens_per_s = std::numeric_limits<double>::quiet_NaN();     ///< per sequence
+  double decode_tokens_per_s = std::numeric_limits<double>::quiet_NaN();      ///< per sequence
+  double throughput_tokens_per_s = std::numeric_limits<double>::quiet_NaN();  ///< batch x output over the request
+  double latency_s = std::numeric_limits<double>::quiet_NaN();
+  memory_fit memory;                         ///< capacity NaN when the spec states none
+  std::optional<double> energy_per_token_j;  ///< where the platform has a power figure
+};
+
+namespace detail {
+
+/// One phase's time: its operations one after another, each at the slower of its compute
+/// (weight products at `weight_peak`, attention at `attention_peak`; under the realistic
+/// model the engine's fill of the product's shape, or `vector_peak`) and its off-chip bytes
+/// at the bandwidth; the realistic model adds the design's per-layer dispatch cost for
+/// each block's operation and its per-inference cost once per step.
+inline phase_prediction time_phase(step_requirements req, double weight_peak, double attention_peak, double vector_peak,
+                                   double bandwidth, const std::optional<deployed_design>& design) {
+  phase_prediction p;
+  p.seconds = 0;
+  for (const operation& o : req.operations) {
+    operation_time t{.name = o.name, .ops = 2 * o.macs, .bytes = o.weight_bytes + o.kv_read_bytes + o.kv_write_bytes + o.activation_bytes};
+    double peak = o.weight_product ? weight_peak : attention_peak;
+    // A product of few rows leaves most of a tile empty; engines then run it on their
+    // vector units instead (matrix-vector kernels), whichever is faster.
+    if (design && o.weight_product && o.macs > 0)
+      peak = std::max(peak * utilization({.pixels = o.rows, .in_channels = o.depth, .out_channels = o.columns}, *design, 1), vector_peak);
+    t.compute_s = t.ops > 0 ? t.ops / peak : 0;
+    t.memory_s = t.bytes / bandwidth;
+    t.time_s = std::max(t.compute_s, t.memory_s);
+    if (design && (t.ops > 0 || t.bytes > 0)) t.time_s += static_cast<double>(o.blocks) * design->per_layer.value();
+    t.bound = t.compute_s > t.memory_s ? bound_kind::compute : bound_kind::memory;
+    p.seconds += t.time_s;
+    p.operations.push_back(std::move(t));
+  }
+  if (design) p.seconds += design->per_inference.value();
+  p.requirements = std::move(req);
+  return p;
+}
+
+}  // namespace detail
+
+/// The prediction of request `r` for model `d` in formats `f` on mode `m` of `pf`.
+inline request_prediction predict(const decoder& d, const tensor_formats& f, const request& r, const platform& pf,
+                                  const operating_mode& m, prediction_model model = prediction_model::realistic) {
+  if (!(r.batch >= 1 && r.prompt >= 1 && r.output >= 1) || r.batch > 1e9 || r.prompt > 1e9 || r.output > 1e9)
+    throw spec_error(error_id::invalid_value, "LLM request", "batch, prompt and output must be from 1 to 1e9");
+  request_prediction out;
+  const double capacity = pf.memory_capacity ? pf.memory_capacity->value() : std::numeric_limits<double>::quiet_NaN();
+  out.memory = fit(d, f, {.batch = r.batch, .tokens = 1, .context = r.prompt + r.output - 1, .fused_attention = r.fused_attention}, capacity);
+  const memory_fit at_prefill = fit(d, f, {.batch = r.batch, .tokens = r.prompt, .context = 0, .fused_attention = r.fused_attention}, capacity);
+  out.memory.activations = std::max(out.memory.activations, at_prefill.activations);
+  // A weight format without a native datatype on this device is dequantized and
+  // multiplied in the activations' datatype.
+  std::optional<execution> weights = f.weights.native ? pf.run(m, *f.weights.native) : std::nullopt;
+  if (!weights) weights = pf.run(m, f.activations);
+  const std::optional<execution> attention = pf.run(m, f.activations);
+  if (!weights || !attention) {
+    out.reason = pf.id + " has no peak for " + f.activations.name() + (f.weights.native ? " or " + f.weights.native->name() : "");
+    return out;
+  }
+  if (pf.memory_capacity && !out.memory.fits()) {
+    out.status = request_status::does_not_fit;
+    out.reason = "needs " + shown_number(out.memory.total() / 1e9) + " GB of " + shown_number(capacity / 1e9) + " GB";
+    return out;
+  }
+  std::optional<deployed_design> design;
+  double weight_peak = weights->peak.value(), attention_peak = attention->peak.value(), bandwidth = m.bandwidth.value();
+  double vector_peak = 0;  // the fp32 rate: what a GPU's CUDA cores (not its tensor cores) or a CPU's vector units reach
+  if (model == prediction_model::realistic) {
+    design = design_of(m);
+    weight_peak = design_peak(pf, m, *design, *weights);
+    attention_peak = design_peak(pf, m, *design, *attention);
+    if (const auto& outer = design->levels.back().bandwidth) bandwidth = outer->value();
+    if (const std::optional<ops_per_s> fp32 = m.native_peak(datatypes::fp32)) vector_peak = std::min(fp32->value(), weight_peak);
+  }
+  const step prefill{.batch = r.batch, .tokens = r.prompt, .context = 0, .fused_attention = r.fused_attention};
+  const step decode{.batch = r.batch, .tokens = 1, .context = r.prompt + (r.output - 1) / 2, .fused_attention = r.fused_attention};
+  out.prefill = detail::time_phase(requirements(d, f, prefill), weight_peak, attention_peak, vector_peak, bandwidth, design);
+  out.decode = detail::time_phase(requirements(d, f, decode), weight_peak, attention_peak, vector_peak, bandwidth, design);
+  out.status = request_status::ok;
+  out.ttft_s = out.prefill.seconds;
+  out.tpot_s = out.decode.seconds;
+  out.prefill_tokens_per_s = r.prompt / out.ttft_s;
+  out.decode_tokens_per_s = 1 / out.tpot_s;
+  out.latency_s = out.ttft_s + r.output * out.tpot_s;
+  out.throughput_tokens_per_s = r.batch * r.output / out.latency_s;
+  if (const std::optional<watts> power = m.power.budget()) out.energy_per_token_j = power->value() * out.latency_s / (r.batch * r.output);
+  return out;
+}
+
+}  // namespace qutibench::llm
+
+namespace qutibench::llm {
+
+/// A request's figures (fields of predict/fields.hpp's kind); NaN where the status leaves
+/// them unknown, none for a platform without a capacity or power figure.
+template <class F>
+void fields(const request_prediction& p, F&& field) {
+  const auto known = [](double v) { return std::isfinite(v) ? std::optional<double>(v) : std::nullopt; };
+  field("status", status_name(p.status));
+  field("reason", p.reason);
+  field("ttft_s", p.ttft_s);
+  field("tpot_s", p.tpot_s);
+  field("prefill_tokens_per_s", p.prefill_tokens_per_s);
+  field("decode_tokens_per_s", p.decode_tokens_per_s);
+  field("throughput_tokens_per_s", p.throughput_tokens_per_s);
+  field("latency_s", p.latency_s);
+  field("memory_bytes", p.memory.total());
+  field("weight_bytes", p.memory.weights);
+  field("kv_cache_bytes", p.memory.kv_cache);
+  field("capacity_bytes", known(p.memory.capacity));
+  field("shortfall_bytes", known(p.memory.capacity) ? known(p.memory.shortfall()) : std::nullopt);
+  field("energy_per_token_j", p.energy_per_token_j);
+}
+
+/// One operation of a phase.
+template <class F>
+void fields(const operation_time& o, F&& field) {
+  field("operation", o.name);
+  field("ops", o.ops);
+  field("traffic_bytes", o.bytes);
+  field("compute_time_s", o.compute_s);
+  field("memory_time_s", o.memory_s);
+  field("time_s", o.time_s);
+  field("bound", bound_name(o.bound));
+}
+
+}  // namespace qutibench::llm

@@ -1,0 +1,66 @@
+"""Decoder LLMs from Python and the CLI: one implementation (qutibench/predict/llm.hpp), so
+the same request gives the same figures, and the same arguments the same errors.
+
+Run with ``PYTHONPATH=build/python QUTIBENCH_CLI=build/bin/qutibench /usr/bin/python3 -m pytest tests/python/test_llm.py``.
+"""
+import json
+import math
+import os
+import subprocess
+
+import pytest
+
+import qutibench as qb
+
+
+def test_parameters_are_the_published_counts():
+    # GPT-2 small: 124,439,808 with the tied table once (keras-hub gpt2_base_en); Mixtral
+    # 8x7B: 46,702,792,704 stored, 2 of 8 experts per token (docs/llm.md).
+    assert qb.llm_parameters("gpt2")["total"] == 124_439_808
+    mixtral = qb.llm_parameters("mixtral-8x7b")
+    assert (mixtral["total"], mixtral["active"]) == (46_702_792_704, 12_879_925_248)
+
+
+def test_a_decode_step_reads_the_weights_once():
+    r = qb.llm("llama-2-7b", "h100-sxm", batch=1, prompt=1, output=1, model="plain", per_layer=True)
+    assert r["status"] == "ok" and r["capacity_bytes"] == 80e9
+    # 13.2 GB of FP16 weights over 3.35 TB/s, within the KV and activations' 0.1 %.
+    assert r["tpot_s"] == pytest.approx(2 * (6_738_415_616 - 32000 * 4096) / 3.35e12, rel=1e-3)
+    ops = r["operations"]
+    assert {o["phase"] for o in ops} == {"prefill", "decode"}
+    assert "mlp_gate_up" in {o["operation"] for o in ops}
+
+
+def test_does_not_fit_has_no_times():
+    r = qb.llm("llama-2-70b", "h100-sxm")
+    assert r["status"] == "does-not-fit" and r["ttft_s"] is None and r["shortfall_bytes"] > 58e9
+
+
+@pytest.mark.skipif(not os.environ.get("QUTIBENCH_CLI"), reason="QUTIBENCH_CLI is not set (CTest sets it)")
+def test_cli_and_python_agree():
+    args = {"batch": 4, "prompt": 256, "output": 64}
+    run = subprocess.run([os.environ["QUTIBENCH_CLI"], "llm", "--topology", "mistral-7b", "--platform", "a100-sxm", "--weights", "q4_0",
+                          "--batch", "4", "--prompt", "256", "--output", "64", "--format", "json"],
+                         capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0, run.stderr
+    shown = json.loads(run.stdout)
+    r = qb.llm("mistral-7b", "a100-sxm", weights="q4_0", **args)
+    for key in ("status", "ttft_s", "tpot_s", "prefill_tokens_per_s", "decode_tokens_per_s", "throughput_tokens_per_s",
+                "latency_s", "memory_bytes", "capacity_bytes", "energy_per_token_j", "batch", "prompt", "output", "weights", "kv"):
+        assert shown[key] == (pytest.approx(r[key], rel=1e-12) if isinstance(r[key], float) else r[key]), key
+    # The throughput of the request is the batch's output tokens over its latency.
+    assert r["throughput_tokens_per_s"] == pytest.approx(4 * 64 / r["latency_s"])
+    # One validation: batch 0 is the same error from both.
+    run = subprocess.run([os.environ["QUTIBENCH_CLI"], "llm", "--topology", "gpt2", "--platform", "a100-sxm", "--batch", "0"],
+                         capture_output=True, text=True, timeout=60)
+    with pytest.raises(qb.SpecError) as e:
+        qb.llm("gpt2", "a100-sxm", batch=0)
+    assert run.returncode == 2 and str(e.value) in run.stderr
+    with pytest.raises(qb.SpecError, match="format 'q3_k': not a storage format"):
+        qb.llm("gpt2", "a100-sxm", weights="q3_k")
+
+
+def test_unknown_llm_ids_list_the_zoo():
+    with pytest.raises(qb.SpecError, match="LLM 'llama-9': not found; valid ids: gpt-j-6b, gpt2"):
+        qb.llm_parameters("llama-9")
+    assert not math.isnan(qb.llm("gpt2", "a100-sxm")["ttft_s"])

@@ -1,0 +1,77 @@
+// LLM request predictions on a platform against the roofline worked by hand (H100 SXM:
+// 989.4 dense FP16 TFLOPS, 3.35 TB/s, 80 GB, 700 W; data/platforms/h100-sxm.json).
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <filesystem>
+#include <string>
+
+#include "qutibench/io/catalogue.hpp"
+#include "qutibench/io/llm_config.hpp"
+#include "qutibench/predict/llm.hpp"
+
+using namespace qutibench;
+using namespace qutibench::llm;
+using Catch::Matchers::Contains;
+
+namespace {
+
+const std::filesystem::path data_dir = QUTIBENCH_DATA_DIR;
+constexpr double peak = 989.4e12, bandwidth = 3.35e12;
+
+tensor_formats f16() { return {find_format("f16"), datatypes::fp16, find_format("f16")}; }
+
+}  // namespace
+
+TEST_CASE("a batch-1 decode step takes the weights' bytes over the bandwidth", "[llm]") {
+  const platform_ref h100 = find_platform("h100-sxm", data_dir);
+  const request_prediction p = predict(find_decoder("llama-2-7b", data_dir), f16(), {.batch = 1, .prompt = 1, .output = 1},
+                                       h100.spec, h100.spec.mode(), prediction_model::plain);
+  REQUIRE(p.status == request_status::ok);
+  // 13.2 GB of FP16 weights (all but the token table) read once; the KV cache of two
+  // tokens and the activations add under 0.1 %.
+  CHECK(p.tpot_s == Approx(2.0 * (6'738'415'616 - 32000.0 * 4096) / bandwidth).epsilon(0.001));
+  CHECK(p.decode_tokens_per_s == Approx(1 / p.tpot_s));
+  // One output token: the latency is the prefill and one decode step; 700 W over it.
+  CHECK(p.latency_s == Approx(p.ttft_s + p.tpot_s));
+  REQUIRE(p.energy_per_token_j.has_value());
+  CHECK(*p.energy_per_token_j == Approx(700 * p.latency_s));
+}
+
+TEST_CASE("a long prefill is compute-bound except its lookups, norms and LM head", "[llm]") {
+  const platform_ref h100 = find_platform("h100-sxm", data_dir);
+  const request_prediction p = predict(find_decoder("llama-2-7b", data_dir), f16(), {.batch = 4, .prompt = 2048, .output = 1},
+                                       h100.spec, h100.spec.mode(), prediction_model::plain);
+  REQUIRE(p.status == request_status::ok);
+  constexpr double h = 4096, v = 32000, rows = 4 * 2048;
+  // Compute-bound: the blocks' projections (4 H^2 + 3 H I MACs per token per layer) and
+  // causal attention (2 x 128 MACs per head per key, 2048 x 2049 / 2 keys per sequence).
+  const double block_macs = 32 * (4 * h * h + 3 * h * 11008) * rows;
+  const double attention_macs = 32 * 2 * 32 * 128 * 4 * (2048.0 * 2049 / 2);
+  const double compute = 2 * (block_macs + attention_macs) / peak;
+  // Memory-bound, at 2 bytes per value: the embedding rows read and written, two RMSNorms
+  // per layer (their scales, each row read and written), the KV written, the final norm
+  // on one token per sequence, and the LM head's table with its input and logits.
+  const double memory = (2 * rows * h + 32 * 2 * (h + 2 * rows * h) + 32 * rows * 2 * h + (h + 2 * 4 * h) + (h * v + 4 * (h + v))) * 2 /
+                        bandwidth;
+  CHECK(p.ttft_s == Approx(compute + memory).epsilon(1e-9));
+  CHECK(p.prefill_tokens_per_s == Approx(2048 / p.ttft_s));
+  // The realistic model only adds (tile fill, fixed costs): never faster than the roofline.
+  const request_prediction r = predict(find_decoder("llama-2-7b", data_dir), f16(), {.batch = 4, .prompt = 2048, .output = 1},
+                                       h100.spec, h100.spec.mode(), prediction_model::realistic);
+  CHECK(r.ttft_s >= p.ttft_s);
+}
+
+TEST_CASE("an LLM that does not fit, or a device without the datatype, has no times", "[llm]") {
+  const platform_ref h100 = find_platform("h100-sxm", data_dir);
+  const request_prediction big = predict(find_decoder("llama-2-70b", data_dir), f16(), {}, h100.spec, h100.spec.mode());
+  CHECK(big.status == request_status::does_not_fit);
+  CHECK(std::isnan(big.ttft_s));
+  CHECK(big.memory.shortfall() > 2.0 * 68'976'648'192 - 80e9);
+  CHECK_THAT(big.reason, Contains("of 80 GB"));
+  const platform_ref dpu = find_platform("ultra96-dpu", data_dir);
+  const request_prediction none = predict(find_decoder("gpt2", data_dir), f16(), {}, dpu.spec, dpu.spec.mode());
+  CHECK(none.status == request_status::unsupported);
+  CHECK_THAT(none.reason, Contains("ultra96-dpu has no peak for fp16"));
+  CHECK_THROWS_AS(predict(find_decoder("gpt2", data_dir), f16(), {.batch = 0}, h100.spec, h100.spec.mode()), spec_error);
+}
