@@ -73,11 +73,15 @@ inline void check_step(const decoder& d, const step& s) {
     throw spec_error(error_id::nonpositive_dimension, where, "the decoder's dimensions must be positive");
 }
 
-/// Bits of a weight of `role` summed over all blocks (a K-quant mix differs per block).
+/// Bits of a weight of `role` summed over all blocks (a K-quant mix differs per block),
+/// counted in closed form: a config may claim 2^31 layers.
 inline double bits_over_blocks(const storage_format& f, tensor_role role, std::int64_t layers) {
-  double sum = 0;
-  for (std::int64_t l = 0; l < layers; ++l) sum += weight_bits(f, role, l, layers);
-  return sum;
+  const auto n = static_cast<double>(layers);
+  if (f.more_bits == 0 || (role != tensor_role::attn_v && role != tensor_role::mlp_down)) return n * weight_bits(f, role, 0, layers);
+  // more_bits_layer: the first eighth, the last eighth, every third layer between.
+  const std::int64_t first = layers / 8, last = 7 * layers / 8;
+  const auto wide = static_cast<double>(first + (layers - last) + (last - first) / 3);
+  return wide * f.more_bits + (n - wide) * f.bits;
 }
 
 }  // namespace detail

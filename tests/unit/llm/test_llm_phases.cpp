@@ -51,6 +51,13 @@ TEST_CASE("formats carry their scales' bits", "[llm]") {
   for (std::int64_t l = 0; l < 32; ++l)
     if (more_bits_layer(l, 32)) wide.push_back(l);
   CHECK(wide == std::vector<std::int64_t>{0, 1, 2, 3, 6, 9, 12, 15, 18, 21, 24, 27, 28, 29, 30, 31});
+  // The sum over blocks is counted in closed form; the naive sum of each layer's bits agrees.
+  const storage_format& mix = find_format("q4_k_m");
+  for (std::int64_t layers = 1; layers <= 200; ++layers) {
+    double naive = 0;
+    for (std::int64_t l = 0; l < layers; ++l) naive += weight_bits(mix, tensor_role::mlp_down, l, layers);
+    CHECK(llm::detail::bits_over_blocks(mix, tensor_role::mlp_down, layers) == naive);
+  }
 }
 
 TEST_CASE("a decode step reads every weight once and the whole KV cache", "[llm]") {
