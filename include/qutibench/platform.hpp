@@ -108,6 +108,14 @@ struct execution {
   ops_per_s peak;
 };
 
+/// The link that joins devices of a platform for tensor parallelism (NVLink, PCIe,
+/// Ethernet): what each device sends (and receives) per second, and the time per message.
+struct interconnect {
+  std::string name;
+  bytes_per_s bandwidth;                     ///< per device, per direction
+  seconds latency = seconds::from_value(0);  ///< per message; 0 where the spec states none
+};
+
 /// A hardware platform: what thesis Table 6.2 records per row, plus on-chip memory and
 /// resources for the refined memory and peak models.
 struct platform {
@@ -121,6 +129,7 @@ struct platform {
   bytes on_chip = bytes::from_value(0);     ///< memory that can hold weights and activations on chip
   std::vector<operating_mode> modes;        ///< at least one; fastest first
   std::optional<fpga_resources> fpga;
+  std::optional<interconnect> link;         ///< between devices of this platform
 
   /// True if the platform has named operating modes.
   bool has_modes() const { return !(modes.size() == 1 && modes.front().name.empty()); }

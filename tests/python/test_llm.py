@@ -64,3 +64,20 @@ def test_unknown_llm_ids_list_the_zoo():
     with pytest.raises(qb.SpecError, match="LLM 'llama-9': not found; valid ids: gpt-j-6b, gpt2"):
         qb.llm_parameters("llama-9")
     assert not math.isnan(qb.llm("gpt2", "a100-sxm")["ttft_s"])
+
+
+@pytest.mark.skipif(not os.environ.get("QUTIBENCH_CLI"), reason="QUTIBENCH_CLI is not set (CTest sets it)")
+def test_tensor_parallel_decode_shows_its_all_reduces():
+    # Llama-2-70B in FP16 fits two 80 GB H100s; each decode step's 160 all-reduces of
+    # 8192 x 2 bytes cross NVLink (450 GB/s per direction): the per-layer table shows them.
+    for tp in (2, 4):
+        run = subprocess.run([os.environ["QUTIBENCH_CLI"], "llm", "--topology", "llama-2-70b", "--platform", "h100-sxm", "--tp", str(tp),
+                              "--model", "plain", "--per-layer", "--format", "json"], capture_output=True, text=True, timeout=60)
+        assert run.returncode == 0, run.stderr
+        shown = json.loads(run.stdout)
+        assert shown["status"] == "ok" and shown["tp"] == tp
+        link = [o for o in shown["operations"] if o["operation"] == "all_reduce" and o["phase"] == "decode"]
+        assert link[0]["link_time_s"] == pytest.approx(160 * 2 * (tp - 1) / tp * 8192 * 2 / 450e9)
+        assert link[0]["bound"] == "link"
+        r = qb.llm("llama-2-70b", "h100-sxm", tp=tp, model="plain")
+        assert r["tpot_s"] == pytest.approx(shown["tpot_s"], rel=1e-12)

@@ -85,6 +85,17 @@ def test_torchvision_weights_and_macs_equal_pytorch(exported, name):
     assert totals(topology) == (weights, macs)
 
 
+@pytest.mark.skipif(not os.environ.get("QUTIBENCH_CLI"), reason="QUTIBENCH_CLI is not set (CTest sets it)")
+@pytest.mark.parametrize("name", MODELS)
+def test_torchvision_from_the_cli(exported, name):
+    # The same exports through `qutibench show`: its totals are PyTorch's weights and 2 x MACs.
+    path, weights, macs = exported(name)
+    run = subprocess.run([os.environ["QUTIBENCH_CLI"], "show", str(path), "--format", "json"], capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    shown = json.loads(run.stdout)["totals"]
+    assert (shown["weights"], shown["ops"]) == (weights, 2 * macs)
+
+
 def detection_backbone(name):
     from torchvision.models.detection import backbone_utils, ssd300_vgg16, ssdlite320_mobilenet_v3_large
     if name == "resnet50-fpn":

@@ -16,7 +16,7 @@ namespace {
 
 struct llm_options {
   std::string topology, platform, weights = "f16", kv = "f16", activations = "fp16", model = "realistic", format = "table";
-  std::uint64_t batch = 1, prompt = 512, output = 128;
+  std::uint64_t batch = 1, prompt = 512, output = 128, tp = 1;
   bool unfused = false, per_layer = false;
 };
 
@@ -26,12 +26,12 @@ void run_llm(const llm_options& o) {
   const operating_mode& mode = pf.mode(mode_name);
   const llm::tensor_formats f{llm::find_format(o.weights), datatype::parse(o.activations), llm::find_format(o.kv)};
   const llm::request r{.batch = static_cast<double>(o.batch), .prompt = static_cast<double>(o.prompt),
-                       .output = static_cast<double>(o.output), .fused_attention = !o.unfused};
+                       .output = static_cast<double>(o.output), .fused_attention = !o.unfused, .tp = static_cast<double>(o.tp)};
   const prediction_model model = parse_prediction_model(o.model);
   const llm::request_prediction p = llm::predict(d, f, r, pf, mode, model);
 
   table summary;
-  summary.columns = {"topology", "platform", "mode", "weights", "kv", "activations", "batch", "prompt", "output", "model", "status",
+  summary.columns = {"topology", "platform", "mode", "weights", "kv", "activations", "batch", "prompt", "output", "tp", "model", "status",
                      "ttft_s", "tpot_s", "prefill_tokens_per_s", "decode_tokens_per_s", "throughput_tokens_per_s", "latency_s",
                      "memory_bytes", "capacity_bytes", "shortfall_bytes", "energy_per_token_j", "reason"};
   named_cells cells = cells_of(p);
@@ -44,10 +44,11 @@ void run_llm(const llm_options& o) {
       .set("batch", o.batch)
       .set("prompt", o.prompt)
       .set("output", o.output)
+      .set("tp", o.tp)
       .set("model", o.model);
   summary.rows.push_back(cells.row(summary.columns));
   table phases;
-  phases.columns = {"phase", "operation", "ops", "traffic_bytes", "compute_time_s", "memory_time_s", "time_s", "bound"};
+  phases.columns = {"phase", "operation", "ops", "traffic_bytes", "compute_time_s", "memory_time_s", "link_time_s", "time_s", "bound"};
   for (const auto& [name, phase] : {std::pair{"prefill", &p.prefill}, std::pair{"decode", &p.decode}})
     for (const llm::operation_time& t : phase->operations) phases.rows.push_back(cells_of(t).set("phase", std::string(name)).row(phases.columns));
   const format fmt = parse_format(o.format);
@@ -78,6 +79,8 @@ void add_llm_command(CLI::App& app) {
   cmd->add_option("--batch", o->batch, "Sequences per batch, 1 to 1e9")->capture_default_str();
   cmd->add_option("--prompt", o->prompt, "Prompt tokens per sequence, 1 to 1e9")->capture_default_str();
   cmd->add_option("--output", o->output, "Output tokens per sequence, 1 to 1e9")->capture_default_str();
+  cmd->add_option("--tp", o->tp, "Devices in tensor parallelism, 1 to 1024, dividing the attention heads (the spec's "
+                                 "interconnect carries the all-reduces; memory is per device)")->capture_default_str();
   cmd->add_option("--model", o->model, "plain (roofline per operation) or realistic (the design's engine fill and fixed costs)")
       ->capture_default_str();
   cmd->add_flag("--unfused-attention", o->unfused, "Attention writes its scores off chip and reads them back (no FlashAttention)");

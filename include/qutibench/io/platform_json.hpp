@@ -34,7 +34,7 @@ class platform_reader : public json_reader {
       return p;
     }
     known(j, "", {"$schema", "id", "name", "kind", "source", "notes", "carrier_emulation", "peaks_rise_with_width",
-                  "memory", "power", "peak_tera_ops_per_s", "modes", "fpga", "design"});
+                  "memory", "power", "peak_tera_ops_per_s", "modes", "fpga", "design", "interconnect"});
     p.id = text(j, "", "id", true);
     if (!p.id.empty() && !std::all_of(p.id.begin(), p.id.end(), [](char c) {
           return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.';
@@ -65,6 +65,7 @@ class platform_reader : public json_reader {
     const power_figures power = j.contains("power") ? read_power(j["power"], "/power") : power_figures{};
 
     if (j.contains("fpga")) p.fpga = read_fpga(j["fpga"], "/fpga");
+    if (j.contains("interconnect")) p.link = read_interconnect(j["interconnect"], "/interconnect");
     const std::optional<deployed_design> design =
         j.contains("design") ? read_design(j["design"], "/design") : std::optional<deployed_design>{};
     p.on_chip = on_chip ? *on_chip : p.fpga ? p.fpga->bram + p.fpga->uram : bytes::from_value(0);
@@ -133,6 +134,21 @@ class platform_reader : public json_reader {
       if (t && tops) out.push_back({*t, ops_per_s::from_value(*tops * 1e12)});
     }
     return out;
+  }
+
+  std::optional<interconnect> read_interconnect(const json& j, const std::string& at) {
+    if (!j.is_object()) {
+      fail(error_id::invalid_value, at, "must be an object");
+      return std::nullopt;
+    }
+    known(j, at, {"name", "bandwidth_gb_per_s", "latency_us"});
+    interconnect link{.name = text(j, at, "name", true), .bandwidth = bytes_per_s::from_value(0)};
+    const auto bandwidth = number(j, at, "bandwidth_gb_per_s", true, true);
+    const auto latency = number(j, at, "latency_us", false, false);
+    if (!bandwidth) return std::nullopt;
+    link.bandwidth = bytes_per_s::from_value(*bandwidth * 1e9);
+    if (latency) link.latency = seconds::from_value(*latency * 1e-6);
+    return link;
   }
 
   power_figures read_power(const json& j, const std::string& at) {
@@ -340,6 +356,9 @@ inline nlohmann::ordered_json to_json(const platform& p) {
   j["memory"] = {{"bandwidth_gb_per_s", first.bandwidth.value() / 1e9}};
   if (p.memory_capacity) j["memory"]["capacity_gb"] = p.memory_capacity->value() / 1e9;
   j["memory"]["on_chip_mb"] = p.on_chip.value() / 1e6;
+  if (p.link)
+    j["interconnect"] = {{"name", p.link->name}, {"bandwidth_gb_per_s", p.link->bandwidth.value() / 1e9},
+                         {"latency_us", p.link->latency.value() * 1e6}};
   if (!p.has_modes()) {
     if (json w = power(first.power); !w.empty()) j["power"] = w;
     j["peak_tera_ops_per_s"] = peaks(first);

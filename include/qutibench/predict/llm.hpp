@@ -20,13 +20,24 @@
 
 namespace qutibench::llm {
 
-/// `batch` sequences of `prompt` tokens each, generating `output` tokens each.
+/// `batch` sequences of `prompt` tokens each, generating `output` tokens each, on `tp`
+/// devices in tensor parallelism (Megatron-LM's split: attention heads and MLP columns
+/// across the devices, two all-reduces of the activations per block).
 struct request {
   double batch = 1;
   double prompt = 512;
   double output = 128;
   bool fused_attention = true;
+  double tp = 1;
 };
+
+/// A ring all-reduce of `bytes` on each of `devices` (the bandwidth-optimal ring: each
+/// device sends and receives 2 (N - 1) / N of the data in 2 (N - 1) messages; Patarasuk
+/// and Yuan, J. Parallel Distrib. Comput. 69(2), 2009).
+inline double ring_all_reduce_seconds(double bytes, double devices, double bandwidth, double latency) {
+  if (devices <= 1) return 0;
+  return 2 * (devices - 1) / devices * bytes / bandwidth + 2 * (devices - 1) * latency;
+}
 
 enum class request_status { ok, does_not_fit, unsupported };
 
@@ -38,6 +49,7 @@ struct operation_time {
   std::string name;
   double ops = 0, bytes = 0;  ///< 2 x MACs; off-chip bytes
   double compute_s = 0, memory_s = 0, time_s = 0;
+  double link_s = 0;  ///< time on the interconnect (tensor parallelism's all-reduces)
   bound_kind bound = bound_kind::memory;
 };
 
@@ -58,7 +70,7 @@ struct request_prediction {
   double decode_tokens_per_s = std::numeric_limits<double>::quiet_NaN();      ///< per sequence
   double throughput_tokens_per_s = std::numeric_limits<double>::quiet_NaN();  ///< batch x output over the request
   double latency_s = std::numeric_limits<double>::quiet_NaN();
-  memory_fit memory;                         ///< capacity NaN when the spec states none
+  memory_fit memory;                         ///< per device; capacity NaN when the spec states none
   std::optional<double> energy_per_token_j;  ///< where the platform has a power figure
 };
 
@@ -93,6 +105,41 @@ inline phase_prediction time_phase(step_requirements req, double weight_peak, do
   return p;
 }
 
+/// One device's share of a step under tensor parallelism over `tp` devices: the
+/// projections, attention and LM head split (their MACs, weights and activations); the
+/// KV cache over min(tp, kv_heads) devices (key/value heads are replicated beyond that);
+/// the lookups, norms and rotary repeated on every device.
+inline step_requirements shard(step_requirements r, const decoder& d, double tp) {
+  if (tp <= 1) return r;
+  const double kv_split = std::min(tp, static_cast<double>(d.kv_heads));
+  step_requirements out;
+  for (operation o : r.operations) {
+    const bool split = o.name == "attn_qkv" || o.name == "attention" || o.name == "attn_out" || o.name == "mlp_gate_up" ||
+                       o.name == "mlp_up" || o.name == "mlp_down" || o.name == "lm_head" || o.name == "kv_write";
+    if (split) {
+      o.macs /= tp, o.other_ops /= tp, o.weight_bytes /= tp, o.activation_bytes /= tp, o.columns /= tp;
+      o.kv_read_bytes /= kv_split, o.kv_write_bytes /= kv_split;
+    }
+    out.macs += o.macs, out.weight_macs += o.weight_product ? o.macs : 0, out.other_ops += o.other_ops;
+    out.weight_bytes += o.weight_bytes, out.kv_read_bytes += o.kv_read_bytes, out.kv_write_bytes += o.kv_write_bytes;
+    out.activation_bytes += o.activation_bytes;
+    out.operations.push_back(std::move(o));
+  }
+  return out;
+}
+
+/// Tensor parallelism's communication in a phase: after each block's attention and MLP
+/// an all-reduce of the step's activations (rows x hidden) over the link.
+inline void add_all_reduces(phase_prediction& p, const decoder& d, const step& s, const tensor_formats& f, double tp, const interconnect& link) {
+  const double message = s.batch * s.tokens * static_cast<double>(d.hidden) * static_cast<double>(f.activations.bits) / 8;
+  const double count = 2 * static_cast<double>(d.layers);
+  operation_time t{.name = "all_reduce", .bytes = count * 2 * (tp - 1) / tp * message};
+  t.link_s = count * ring_all_reduce_seconds(message, tp, link.bandwidth.value(), link.latency.value());
+  t.time_s = t.link_s;
+  p.seconds += t.time_s;
+  p.operations.push_back(std::move(t));
+}
+
 }  // namespace detail
 
 /// The prediction of request `r` for model `d` in formats `f` on mode `m` of `pf`.
@@ -100,11 +147,24 @@ inline request_prediction predict(const decoder& d, const tensor_formats& f, con
                                   const operating_mode& m, prediction_model model = prediction_model::realistic) {
   if (!(r.batch >= 1 && r.prompt >= 1 && r.output >= 1) || r.batch > 1e9 || r.prompt > 1e9 || r.output > 1e9)
     throw spec_error(error_id::invalid_value, "LLM request", "batch, prompt and output must be from 1 to 1e9");
+  if (!(r.tp >= 1 && r.tp <= 1024 && r.tp == std::floor(r.tp)))
+    throw spec_error(error_id::invalid_value, "LLM request", "tp must be a whole number from 1 to 1024, got " + shown_number(r.tp));
+  if (d.heads % static_cast<std::int64_t>(r.tp) != 0)
+    throw spec_error(error_id::invalid_value, "LLM request",
+                     "tp " + shown_number(r.tp) + " does not divide the model's " + std::to_string(d.heads) + " attention heads");
   request_prediction out;
   const double capacity = pf.memory_capacity ? pf.memory_capacity->value() : std::numeric_limits<double>::quiet_NaN();
   out.memory = fit(d, f, {.batch = r.batch, .tokens = 1, .context = r.prompt + r.output - 1, .fused_attention = r.fused_attention}, capacity);
   const memory_fit at_prefill = fit(d, f, {.batch = r.batch, .tokens = r.prompt, .context = 0, .fused_attention = r.fused_attention}, capacity);
   out.memory.activations = std::max(out.memory.activations, at_prefill.activations);
+  // Per device: the weights and KV cache split as shard() splits their traffic; the
+  // activations are counted whole on each (the residual stream is replicated).
+  out.memory.weights /= r.tp;
+  out.memory.kv_cache /= std::min(r.tp, static_cast<double>(d.kv_heads));
+  if (r.tp > 1 && !pf.link) {
+    out.reason = pf.id + " has no interconnect in its spec (tensor parallelism needs one)";
+    return out;
+  }
   // A weight format without a native datatype on this device is dequantized and
   // multiplied in the activations' datatype.
   std::optional<execution> weights = f.weights.native ? pf.run(m, *f.weights.native) : std::nullopt;
@@ -131,8 +191,12 @@ inline request_prediction predict(const decoder& d, const tensor_formats& f, con
   }
   const step prefill{.batch = r.batch, .tokens = r.prompt, .context = 0, .fused_attention = r.fused_attention};
   const step decode{.batch = r.batch, .tokens = 1, .context = r.prompt + (r.output - 1) / 2, .fused_attention = r.fused_attention};
-  out.prefill = detail::time_phase(requirements(d, f, prefill), weight_peak, attention_peak, vector_peak, bandwidth, design);
-  out.decode = detail::time_phase(requirements(d, f, decode), weight_peak, attention_peak, vector_peak, bandwidth, design);
+  out.prefill = detail::time_phase(detail::shard(requirements(d, f, prefill), d, r.tp), weight_peak, attention_peak, vector_peak, bandwidth, design);
+  out.decode = detail::time_phase(detail::shard(requirements(d, f, decode), d, r.tp), weight_peak, attention_peak, vector_peak, bandwidth, design);
+  if (r.tp > 1) {
+    detail::add_all_reduces(out.prefill, d, prefill, f, r.tp, *pf.link);
+    detail::add_all_reduces(out.decode, d, decode, f, r.tp, *pf.link);
+  }
   out.status = request_status::ok;
   out.ttft_s = out.prefill.seconds;
   out.tpot_s = out.decode.seconds;
@@ -140,7 +204,8 @@ inline request_prediction predict(const decoder& d, const tensor_formats& f, con
   out.decode_tokens_per_s = 1 / out.tpot_s;
   out.latency_s = out.ttft_s + r.output * out.tpot_s;
   out.throughput_tokens_per_s = r.batch * r.output / out.latency_s;
-  if (const std::optional<watts> power = m.power.budget()) out.energy_per_token_j = power->value() * out.latency_s / (r.batch * r.output);
+  if (const std::optional<watts> power = m.power.budget())
+    out.energy_per_token_j = r.tp * power->value() * out.latency_s / (r.batch * r.output);  // every device of the group
   return out;
 }
 
@@ -177,8 +242,9 @@ void fields(const operation_time& o, F&& field) {
   field("traffic_bytes", o.bytes);
   field("compute_time_s", o.compute_s);
   field("memory_time_s", o.memory_s);
+  field("link_time_s", o.link_s);
   field("time_s", o.time_s);
-  field("bound", bound_name(o.bound));
+  field("bound", o.link_s > 0 ? std::string_view("link") : bound_name(o.bound));
 }
 
 }  // namespace qutibench::llm

@@ -75,3 +75,30 @@ TEST_CASE("an LLM that does not fit, or a device without the datatype, has no ti
   CHECK_THAT(none.reason, Contains("ultra96-dpu has no peak for fp16"));
   CHECK_THROWS_AS(predict(find_decoder("gpt2", data_dir), f16(), {.batch = 0}, h100.spec, h100.spec.mode()), spec_error);
 }
+
+TEST_CASE("tensor parallelism splits the model and pays ring all-reduces", "[llm]") {
+  // 1 GB over 4 devices on 450 GB/s links, 5 us per message: 2 x 3/4 of the data each
+  // way and 2 x 3 messages.
+  CHECK(ring_all_reduce_seconds(1e9, 4, 450e9, 5e-6) == Approx(2.0 * 3 / 4 * 1e9 / 450e9 + 2 * 3 * 5e-6));
+  CHECK(ring_all_reduce_seconds(1e9, 1, 450e9, 5e-6) == 0);
+  const platform_ref h100 = find_platform("h100-sxm", data_dir);
+  const decoder l70 = find_decoder("llama-2-70b", data_dir);
+  CHECK(predict(l70, f16(), {.batch = 1, .prompt = 128, .output = 128}, h100.spec, h100.spec.mode()).status == request_status::does_not_fit);
+  for (const double tp : {2.0, 4.0}) {
+    const request_prediction p = predict(l70, f16(), {.batch = 1, .prompt = 128, .output = 128, .tp = tp}, h100.spec, h100.spec.mode(),
+                                         prediction_model::plain);
+    REQUIRE(p.status == request_status::ok);  // 138 GB of FP16 weights over 2 (or 4) 80 GB devices
+    CHECK(p.memory.weights == Approx(2.0 * 68'976'648'192 / tp).epsilon(1e-9));
+    // Decode: after each of the 80 blocks' attention and MLP, an all-reduce of one
+    // token's 8192 values at 2 bytes over NVLink's 450 GB/s per direction.
+    const operation_time& all_reduce = p.decode.operations.back();
+    CHECK(all_reduce.name == "all_reduce");
+    CHECK(all_reduce.link_s == Approx(160 * 2 * (tp - 1) / tp * 8192 * 2 / 450e9));
+    CHECK(all_reduce.time_s == all_reduce.link_s);
+  }
+  CHECK_THROWS_WITH(predict(l70, f16(), {.tp = 3}, h100.spec, h100.spec.mode()), Contains("tp 3 does not divide the model's 64 attention heads"));
+  const platform_ref lone = find_platform("jetson-agx-orin", data_dir);
+  const request_prediction none = predict(find_decoder("llama-2-7b", data_dir), f16(), {.tp = 2}, lone.spec, lone.spec.mode());
+  CHECK(none.status == request_status::unsupported);
+  CHECK_THAT(none.reason, Contains("has no interconnect in its spec"));
+}
