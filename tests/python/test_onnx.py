@@ -319,6 +319,18 @@ def test_resize_reductions_and_expand_are_element_wise_work():
                    "unit": ("elementwise", (3, 8, 8), 192)}
 
 
+def test_resize_keeps_the_aspect_ratio_when_asked():
+    # Opset 18: sizes 300 x 300 with not_larger on 480 x 640 scales both axes by
+    # min(300/480, 300/640) = 0.46875: 225 x 300.
+    node = helper.make_node("Resize", ["x", "", "", "sizes"], ["y"], name="fit", axes=[2, 3], keep_aspect_ratio_policy="not_larger")
+    graph = helper.make_graph([node], "g", [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", 3, 480, 640])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)],
+                              [numpy_helper.from_array(np.array([300, 300], np.int64), "sizes")])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 18)])
+    fit = [n for n in qonnx.load(model).nodes() if n["name"] == "fit"][0]
+    assert fit["out_shape"] == (3, 225, 300)
+
+
 def spec_error(call):
     """(id, message) of the SpecError that ``call()`` raises."""
     with pytest.raises(qb.SpecError) as e:

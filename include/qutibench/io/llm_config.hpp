@@ -55,7 +55,9 @@ class llm_config_reader : public json_reader {
       fail(error_id::invalid_value, "/num_key_value_heads",
            std::to_string(d.kv_heads) + " does not divide the " + std::to_string(d.heads) + " query heads");
     const bool whole = d.heads > 0 && d.hidden % d.heads == 0;
-    d.head_dim = count(j, "head_dim", whole ? d.hidden / d.heads : std::optional<std::int64_t>());
+    if (!whole && d.heads > 0 && (!j.contains("head_dim") || j["head_dim"].is_null()))
+      fail(error_id::invalid_value, "/head_dim", "required: the " + std::to_string(d.heads) + " heads do not divide the hidden size " + std::to_string(d.hidden));
+    d.head_dim = count(j, "head_dim", whole ? d.hidden / d.heads : std::optional<std::int64_t>(0));
     d.rotary_dim = d.head_dim;
     d.tied_embeddings = flag(j, "", "tie_word_embeddings", f == "gpt2");
     // Per family, from the Hugging Face transformers modeling code (modeling_<family>.py):
@@ -87,6 +89,8 @@ class llm_config_reader : public json_reader {
       d.parallel_block = true;
       d.lm_head_bias = true;
       d.rotary_dim = count(j, "rotary_dim", d.head_dim);
+      if (d.rotary_dim > d.head_dim)
+        fail(error_id::invalid_value, "/rotary_dim", std::to_string(d.rotary_dim) + " is more than the head's " + std::to_string(d.head_dim) + " dims");
     } else if (f == "gpt_neox") {
       d.parallel_block = flag(j, "", "use_parallel_residual", true);
       d.qkv_bias = d.out_bias = flag(j, "", "attention_bias", true);
@@ -136,6 +140,11 @@ class llm_config_reader : public json_reader {
 inline std::vector<spec_problem> read_decoder(const nlohmann::ordered_json& j, const std::string& where, llm::decoder& out) {
   detail::llm_config_reader r(where);
   out = r.read(j);
+  if (r.problems.empty()) try {
+      (void)llm::parameters(out);  // a count past 64 bits is this file's problem
+    } catch (const spec_error& e) {
+      r.problems.push_back({e.id(), where, "parameter counts exceed 64 bits"});
+    }
   return r.problems;
 }
 

@@ -143,7 +143,7 @@ class platform_reader : public json_reader {
     }
     known(j, at, {"name", "bandwidth_gb_per_s", "latency_us"});
     interconnect link{.name = text(j, at, "name", true), .bandwidth = bytes_per_s::from_value(0)};
-    const auto bandwidth = number(j, at, "bandwidth_gb_per_s", true, true);
+    const auto bandwidth = rate(number(j, at, "bandwidth_gb_per_s", true, true), at + "/bandwidth_gb_per_s", 1e-9);
     const auto latency = number(j, at, "latency_us", false, false);
     if (!bandwidth) return std::nullopt;
     link.bandwidth = bytes_per_s::from_value(*bandwidth * 1e9);

@@ -51,7 +51,7 @@ inline double kv_cache_bytes(const decoder& d, const tensor_formats& f, double b
 inline double peak_activation_bytes(const decoder& d, const tensor_formats& f, const step& s) {
   const double rows = s.batch * s.tokens, act = static_cast<double>(f.activations.bits) / 8;
   const auto h = static_cast<double>(d.hidden), i = static_cast<double>(d.intermediate);
-  const double qkv = static_cast<double>((d.heads + 2 * d.kv_heads) * d.head_dim);
+  const double qkv = (static_cast<double>(d.heads) + 2 * static_cast<double>(d.kv_heads)) * static_cast<double>(d.head_dim);
   const double up = static_cast<double>(d.experts_per_token) * (d.mlp == mlp_kind::gated ? 2 : 1) * i;
   double bytes = rows * (2 * h + std::max(qkv, up)) * act;
   if (!s.fused_attention) bytes += s.batch * static_cast<double>(d.heads) * s.tokens * (s.context + s.tokens) * act;

@@ -129,7 +129,8 @@ inline step_requirements requirements(const decoder& d, const tensor_formats& f,
                        layers * qkv_bias * act,
        .activation_bytes = layers * rows * (h + q + 2 * kv) * act});
   if (d.position == position_kind::rotary)  // a rotation per pair: two multiplies and an add per element
-    add({.name = "rotary", .blocks = n, .other_ops = layers * 3 * rows * static_cast<double>((d.heads + d.kv_heads) * d.rotary_dim)});
+    add({.name = "rotary", .blocks = n,
+         .other_ops = layers * 3 * rows * (static_cast<double>(d.heads) + static_cast<double>(d.kv_heads)) * static_cast<double>(d.rotary_dim)});
   add({.name = "kv_write", .blocks = n, .kv_write_bytes = layers * rows * 2 * kv * kv_bytes});
   // Scores Q K^T and context P V: head_dim MACs per head per key each; softmax 3 per score.
   const double scores = layers * b * static_cast<double>(d.heads) * keys;

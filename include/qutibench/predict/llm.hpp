@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "qutibench/llm/capacity.hpp"
@@ -117,7 +118,11 @@ inline step_requirements shard(step_requirements r, const decoder& d, double tp)
     const bool split = o.name == "attn_qkv" || o.name == "attention" || o.name == "attn_out" || o.name == "mlp_gate_up" ||
                        o.name == "mlp_up" || o.name == "mlp_down" || o.name == "lm_head" || o.name == "kv_write";
     if (split) {
-      o.macs /= tp, o.other_ops /= tp, o.weight_bytes /= tp, o.activation_bytes /= tp, o.columns /= tp;
+      // Column-parallel products split their outputs, row-parallel ones (the output
+      // projection, the MLP's down projection) their depth.
+      const bool row_parallel = o.name == "attn_out" || o.name == "mlp_down";
+      o.macs /= tp, o.other_ops /= tp, o.weight_bytes /= tp, o.activation_bytes /= tp;
+      (row_parallel ? o.depth : o.columns) /= tp;
       o.kv_read_bytes /= kv_split, o.kv_write_bytes /= kv_split;
     }
     out.macs += o.macs, out.weight_macs += o.weight_product ? o.macs : 0, out.other_ops += o.other_ops;
@@ -129,10 +134,12 @@ inline step_requirements shard(step_requirements r, const decoder& d, double tp)
 }
 
 /// Tensor parallelism's communication in a phase: after each block's attention and MLP
-/// an all-reduce of the step's activations (rows x hidden) over the link.
+/// an all-reduce of the step's activations (rows x hidden) over the link; one per block
+/// where attention and MLP read the same input and their outputs add before it (GPT-J,
+/// NeoX, Phi-2).
 inline void add_all_reduces(phase_prediction& p, const decoder& d, const step& s, const tensor_formats& f, double tp, const interconnect& link) {
   const double message = s.batch * s.tokens * static_cast<double>(d.hidden) * static_cast<double>(f.activations.bits) / 8;
-  const double count = 2 * static_cast<double>(d.layers);
+  const double count = (d.parallel_block ? 1 : 2) * static_cast<double>(d.layers);
   operation_time t{.name = "all_reduce", .bytes = count * 2 * (tp - 1) / tp * message};
   t.link_s = count * ring_all_reduce_seconds(message, tp, link.bandwidth.value(), link.latency.value());
   t.time_s = t.link_s;
@@ -145,8 +152,8 @@ inline void add_all_reduces(phase_prediction& p, const decoder& d, const step& s
 /// The prediction of request `r` for model `d` in formats `f` on mode `m` of `pf`.
 inline request_prediction predict(const decoder& d, const tensor_formats& f, const request& r, const platform& pf,
                                   const operating_mode& m, prediction_model model = prediction_model::realistic) {
-  if (!(r.batch >= 1 && r.prompt >= 1 && r.output >= 1) || r.batch > 1e9 || r.prompt > 1e9 || r.output > 1e9)
-    throw spec_error(error_id::invalid_value, "LLM request", "batch, prompt and output must be from 1 to 1e9");
+  for (const auto& [name, v] : {std::pair{"batch", r.batch}, std::pair{"prompt", r.prompt}, std::pair{"output", r.output}})
+    if (!(v >= 1 && v <= 1e9)) throw spec_error(error_id::invalid_value, "LLM request", std::string(name) + " must be from 1 to 1e9, got " + shown_number(v));
   if (!(r.tp >= 1 && r.tp <= 1024 && r.tp == std::floor(r.tp)))
     throw spec_error(error_id::invalid_value, "LLM request", "tp must be a whole number from 1 to 1024, got " + shown_number(r.tp));
   if (d.heads % static_cast<std::int64_t>(r.tp) != 0)
@@ -157,8 +164,9 @@ inline request_prediction predict(const decoder& d, const tensor_formats& f, con
   out.memory = fit(d, f, {.batch = r.batch, .tokens = 1, .context = r.prompt + r.output - 1, .fused_attention = r.fused_attention}, capacity);
   const memory_fit at_prefill = fit(d, f, {.batch = r.batch, .tokens = r.prompt, .context = 0, .fused_attention = r.fused_attention}, capacity);
   out.memory.activations = std::max(out.memory.activations, at_prefill.activations);
-  // Per device: the weights and KV cache split as shard() splits their traffic; the
-  // activations are counted whole on each (the residual stream is replicated).
+  // Per device: the weights over the devices (the norms, replicated, are a few thousandths
+  // of them), the KV cache as shard() splits its traffic; the activations whole on each
+  // (the residual stream is replicated).
   out.memory.weights /= r.tp;
   out.memory.kv_cache /= std::min(r.tp, static_cast<double>(d.kv_heads));
   if (r.tp > 1 && !pf.link) {
@@ -190,7 +198,9 @@ inline request_prediction predict(const decoder& d, const tensor_formats& f, con
     if (const std::optional<ops_per_s> fp32 = m.native_peak(datatypes::fp32)) vector_peak = std::min(fp32->value(), weight_peak);
   }
   const step prefill{.batch = r.batch, .tokens = r.prompt, .context = 0, .fused_attention = r.fused_attention};
-  const step decode{.batch = r.batch, .tokens = 1, .context = r.prompt + (r.output - 1) / 2, .fused_attention = r.fused_attention};
+  // The prefill's logits give the first output token; each of the other output - 1 comes
+  // from a decode step, at contexts prompt .. prompt + output - 2.
+  const step decode{.batch = r.batch, .tokens = 1, .context = r.prompt + std::max(0.0, r.output - 2) / 2, .fused_attention = r.fused_attention};
   out.prefill = detail::time_phase(detail::shard(requirements(d, f, prefill), d, r.tp), weight_peak, attention_peak, vector_peak, bandwidth, design);
   out.decode = detail::time_phase(detail::shard(requirements(d, f, decode), d, r.tp), weight_peak, attention_peak, vector_peak, bandwidth, design);
   if (r.tp > 1) {
@@ -202,7 +212,7 @@ inline request_prediction predict(const decoder& d, const tensor_formats& f, con
   out.tpot_s = out.decode.seconds;
   out.prefill_tokens_per_s = r.prompt / out.ttft_s;
   out.decode_tokens_per_s = 1 / out.tpot_s;
-  out.latency_s = out.ttft_s + r.output * out.tpot_s;
+  out.latency_s = out.ttft_s + (r.output - 1) * out.tpot_s;
   out.throughput_tokens_per_s = r.batch * r.output / out.latency_s;
   if (const std::optional<watts> power = m.power.budget())
     out.energy_per_token_j = r.tp * power->value() * out.latency_s / (r.batch * r.output);  // every device of the group

@@ -132,6 +132,10 @@ TEST_CASE("LLM configs that are not valid name the file and the field", "[llm]")
   CHECK_THAT(std::string(e.what()), Contains("/hidden_size: must be an integer from 1 to 2^31, got 64.5"));
   e = problem("{" + llama + R"(, "num_key_value_heads": 0})");
   CHECK(e.id() == error_id::invalid_value);
+  e = problem(R"({"model_type": "llama", "hidden_size": 2147483648, "intermediate_size": 2147483648, "num_hidden_layers": 2147483648,
+                  "num_attention_heads": 1, "vocab_size": 1, "max_position_embeddings": 1})");
+  CHECK(e.id() == error_id::count_overflow);
+  CHECK_THAT(std::string(e.what()), Contains("c.json: parameter counts exceed 64 bits"));
   try {
     find_decoder("llama-9", data_dir);
     FAIL("an unknown id was found");

@@ -32,8 +32,8 @@ TEST_CASE("a batch-1 decode step takes the weights' bytes over the bandwidth", "
   // tokens and the activations add under 0.1 %.
   CHECK(p.tpot_s == Approx(2.0 * (6'738'415'616 - 32000.0 * 4096) / bandwidth).epsilon(0.001));
   CHECK(p.decode_tokens_per_s == Approx(1 / p.tpot_s));
-  // One output token: the latency is the prefill and one decode step; 700 W over it.
-  CHECK(p.latency_s == Approx(p.ttft_s + p.tpot_s));
+  // One output token comes from the prefill's logits: the latency is the prefill; 700 W over it.
+  CHECK(p.latency_s == p.ttft_s);
   REQUIRE(p.energy_per_token_j.has_value());
   CHECK(*p.energy_per_token_j == Approx(700 * p.latency_s));
 }
@@ -101,4 +101,16 @@ TEST_CASE("tensor parallelism splits the model and pays ring all-reduces", "[llm
   const request_prediction none = predict(find_decoder("llama-2-7b", data_dir), f16(), {.tp = 2}, lone.spec, lone.spec.mode());
   CHECK(none.status == request_status::unsupported);
   CHECK_THAT(none.reason, Contains("has no interconnect in its spec"));
+}
+
+TEST_CASE("an interconnect needs a bandwidth a link can have", "[llm]") {
+  const std::string spec = R"({"id": "x", "name": "x", "kind": "gpu", "source": "s", "memory": {"bandwidth_gb_per_s": 100},
+                               "peak_tera_ops_per_s": {"fp16": 10}, "interconnect": {"name": "l", "bandwidth_gb_per_s": 5e-324}})";
+  try {
+    spec_from_text<platform>(spec, "x.json", &read_platform);
+    FAIL("a 5e-324 GB/s link was accepted");
+  } catch (const spec_error& e) {
+    CHECK(e.id() == error_id::invalid_value);
+    CHECK_THAT(std::string(e.what()), Contains("x.json: /interconnect/bandwidth_gb_per_s"));
+  }
 }

@@ -32,15 +32,33 @@ inline dims resized(const operands& a) {
   if (axes.empty())
     for (std::size_t i = 0; i < x.size(); ++i) axes.push_back(static_cast<std::int64_t>(i));
   for (std::int64_t& axis : axes) axis = s.axis(axis, x.size());
-  const dims sizes = !upsample && s.opset >= 11 && a.has(3) ? a.values(3, "sizes") : dims{};
+  dims sizes = !upsample && s.opset >= 11 && a.has(3) ? a.values(3, "sizes") : dims{};
   std::vector<double> scales;
   if (sizes.empty()) {
     if (const attribute* given = s.n.find("scales")) {  // Upsample before opset 9
       scales = given->floats;
     } else {
       const std::size_t at = upsample || s.opset < 11 ? 1 : 2;
+      if (!a.has(at)) s.fail(error_id::missing_field, s.n.op_type + " needs scales or sizes");
       a.values(at, "scales");  // a constant, or an error naming it
       scales = *a.in[at]->values;
+    }
+  }
+  // Opset 18's keep_aspect_ratio_policy: one scale for all the axes, the smallest
+  // (not_larger) or largest (not_smaller) of sizes / extent, rounded to the nearest.
+  const attribute* policy = s.n.find("keep_aspect_ratio_policy");
+  if (!sizes.empty() && policy && (policy->s == "not_larger" || policy->s == "not_smaller") && sizes.size() == axes.size()) {
+    double scale = policy->s == "not_larger" ? HUGE_VAL : 0;
+    for (std::size_t k = 0; k < axes.size(); ++k) {
+      if (x[axes[k]] == 0) s.fail(error_id::invalid_value, "keep_aspect_ratio_policy on an empty axis");
+      const double r = static_cast<double>(sizes[k]) / static_cast<double>(x[axes[k]]);
+      scale = policy->s == "not_larger" ? std::min(scale, r) : std::max(scale, r);
+    }
+    scales.assign(axes.size(), scale);
+    for (std::size_t k = 0; k < axes.size(); ++k) {
+      const double extent = std::round(scale * static_cast<double>(x[axes[k]]));
+      if (!(extent >= 0 && extent <= static_cast<double>(max_dimension))) s.fail(error_id::invalid_value, "an output extent outside 0..2^31");
+      sizes[k] = static_cast<std::int64_t>(extent);
     }
   }
   const std::size_t given = sizes.empty() ? scales.size() : sizes.size();
