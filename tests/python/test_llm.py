@@ -81,3 +81,38 @@ def test_tensor_parallel_decode_shows_its_all_reduces():
         assert link[0]["bound"] == "link"
         r = qb.llm("llama-2-70b", "h100-sxm", tp=tp, model="plain")
         assert r["tpot_s"] == pytest.approx(shown["tpot_s"], rel=1e-12)
+
+
+def test_a_sweep_is_each_request_in_one_call():
+    s = qb.llm_sweep("llama-3-8b", "h100-sxm", batches=[1, 64], contexts=[512, 8192], devices=[1, 2, 3], output=64)
+    assert s["ttft_s"].shape == (2, 2, 3) and s["status"].shape == (2, 2, 3)
+    # Three devices do not split 32 heads; 64 x 8192 tokens of FP16 KV cache (64 GB) and
+    # 16 GB of weights do not fit one 80 GB H100.
+    assert list(s["status"][:, :, 2].ravel()) == ["unsupported"] * 4
+    assert s["status"][1, 1, 0] == "does-not-fit" and math.isnan(s["tpot_s"][1, 1, 0])
+    for b, batch in enumerate(s["batches"]):
+        for c, context in enumerate(s["contexts"]):
+            for n, tp in enumerate((1, 2)):
+                r = qb.llm("llama-3-8b", "h100-sxm", batch=int(batch), prompt=int(context), output=64, tp=tp)
+                assert s["status"][b, c, n] == r["status"]
+                for key in ("ttft_s", "tpot_s", "throughput_tokens_per_s", "latency_s", "memory_bytes"):
+                    assert (math.isnan(s[key][b, c, n]) if r[key] is None else s[key][b, c, n] == r[key]), key
+    with pytest.raises(qb.SpecError, match=r"devices \(tp\) must be whole numbers from 1 to 1024, got 0"):
+        qb.llm_sweep("gpt2", "a100-sxm", devices=[0])
+    with pytest.raises(qb.SpecError, match="contexts"):
+        qb.llm_sweep("gpt2", "a100-sxm", contexts="512")
+
+
+@pytest.mark.skipif(not os.environ.get("QUTIBENCH_CLI"), reason="QUTIBENCH_CLI is not set (CTest sets it)")
+def test_cli_lists_sweep_as_python_does():
+    run = subprocess.run([os.environ["QUTIBENCH_CLI"], "llm", "--topology", "mistral-7b", "--platform", "a100-sxm", "--batch", "1,16",
+                          "--prompt", "128,2048", "--tp", "1,2", "--output", "32", "--format", "json"], capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0, run.stderr
+    rows = json.loads(run.stdout)
+    s = qb.llm_sweep("mistral-7b", "a100-sxm", batches=[1, 16], contexts=[128, 2048], devices=[1, 2], output=32)
+    assert [(r["batch"], r["prompt"], r["tp"]) for r in rows] == [(b, p, t) for b in (1, 16) for p in (128, 2048) for t in (1, 2)]
+    for r, status, tpot in zip(rows, s["status"].ravel(), s["tpot_s"].ravel()):
+        assert r["status"] == status and r["tpot_s"] == pytest.approx(tpot, rel=1e-12)
+    run = subprocess.run([os.environ["QUTIBENCH_CLI"], "llm", "--topology", "gpt2", "--platform", "a100-sxm", "--batch", "1,2", "--per-layer"],
+                         capture_output=True, text=True, timeout=60)
+    assert run.returncode == 2 and "--per-layer: shows one request's operations" in run.stderr

@@ -1,14 +1,19 @@
 // `qutibench llm`: a decoder LLM request (prefill of a prompt, decode of output tokens) on
 // one platform mode: time to first token, time per output token, throughputs, latency,
-// memory against capacity (predict/llm.hpp, docs/llm.md).
+// memory against capacity (predict/llm.hpp, docs/llm.md); with lists of batches, prompts
+// or device counts, a row per combination (predict/llm_sweep.hpp).
+#include <cmath>
 #include <iostream>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "../commands.hpp"
 #include "../data.hpp"
 #include "../fields.hpp"
 #include "qutibench/io/llm_config.hpp"
 #include "qutibench/predict/llm.hpp"
+#include "qutibench/predict/llm_sweep.hpp"
 
 namespace qutibench::cli {
 
@@ -16,17 +21,47 @@ namespace {
 
 struct llm_options {
   std::string topology, platform, weights = "f16", kv = "f16", activations = "fp16", model = "realistic", format = "table";
-  std::uint64_t batch = 1, prompt = 512, output = 128, tp = 1;
+  std::vector<std::uint64_t> batch{1}, prompt{512}, tp{1};
+  std::uint64_t output = 128;
   bool unfused = false, per_layer = false;
 };
+
+std::vector<double> reals(const std::vector<std::uint64_t>& v) { return {v.begin(), v.end()}; }
+
+/// Lists: one row per (batch, prompt, tp), batch-major, the sweep's figures.
+void run_sweep(const llm_options& o, const llm::decoder& d, const llm::tensor_formats& f, const platform& pf, const operating_mode& mode) {
+  if (o.per_layer) throw spec_error(error_id::invalid_value, "--per-layer", "shows one request's operations; give single --batch, --prompt and --tp");
+  const llm::sweep_axes axes{.batches = reals(o.batch), .contexts = reals(o.prompt), .devices = reals(o.tp),
+                             .output = static_cast<double>(o.output), .fused_attention = !o.unfused};
+  const llm::request_sweep r = llm::sweep(d, f, axes, pf, mode, parse_prediction_model(o.model));
+  table t;
+  t.columns = {"batch", "prompt", "tp", "status", "ttft_s", "tpot_s", "decode_tokens_per_s", "throughput_tokens_per_s", "latency_s",
+               "memory_bytes", "energy_per_token_j"};
+  const auto known = [](double v) { return std::isfinite(v) ? cell{v} : cell{}; };
+  for (std::size_t b = 0; b < r.batches; ++b)
+    for (std::size_t c = 0; c < r.contexts; ++c)
+      for (std::size_t n = 0; n < r.devices; ++n) {
+        const std::size_t i = r.index(b, c, n);
+        t.rows.push_back({cell{o.batch[b]}, cell{o.prompt[c]}, cell{o.tp[n]}, cell{std::string(llm::status_name(r.status[i]))},
+                          known(r.ttft_s[i]), known(r.tpot_s[i]), known(r.decode_tokens_per_s[i]), known(r.throughput_tokens_per_s[i]),
+                          known(r.latency_s[i]), known(r.memory_bytes[i]), known(r.energy_per_token_j[i])});
+      }
+  if (!r.reason.empty()) std::cerr << "qutibench: " << r.reason << '\n';
+  const format fmt = parse_format(o.format);
+  if (fmt == format::json)
+    std::cout << to_json(t).dump(2) << '\n';
+  else
+    print(std::cout, t, fmt);
+}
 
 void run_llm(const llm_options& o) {
   const llm::decoder d = find_decoder(o.topology, data_dir());
   const auto [pf, mode_name] = find_platform(o.platform);
   const operating_mode& mode = pf.mode(mode_name);
   const llm::tensor_formats f{llm::find_format(o.weights), datatype::parse(o.activations), llm::find_format(o.kv)};
-  const llm::request r{.batch = static_cast<double>(o.batch), .prompt = static_cast<double>(o.prompt),
-                       .output = static_cast<double>(o.output), .fused_attention = !o.unfused, .tp = static_cast<double>(o.tp)};
+  if (o.batch.size() != 1 || o.prompt.size() != 1 || o.tp.size() != 1) return run_sweep(o, d, f, pf, mode);
+  const llm::request r{.batch = static_cast<double>(o.batch[0]), .prompt = static_cast<double>(o.prompt[0]),
+                       .output = static_cast<double>(o.output), .fused_attention = !o.unfused, .tp = static_cast<double>(o.tp[0])};
   const prediction_model model = parse_prediction_model(o.model);
   const llm::request_prediction p = llm::predict(d, f, r, pf, mode, model);
 
@@ -42,10 +77,10 @@ void run_llm(const llm_options& o) {
       .set("weights", o.weights)
       .set("kv", o.kv)
       .set("activations", f.activations.name())
-      .set("batch", o.batch)
-      .set("prompt", o.prompt)
+      .set("batch", o.batch[0])
+      .set("prompt", o.prompt[0])
       .set("output", o.output)
-      .set("tp", o.tp)
+      .set("tp", o.tp[0])
       .set("model", o.model);
   summary.rows.push_back(cells.row(summary.columns));
   table phases;
@@ -77,15 +112,20 @@ void add_llm_command(CLI::App& app) {
                                            "int4-g32, nvfp4, mxfp4")->capture_default_str();
   cmd->add_option("--kv", o->kv, "KV-cache format (as --weights)")->capture_default_str();
   cmd->add_option("--activations", o->activations, "Datatype of activations; weight-only formats multiply in it")->capture_default_str();
-  cmd->add_option("--batch", o->batch, "Sequences per batch, 1 to 1e9")->capture_default_str();
-  cmd->add_option("--prompt", o->prompt, "Prompt tokens per sequence, 1 to 1e9")->capture_default_str();
+  cmd->add_option("--batch", o->batch, "Sequences per batch, 1 to 1e9; a list (1,8,64) sweeps, a row each")
+      ->delimiter(',')
+      ->capture_default_str();
+  cmd->add_option("--prompt", o->prompt, "Prompt tokens per sequence, 1 to 1e9; a list sweeps")->delimiter(',')->capture_default_str();
   cmd->add_option("--output", o->output, "Output tokens per sequence, 1 to 1e9")->capture_default_str();
   cmd->add_option("--tp", o->tp, "Devices in tensor parallelism, 1 to 1024, dividing the attention heads (the spec's "
-                                 "interconnect carries the all-reduces; memory is per device)")->capture_default_str();
+                                 "interconnect carries the all-reduces; memory is per device); a list sweeps, a count that "
+                                 "does not divide the heads is unsupported there")
+      ->delimiter(',')
+      ->capture_default_str();
   cmd->add_option("--model", o->model, "plain (roofline per operation) or realistic (the design's engine fill and fixed costs)")
       ->capture_default_str();
   cmd->add_flag("--unfused-attention", o->unfused, "Attention writes its scores off chip and reads them back (no FlashAttention)");
-  cmd->add_flag("--per-layer", o->per_layer, "Also print each phase's operations");
+  cmd->add_flag("--per-layer", o->per_layer, "Also print each phase's operations (one request only)");
   add_format_option(*cmd, o->format);
   cmd->callback([o] { run_llm(*o); });
 }

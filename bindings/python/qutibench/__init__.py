@@ -21,7 +21,7 @@ from .tables import Table
 
 __all__ = [
     "Datatype", "MeasureError", "Platform", "SpecError", "Table", "Topology", "TopologyBuilder", "batch_summaries",
-    "data_dir", "few_shot", "heatmap", "host_roofline", "kernels", "llm", "llm_parameters", "load_measurements", "load_platforms", "measure",
+    "data_dir", "few_shot", "heatmap", "host_roofline", "kernels", "llm", "llm_parameters", "llm_sweep", "load_measurements", "load_platforms", "measure",
     "measured_pareto", "orthogonality", "pareto_frontier", "platform", "predict", "requirements", "select_platforms",
     "sweep", "theoretical_pareto", "training", "validate", "zoo", "onnx", "plot", "report",
 ]
@@ -105,6 +105,21 @@ def llm(topology: str, platform_ref: str | Platform, weights: str = "f16", kv: s
     if per_layer:
         r["operations"] = Table(r["operations"])
     return r
+
+
+def llm_sweep(topology: str, platform_ref: str | Platform, batches: Iterable[int] = (1,), contexts: Iterable[int] = (512,),
+              devices: Iterable[int] = (1,), weights: str = "f16", kv: str = "f16", activations: str = "fp16", output: int = 128,
+              model: str = "realistic", fused_attention: bool = True, mode: str | None = None) -> dict:
+    """``llm`` over batches x contexts (prompt tokens) x devices (tensor parallelism) in one
+    call, as ``qutibench llm`` with lists: numpy arrays of shape (batches, contexts, devices)
+    under ``status`` ("ok", "does-not-fit", "unsupported"; a device count that does not
+    divide the heads is unsupported), ``ttft_s``, ``tpot_s``, ``decode_tokens_per_s``,
+    ``throughput_tokens_per_s``, ``latency_s``, ``memory_bytes`` (per device),
+    ``energy_per_token_j``; NaN where the status is not ok; the axes under ``batches``,
+    ``contexts``, ``devices``. Each point equals ``llm``'s."""
+    pf, ref_mode = platform(platform_ref)
+    return _core.llm_sweep(topology, pf, mode if mode is not None else ref_mode, weights, kv, activations, batches, contexts, devices,
+                           output, model, fused_attention)
 
 
 def llm_parameters(topology: str) -> dict:

@@ -1,6 +1,6 @@
 """Type stub of the compiled extension `qutibench._core` (bindings/python/src/bind_*.cpp)."""
 from os import PathLike
-from typing import Any, Sequence
+from typing import Any, Iterable, Sequence
 
 import numpy as np
 
@@ -115,6 +115,8 @@ def predict(topology: Topology, platform: Platform, datatype: Datatype | str, ba
 def llm_parameters(topology: str) -> dict[str, int]: ...
 def llm(topology: str, platform: Platform, mode: str, weights: str, kv: str, activations: str, batch: int, prompt: int,
         output: int, tp: int, model: str, fused_attention: bool, per_layer: bool) -> dict[str, Any]: ...
+def llm_sweep(topology: str, platform: Platform, mode: str, weights: str, kv: str, activations: str, batches: Iterable[int],
+              contexts: Iterable[int], devices: Iterable[int], output: int, model: str, fused_attention: bool) -> dict[str, Any]: ...
 def sweep(topology: Topology, platforms: Sequence[Platform], batches: Sequence[int], datatypes: Sequence[Datatype | str],
           memory_model: str = "thesis", per_layer: bool = True, model: str = "plain",
           threads: int | None = None) -> dict[str, np.ndarray]: ...

@@ -14,6 +14,7 @@
 #include "qutibench/predict/fields.hpp"
 #include "qutibench/predict/heatmap.hpp"
 #include "qutibench/predict/llm.hpp"
+#include "qutibench/predict/llm_sweep.hpp"
 #include "qutibench/predict/realistic.hpp"
 #include "qutibench/predict/sweep.hpp"
 
@@ -297,6 +298,37 @@ void bind_llm(py::module_& m) {
       }, py::arg("topology"), py::arg("platform"), py::arg("mode"), py::arg("weights"), py::arg("kv"), py::arg("activations"),
       py::arg("batch"), py::arg("prompt"), py::arg("output"), py::arg("tp"), py::arg("model"), py::arg("fused_attention"),
       py::arg("per_layer"));
+  m.def("llm_sweep", [](const std::string& ref, const platform& pf, const std::string& mode, const std::string& weights, const std::string& kv,
+                        const std::string& activations, const py::object& batches, const py::object& contexts, const py::object& devices,
+                        const py::object& output, const std::string& model, bool fused) {
+        const auto reals = [](const py::object& list, std::string_view name) {
+          std::vector<double> out;
+          for (std::uint64_t v : to_counts(list, name)) out.push_back(static_cast<double>(v));
+          return out;
+        };
+        const llm::sweep_axes axes{.batches = reals(batches, "batches"), .contexts = reals(contexts, "contexts"),
+                                   .devices = reals(devices, "devices"), .output = static_cast<double>(to_count(output, "output")),
+                                   .fused_attention = fused};
+        const llm::tensor_formats f{llm::find_format(weights), datatype::parse(activations), llm::find_format(kv)};
+        const llm::request_sweep r = llm::sweep(find_decoder(ref, data_dir()), f, axes, pf, pf.mode(mode), parse_prediction_model(model));
+        const std::vector<std::size_t> shape{r.batches, r.contexts, r.devices};
+        const auto array = [&](const std::vector<double>& v, std::optional<std::size_t> length = std::nullopt) {
+          py::array_t<double> a = length ? py::array_t<double>(*length) : py::array_t<double>(shape);
+          std::copy(v.begin(), v.end(), a.mutable_data());
+          return a;
+        };
+        py::list names;  // numpy strings: masks such as sweep["status"] == "ok" read naturally
+        for (llm::request_status st : r.status) names.append(std::string(llm::status_name(st)));
+        py::dict d;
+        d["status"] = py::module_::import("numpy").attr("array")(names).attr("reshape")(shape), d["ttft_s"] = array(r.ttft_s), d["tpot_s"] = array(r.tpot_s);
+        d["decode_tokens_per_s"] = array(r.decode_tokens_per_s), d["throughput_tokens_per_s"] = array(r.throughput_tokens_per_s);
+        d["latency_s"] = array(r.latency_s), d["memory_bytes"] = array(r.memory_bytes), d["energy_per_token_j"] = array(r.energy_per_token_j);
+        d["reason"] = r.reason;
+        d["batches"] = array(axes.batches, axes.batches.size()), d["contexts"] = array(axes.contexts, axes.contexts.size());
+        d["devices"] = array(axes.devices, axes.devices.size());
+        return d;
+      }, py::arg("topology"), py::arg("platform"), py::arg("mode"), py::arg("weights"), py::arg("kv"), py::arg("activations"),
+      py::arg("batches"), py::arg("contexts"), py::arg("devices"), py::arg("output"), py::arg("model"), py::arg("fused_attention"));
 }
 
 void bind_predict(py::module_& m) {

@@ -9,7 +9,9 @@
 #include <cmath>
 #include <cstdint>
 #include <string>
-#include <vector>
+#include <string_view>
+
+#include <boost/container/static_vector.hpp>
 
 #include "qutibench/datatype.hpp"
 #include "qutibench/error.hpp"
@@ -41,7 +43,7 @@ struct step {
 /// Requirements of one operation summed over the blocks that repeat it. Counts are doubles:
 /// bytes come from fractional bits per element (4.5), and a mean context is fractional.
 struct operation {
-  std::string name;
+  std::string_view name;        ///< a literal: steps are evaluated millions of times in sweeps
   std::int64_t blocks = 1;      ///< 1, or the layers that each run it
   double macs = 0;              ///< multiply-accumulates (ops = 2 x MACs)
   bool weight_product = false;  ///< the MACs multiply weights (weights' format) rather than two activations
@@ -55,8 +57,12 @@ struct operation {
   double activation_bytes = 0;  ///< activations read and written off chip
 };
 
+/// A step has at most 13 operations (a MoE with learned positions); held in place, so a
+/// sweep's millions of steps allocate nothing.
+inline constexpr std::size_t max_operations = 16;
+
 struct step_requirements {
-  std::vector<operation> operations;
+  boost::container::static_vector<operation, max_operations> operations;
   double macs = 0, weight_macs = 0, other_ops = 0;
   double weight_bytes = 0, kv_read_bytes = 0, kv_write_bytes = 0, activation_bytes = 0;
   double bytes() const { return weight_bytes + kv_read_bytes + kv_write_bytes + activation_bytes; }

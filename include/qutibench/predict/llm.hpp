@@ -13,7 +13,8 @@
 #include <string>
 #include <string_view>
 #include <utility>
-#include <vector>
+
+#include <boost/container/static_vector.hpp>
 
 #include "qutibench/llm/capacity.hpp"
 #include "qutibench/platform.hpp"
@@ -47,7 +48,7 @@ constexpr std::string_view status_name(request_status s) {
 }
 
 struct operation_time {
-  std::string name;
+  std::string_view name;
   double ops = 0, bytes = 0;  ///< 2 x MACs; off-chip bytes
   double compute_s = 0, memory_s = 0, time_s = 0;
   double link_s = 0;  ///< time on the interconnect (tensor parallelism's all-reduces)
@@ -55,8 +56,7 @@ struct operation_time {
 };
 
 struct phase_prediction {
-  step_requirements requirements;
-  std::vector<operation_time> operations;
+  boost::container::static_vector<operation_time, max_operations + 1> operations;  ///< and tensor parallelism's all-reduces
   double seconds = std::numeric_limits<double>::quiet_NaN();
 };
 
@@ -77,17 +77,39 @@ struct request_prediction {
 
 namespace detail {
 
-/// One phase's time: its operations one after another, each at the slower of its compute
-/// (weight products at `weight_peak`, attention at `attention_peak`; under the realistic
-/// model the engine's fill of the product's shape, or `vector_peak`) and its off-chip bytes
-/// at the bandwidth; the realistic model adds the design's per-layer dispatch cost for
-/// each block's operation and its per-inference cost once per step.
-inline phase_prediction time_phase(step_requirements req, double weight_peak, double attention_peak, double vector_peak,
-                                   double bandwidth, const std::optional<deployed_design>& design) {
+/// One device's share of an operation under tensor parallelism over `tp` devices: the
+/// projections, attention and LM head split (their MACs, weights and activations); the
+/// KV cache over min(tp, kv_heads) devices (key/value heads are replicated beyond that);
+/// the lookups, norms and rotary repeated on every device.
+inline operation shard(operation o, const decoder& d, double tp) {
+  if (tp <= 1) return o;
+  const bool split = o.name == "attn_qkv" || o.name == "attention" || o.name == "attn_out" || o.name == "mlp_gate_up" ||
+                     o.name == "mlp_up" || o.name == "mlp_down" || o.name == "lm_head" || o.name == "kv_write";
+  if (!split) return o;
+  // Column-parallel products split their outputs, row-parallel ones (the output
+  // projection, the MLP's down projection) their depth.
+  const bool row_parallel = o.name == "attn_out" || o.name == "mlp_down";
+  const double kv_split = std::min(tp, static_cast<double>(d.kv_heads));
+  o.macs /= tp, o.other_ops /= tp, o.weight_bytes /= tp, o.activation_bytes /= tp;
+  (row_parallel ? o.depth : o.columns) /= tp;
+  o.kv_read_bytes /= kv_split, o.kv_write_bytes /= kv_split;
+  return o;
+}
+
+/// One phase's time on one of `tp` devices: its operations (each device's share) one after
+/// another, each at the slower of its compute (weight products at `weight_peak`, attention
+/// at `attention_peak`; under the realistic model the engine's fill of the product's shape,
+/// or `vector_peak`) and its off-chip bytes at the bandwidth; the realistic model adds the
+/// design's per-layer dispatch cost for each block's operation and its per-inference cost
+/// once per step.
+inline phase_prediction time_phase(const step_requirements& req, const decoder& d, double tp, double weight_peak, double attention_peak,
+                                   double vector_peak, double bandwidth, const std::optional<deployed_design>& design) {
   phase_prediction p;
   p.seconds = 0;
-  for (const operation& o : req.operations) {
-    operation_time t{.name = o.name, .ops = 2 * o.macs, .bytes = o.weight_bytes + o.kv_read_bytes + o.kv_write_bytes + o.activation_bytes};
+  for (const operation& whole : req.operations) {
+    const operation o = shard(whole, d, tp);
+    operation_time& t = p.operations.emplace_back();
+    t.name = o.name, t.ops = 2 * o.macs, t.bytes = o.weight_bytes + o.kv_read_bytes + o.kv_write_bytes + o.activation_bytes;
     double peak = o.weight_product ? weight_peak : attention_peak;
     // A product of few rows leaves most of a tile empty; engines then run it on their
     // vector units instead (matrix-vector kernels), whichever is faster.
@@ -99,38 +121,9 @@ inline phase_prediction time_phase(step_requirements req, double weight_peak, do
     if (design && (t.ops > 0 || t.bytes > 0)) t.time_s += static_cast<double>(o.blocks) * design->per_layer.value();
     t.bound = t.compute_s > t.memory_s ? bound_kind::compute : bound_kind::memory;
     p.seconds += t.time_s;
-    p.operations.push_back(std::move(t));
   }
   if (design) p.seconds += design->per_inference.value();
-  p.requirements = std::move(req);
   return p;
-}
-
-/// One device's share of a step under tensor parallelism over `tp` devices: the
-/// projections, attention and LM head split (their MACs, weights and activations); the
-/// KV cache over min(tp, kv_heads) devices (key/value heads are replicated beyond that);
-/// the lookups, norms and rotary repeated on every device.
-inline step_requirements shard(step_requirements r, const decoder& d, double tp) {
-  if (tp <= 1) return r;
-  const double kv_split = std::min(tp, static_cast<double>(d.kv_heads));
-  step_requirements out;
-  for (operation o : r.operations) {
-    const bool split = o.name == "attn_qkv" || o.name == "attention" || o.name == "attn_out" || o.name == "mlp_gate_up" ||
-                       o.name == "mlp_up" || o.name == "mlp_down" || o.name == "lm_head" || o.name == "kv_write";
-    if (split) {
-      // Column-parallel products split their outputs, row-parallel ones (the output
-      // projection, the MLP's down projection) their depth.
-      const bool row_parallel = o.name == "attn_out" || o.name == "mlp_down";
-      o.macs /= tp, o.other_ops /= tp, o.weight_bytes /= tp, o.activation_bytes /= tp;
-      (row_parallel ? o.depth : o.columns) /= tp;
-      o.kv_read_bytes /= kv_split, o.kv_write_bytes /= kv_split;
-    }
-    out.macs += o.macs, out.weight_macs += o.weight_product ? o.macs : 0, out.other_ops += o.other_ops;
-    out.weight_bytes += o.weight_bytes, out.kv_read_bytes += o.kv_read_bytes, out.kv_write_bytes += o.kv_write_bytes;
-    out.activation_bytes += o.activation_bytes;
-    out.operations.push_back(std::move(o));
-  }
-  return out;
 }
 
 /// Tensor parallelism's communication in a phase: after each block's attention and MLP
@@ -149,63 +142,87 @@ inline void add_all_reduces(phase_prediction& p, const decoder& d, const step& s
 
 }  // namespace detail
 
-/// The prediction of request `r` for model `d` in formats `f` on mode `m` of `pf`.
-inline request_prediction predict(const decoder& d, const tensor_formats& f, const request& r, const platform& pf,
-                                  const operating_mode& m, prediction_model model = prediction_model::realistic) {
-  for (const auto& [name, v] : {std::pair{"batch", r.batch}, std::pair{"prompt", r.prompt}, std::pair{"output", r.output}})
-    if (!(v >= 1 && v <= 1e9)) throw spec_error(error_id::invalid_value, "LLM request", std::string(name) + " must be from 1 to 1e9, got " + shown_number(v));
-  if (!(r.tp >= 1 && r.tp <= 1024 && r.tp == std::floor(r.tp)))
-    throw spec_error(error_id::invalid_value, "LLM request", "tp must be a whole number from 1 to 1024, got " + shown_number(r.tp));
-  if (d.heads % static_cast<std::int64_t>(r.tp) != 0)
-    throw spec_error(error_id::invalid_value, "LLM request",
-                     "tp " + shown_number(r.tp) + " does not divide the model's " + std::to_string(d.heads) + " attention heads");
-  request_prediction out;
-  const double capacity = pf.memory_capacity ? pf.memory_capacity->value() : std::numeric_limits<double>::quiet_NaN();
-  out.memory = fit(d, f, {.batch = r.batch, .tokens = 1, .context = r.prompt + r.output - 1, .fused_attention = r.fused_attention}, capacity);
-  const memory_fit at_prefill = fit(d, f, {.batch = r.batch, .tokens = r.prompt, .context = 0, .fused_attention = r.fused_attention}, capacity);
-  out.memory.activations = std::max(out.memory.activations, at_prefill.activations);
-  // Per device: the weights over the devices (the norms, replicated, are a few thousandths
-  // of them), the KV cache as shard() splits its traffic; the activations whole on each
-  // (the residual stream is replicated).
-  out.memory.weights /= r.tp;
-  out.memory.kv_cache /= std::min(r.tp, static_cast<double>(d.kv_heads));
-  if (r.tp > 1 && !pf.link) {
-    out.reason = pf.id + " has no interconnect in its spec (tensor parallelism needs one)";
-    return out;
-  }
+namespace detail {
+
+/// What a platform mode offers a model in given formats, resolved once for a request or a
+/// whole sweep: the peaks its products and attention run at, the bandwidth, the realistic
+/// model's design, and why it cannot run them (empty when it can).
+struct llm_engine {
+  double weight_peak = 0, attention_peak = 0, vector_peak = 0, bandwidth = 0;
+  double capacity = std::numeric_limits<double>::quiet_NaN();  ///< bytes; NaN when the spec states none
+  std::optional<deployed_design> design;
+  std::optional<interconnect> link;
+  std::optional<double> power;  ///< watts
+  std::string platform_id, unsupported;
+};
+
+inline llm_engine engine_for(const tensor_formats& f, const platform& pf, const operating_mode& m, prediction_model model) {
+  llm_engine e;
+  e.platform_id = pf.id;
+  if (pf.memory_capacity) e.capacity = pf.memory_capacity->value();
+  e.link = pf.link;
+  if (const std::optional<watts> power = m.power.budget()) e.power = power->value();
   // A weight format without a native datatype on this device is dequantized and
   // multiplied in the activations' datatype.
   std::optional<execution> weights = f.weights.native ? pf.run(m, *f.weights.native) : std::nullopt;
   if (!weights) weights = pf.run(m, f.activations);
   const std::optional<execution> attention = pf.run(m, f.activations);
   if (!weights || !attention) {
-    out.reason = pf.id + " has no peak for " + f.activations.name() + (f.weights.native ? " or " + f.weights.native->name() : "");
-    return out;
+    e.unsupported = pf.id + " has no peak for " + f.activations.name() + (f.weights.native ? " or " + f.weights.native->name() : "");
+    return e;
   }
-  if (pf.memory_capacity && !out.memory.fits()) {
-    out.status = request_status::does_not_fit;
-    out.reason = "needs " + shown_number(out.memory.total() / 1e9) + " GB of " + shown_number(capacity / 1e9) + " GB";
-    return out;
-  }
-  std::optional<deployed_design> design;
-  double weight_peak = weights->peak.value(), attention_peak = attention->peak.value(), bandwidth = m.bandwidth.value();
-  double vector_peak = 0;  // the fp32 rate: what a GPU's CUDA cores (not its tensor cores) or a CPU's vector units reach
+  e.weight_peak = weights->peak.value(), e.attention_peak = attention->peak.value(), e.bandwidth = m.bandwidth.value();
   if (model == prediction_model::realistic) {
-    design = design_of(m);
-    weight_peak = design_peak(pf, m, *design, *weights);
-    attention_peak = design_peak(pf, m, *design, *attention);
-    if (const auto& outer = design->levels.back().bandwidth) bandwidth = outer->value();
-    if (const std::optional<ops_per_s> fp32 = m.native_peak(datatypes::fp32)) vector_peak = std::min(fp32->value(), weight_peak);
+    e.design = design_of(m);
+    e.weight_peak = design_peak(pf, m, *e.design, *weights);
+    e.attention_peak = design_peak(pf, m, *e.design, *attention);
+    if (const auto& outer = e.design->levels.back().bandwidth) e.bandwidth = outer->value();
+    // The fp32 rate: what a GPU's CUDA cores (not its tensor cores) or a CPU's vector units reach.
+    if (const std::optional<ops_per_s> fp32 = m.native_peak(datatypes::fp32)) e.vector_peak = std::min(fp32->value(), e.weight_peak);
   }
-  const step prefill{.batch = r.batch, .tokens = r.prompt, .context = 0, .fused_attention = r.fused_attention};
-  // The prefill's logits give the first output token; each of the other output - 1 comes
-  // from a decode step, at contexts prompt .. prompt + output - 2.
-  const step decode{.batch = r.batch, .tokens = 1, .context = r.prompt + std::max(0.0, r.output - 2) / 2, .fused_attention = r.fused_attention};
-  out.prefill = detail::time_phase(detail::shard(requirements(d, f, prefill), d, r.tp), weight_peak, attention_peak, vector_peak, bandwidth, design);
-  out.decode = detail::time_phase(detail::shard(requirements(d, f, decode), d, r.tp), weight_peak, attention_peak, vector_peak, bandwidth, design);
+  return e;
+}
+
+/// The steps of request `r`: the prefill's logits give the first output token; each of
+/// the other output - 1 comes from a decode step, at contexts prompt .. prompt + output - 2.
+inline step prefill_step(const request& r) { return {.batch = r.batch, .tokens = r.prompt, .context = 0, .fused_attention = r.fused_attention}; }
+inline step decode_step(const request& r) {
+  return {.batch = r.batch, .tokens = 1, .context = r.prompt + std::max(0.0, r.output - 2) / 2, .fused_attention = r.fused_attention};
+}
+
+/// Request `r` on engine `e`, given its steps' requirements and the stored weights' bytes
+/// (both independent of the device count, so a sweep computes them once per batch and
+/// context). `r.tp` is checked by the caller.
+inline request_prediction finish(const decoder& d, const tensor_formats& f, const request& r, const llm_engine& e,
+                                 const step_requirements& prefill, const step_requirements& decode, double weight_bytes) {
+  request_prediction out;
+  // Per device: the weights over the devices (the norms, replicated, are a few thousandths
+  // of them), the KV cache as shard() splits its traffic; the activations whole on each
+  // (the residual stream is replicated). The KV cache holds prompt + output - 1 tokens
+  // when the last is produced; activations peak in the prefill or in that last step.
+  const step last{.batch = r.batch, .tokens = 1, .context = r.prompt + r.output - 1, .fused_attention = r.fused_attention};
+  out.memory = {.weights = weight_bytes / r.tp,
+                .kv_cache = kv_cache_bytes(d, f, r.batch, r.prompt + r.output) / std::min(r.tp, static_cast<double>(d.kv_heads)),
+                .activations = std::max(peak_activation_bytes(d, f, last), peak_activation_bytes(d, f, prefill_step(r))),
+                .capacity = e.capacity};
+  if (r.tp > 1 && !e.link) {
+    out.reason = e.platform_id + " has no interconnect in its spec (tensor parallelism needs one)";
+    return out;
+  }
+  if (!e.unsupported.empty()) {
+    out.reason = e.unsupported;
+    return out;
+  }
+  if (std::isfinite(e.capacity) && !out.memory.fits()) {
+    out.status = request_status::does_not_fit;
+    out.reason = "needs " + shown_number(out.memory.total() / 1e9) + " GB of " + shown_number(e.capacity / 1e9) + " GB";
+    return out;
+  }
+  out.prefill = time_phase(prefill, d, r.tp, e.weight_peak, e.attention_peak, e.vector_peak, e.bandwidth, e.design);
+  out.decode = time_phase(decode, d, r.tp, e.weight_peak, e.attention_peak, e.vector_peak, e.bandwidth, e.design);
   if (r.tp > 1) {
-    detail::add_all_reduces(out.prefill, d, prefill, f, r.tp, *pf.link);
-    detail::add_all_reduces(out.decode, d, decode, f, r.tp, *pf.link);
+    add_all_reduces(out.prefill, d, prefill_step(r), f, r.tp, *e.link);
+    add_all_reduces(out.decode, d, decode_step(r), f, r.tp, *e.link);
   }
   out.status = request_status::ok;
   out.ttft_s = out.prefill.seconds;
@@ -214,9 +231,29 @@ inline request_prediction predict(const decoder& d, const tensor_formats& f, con
   out.decode_tokens_per_s = 1 / out.tpot_s;
   out.latency_s = out.ttft_s + (r.output - 1) * out.tpot_s;
   out.throughput_tokens_per_s = r.batch * r.output / out.latency_s;
-  if (const std::optional<watts> power = m.power.budget())
-    out.energy_per_token_j = r.tp * power->value() * out.latency_s / (r.batch * r.output);  // every device of the group
+  if (e.power) out.energy_per_token_j = r.tp * *e.power * out.latency_s / (r.batch * r.output);  // every device of the group
   return out;
+}
+
+/// Whether `tp` devices can split model `d` (whole, and dividing its attention heads);
+/// the reason when not.
+inline std::string tp_problem(const decoder& d, double tp) {
+  if (!(tp >= 1 && tp <= 1024 && tp == std::floor(tp))) return "tp must be a whole number from 1 to 1024, got " + shown_number(tp);
+  if (d.heads % static_cast<std::int64_t>(tp) != 0)
+    return "tp " + shown_number(tp) + " does not divide the model's " + std::to_string(d.heads) + " attention heads";
+  return {};
+}
+
+}  // namespace detail
+
+/// The prediction of request `r` for model `d` in formats `f` on mode `m` of `pf`.
+inline request_prediction predict(const decoder& d, const tensor_formats& f, const request& r, const platform& pf,
+                                  const operating_mode& m, prediction_model model = prediction_model::realistic) {
+  for (const auto& [name, v] : {std::pair{"batch", r.batch}, std::pair{"prompt", r.prompt}, std::pair{"output", r.output}})
+    if (!(v >= 1 && v <= 1e9)) throw spec_error(error_id::invalid_value, "LLM request", std::string(name) + " must be from 1 to 1e9, got " + shown_number(v));
+  if (std::string problem = detail::tp_problem(d, r.tp); !problem.empty()) throw spec_error(error_id::invalid_value, "LLM request", problem);
+  return detail::finish(d, f, r, detail::engine_for(f, pf, m, model), requirements(d, f, detail::prefill_step(r)), requirements(d, f, detail::decode_step(r)),
+                        weight_storage_bytes(d, f));
 }
 
 }  // namespace qutibench::llm

@@ -9,6 +9,7 @@
 #include "qutibench/io/catalogue.hpp"
 #include "qutibench/io/llm_config.hpp"
 #include "qutibench/predict/llm.hpp"
+#include "qutibench/predict/llm_sweep.hpp"
 
 using namespace qutibench;
 using namespace qutibench::llm;
@@ -113,4 +114,42 @@ TEST_CASE("an interconnect needs a bandwidth a link can have", "[llm]") {
     CHECK(e.id() == error_id::invalid_value);
     CHECK_THAT(std::string(e.what()), Contains("x.json: /interconnect/bandwidth_gb_per_s"));
   }
+}
+
+TEST_CASE("a sweep's points are predict()'s, one request at a time", "[llm]") {
+  // The naive reference: each point through predict(); a device count that does not
+  // divide Llama-3-8B's 32 heads (3) is unsupported there, and 64 sequences of 8192 tokens
+  // (64 GB of FP16 KV cache beside 16 GB of weights) do not fit one 80 GB H100.
+  const platform_ref h100 = find_platform("h100-sxm", data_dir);
+  const decoder d = find_decoder("llama-3-8b", data_dir);
+  const sweep_axes axes{.batches = {1, 64}, .contexts = {512, 8192}, .devices = {1, 2, 3}, .output = 64};
+  for (prediction_model model : {prediction_model::plain, prediction_model::realistic}) {
+    const request_sweep s = sweep(d, f16(), axes, h100.spec, h100.spec.mode(), model);
+    REQUIRE(s.size() == 12);
+    CHECK(s.status[s.index(1, 1, 0)] == request_status::does_not_fit);
+    CHECK(s.memory_bytes[s.index(1, 1, 0)] > 64.0 * 8192 * 2 * 8 * 128 * 32 * 2);
+    for (std::size_t b = 0; b < 2; ++b)
+      for (std::size_t c = 0; c < 2; ++c)
+        for (std::size_t n = 0; n < 3; ++n) {
+          const std::size_t i = s.index(b, c, n);
+          if (axes.devices[n] == 3) {
+            CHECK(s.status[i] == request_status::unsupported);
+            CHECK(std::isnan(s.tpot_s[i]));
+            continue;
+          }
+          const request_prediction p = predict(d, f16(), {.batch = axes.batches[b], .prompt = axes.contexts[c], .output = 64, .tp = axes.devices[n]},
+                                               h100.spec, h100.spec.mode(), model);
+          CHECK(s.status[i] == p.status);
+          CHECK(s.memory_bytes[i] == p.memory.total());
+          if (p.status != request_status::ok) continue;
+          CHECK(s.ttft_s[i] == p.ttft_s);
+          CHECK(s.tpot_s[i] == p.tpot_s);
+          CHECK(s.throughput_tokens_per_s[i] == p.throughput_tokens_per_s);
+          CHECK(s.latency_s[i] == p.latency_s);
+          CHECK(s.energy_per_token_j[i] == *p.energy_per_token_j);
+        }
+  }
+  CHECK_THROWS_WITH(sweep(d, f16(), {.batches = {1, 0}}, h100.spec, h100.spec.mode()), Contains("batches (batch) must be whole numbers from 1 to 1e+09, got 0"));
+  CHECK_THROWS_WITH(sweep(d, f16(), {.devices = {2.5}}, h100.spec, h100.spec.mode()), Contains("devices (tp) must be whole numbers from 1 to 1024, got 2.5"));
+  CHECK_THROWS_WITH(sweep(d, f16(), {.contexts = {}}, h100.spec, h100.spec.mode()), Contains("need a value each"));
 }
