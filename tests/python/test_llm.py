@@ -116,3 +116,25 @@ def test_cli_lists_sweep_as_python_does():
     run = subprocess.run([os.environ["QUTIBENCH_CLI"], "llm", "--topology", "gpt2", "--platform", "a100-sxm", "--batch", "1,2", "--per-layer"],
                          capture_output=True, text=True, timeout=60)
     assert run.returncode == 2 and "--per-layer: shows one request's operations" in run.stderr
+
+
+@pytest.mark.skipif(not os.environ.get("QUTIBENCH_CLI"), reason="QUTIBENCH_CLI is not set (CTest sets it)")
+def test_pipeline_and_expert_parallelism_from_both():
+    # Mixtral 8x7B in FP16 (93.4 GB) on 2 x 2 x 2 H100s: the CLI's figures are Python's, and
+    # the per-layer table has each collective; ep 3 does not divide 8 experts in either.
+    args = ["--topology", "mixtral-8x7b", "--platform", "h100-sxm", "--batch", "8", "--tp", "2", "--pp", "2", "--ep", "2",
+            "--micro-batches", "4", "--per-layer", "--format", "json"]
+    run = subprocess.run([os.environ["QUTIBENCH_CLI"], "llm", *args], capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0, run.stderr
+    shown = json.loads(run.stdout)
+    r = qb.llm("mixtral-8x7b", "h100-sxm", batch=8, tp=2, pp=2, ep=2, micro_batches=4, per_layer=True)
+    assert (shown["pp"], shown["ep"], shown["micro_batches"]) == (r["pp"], r["ep"], r["micro_batches"]) == (2, 2, 4)
+    for key in ("status", "ttft_s", "tpot_s", "memory_bytes", "energy_per_token_j"):
+        assert shown[key] == (pytest.approx(r[key], rel=1e-12) if isinstance(r[key], float) else r[key]), key
+    links = {o["operation"] for o in shown["operations"] if o["bound"] == "link"}
+    assert links == {"all_reduce", "all_gather", "all_to_all", "pipeline"}
+    run = subprocess.run([os.environ["QUTIBENCH_CLI"], "llm", "--topology", "mixtral-8x7b", "--platform", "h100-sxm", "--ep", "3"],
+                         capture_output=True, text=True, timeout=60)
+    with pytest.raises(qb.SpecError) as e:
+        qb.llm("mixtral-8x7b", "h100-sxm", ep=3)
+    assert run.returncode == 2 and str(e.value) in run.stderr and "ep 3 does not divide the model's experts (8)" in str(e.value)

@@ -22,7 +22,7 @@ namespace {
 struct llm_options {
   std::string topology, platform, weights = "f16", kv = "f16", activations = "fp16", model = "realistic", format = "table";
   std::vector<std::uint64_t> batch{1}, prompt{512}, tp{1};
-  std::uint64_t output = 128;
+  std::uint64_t output = 128, pp = 1, ep = 1, micro_batches = 1;
   bool unfused = false, per_layer = false;
 };
 
@@ -59,14 +59,20 @@ void run_llm(const llm_options& o) {
   const auto [pf, mode_name] = find_platform(o.platform);
   const operating_mode& mode = pf.mode(mode_name);
   const llm::tensor_formats f{llm::find_format(o.weights), datatype::parse(o.activations), llm::find_format(o.kv)};
-  if (o.batch.size() != 1 || o.prompt.size() != 1 || o.tp.size() != 1) return run_sweep(o, d, f, pf, mode);
+  if (o.batch.size() != 1 || o.prompt.size() != 1 || o.tp.size() != 1) {
+    if (o.pp != 1 || o.ep != 1 || o.micro_batches != 1)
+      throw spec_error(error_id::invalid_value, "--pp/--ep/--micro-batches", "take one request; sweeps vary --batch, --prompt and --tp");
+    return run_sweep(o, d, f, pf, mode);
+  }
   const llm::request r{.batch = static_cast<double>(o.batch[0]), .prompt = static_cast<double>(o.prompt[0]),
-                       .output = static_cast<double>(o.output), .fused_attention = !o.unfused, .tp = static_cast<double>(o.tp[0])};
+                       .output = static_cast<double>(o.output), .fused_attention = !o.unfused, .tp = static_cast<double>(o.tp[0]),
+                       .pp = static_cast<double>(o.pp), .ep = static_cast<double>(o.ep), .micro_batches = static_cast<double>(o.micro_batches)};
   const prediction_model model = parse_prediction_model(o.model);
   const llm::request_prediction p = llm::predict(d, f, r, pf, mode, model);
 
   table summary;
-  summary.columns = {"topology", "platform", "mode", "weights", "kv", "activations", "batch", "prompt", "output", "tp", "model", "status",
+  summary.columns = {"topology", "platform", "mode", "weights", "kv", "activations", "batch", "prompt", "output", "tp", "pp", "ep",
+                     "micro_batches", "model", "status",
                      "ttft_s", "tpot_s", "prefill_tokens_per_s", "decode_tokens_per_s", "throughput_tokens_per_s", "latency_s",
                      "memory_bytes", "weight_bytes", "kv_cache_bytes", "capacity_bytes", "shortfall_bytes", "energy_per_token_j",
                      "reason"};
@@ -81,6 +87,9 @@ void run_llm(const llm_options& o) {
       .set("prompt", o.prompt[0])
       .set("output", o.output)
       .set("tp", o.tp[0])
+      .set("pp", o.pp)
+      .set("ep", o.ep)
+      .set("micro_batches", o.micro_batches)
       .set("model", o.model);
   summary.rows.push_back(cells.row(summary.columns));
   table phases;
@@ -122,6 +131,12 @@ void add_llm_command(CLI::App& app) {
                                  "does not divide the heads is unsupported there")
       ->delimiter(',')
       ->capture_default_str();
+  cmd->add_option("--pp", o->pp, "Pipeline stages, 1 to 1024, at most the model's blocks (each device holds 1/pp of the "
+                                 "blocks; activations cross the interconnect between stages)")->capture_default_str();
+  cmd->add_option("--micro-batches", o->micro_batches, "Micro-batches the batch splits into for the pipeline (dividing --batch)")
+      ->capture_default_str();
+  cmd->add_option("--ep", o->ep, "Devices in expert parallelism for a mixture of experts, dividing its experts (the other "
+                                 "operations run data-parallel; two all-to-alls per block)")->capture_default_str();
   cmd->add_option("--model", o->model, "plain (roofline per operation) or realistic (the design's engine fill and fixed costs)")
       ->capture_default_str();
   cmd->add_flag("--unfused-attention", o->unfused, "Attention writes its scores off chip and reads them back (no FlashAttention)");

@@ -88,20 +88,21 @@ def predict(topology: Topology, platform_ref: str | Platform, datatype: str, bat
 
 
 def llm(topology: str, platform_ref: str | Platform, weights: str = "f16", kv: str = "f16", activations: str = "fp16",
-        batch: int = 1, prompt: int = 512, output: int = 128, tp: int = 1, model: str = "realistic",
-        fused_attention: bool = True, per_layer: bool = False, mode: str | None = None) -> dict:
+        batch: int = 1, prompt: int = 512, output: int = 128, tp: int = 1, pp: int = 1, ep: int = 1, micro_batches: int = 1,
+        model: str = "realistic", fused_attention: bool = True, per_layer: bool = False, mode: str | None = None) -> dict:
     """A decoder LLM request on a platform, as ``qutibench llm``: ``topology`` an LLM zoo id
     (``llama-3-8b``, ``mixtral-8x7b``, ...) or a Hugging Face config.json; ``weights`` and
     ``kv`` storage formats (f16, bf16, fp8, int8, q8_0, q4_0, q4_k_m, int4-g128, int4-g32,
-    nvfp4, mxfp4); ``activations`` a datatype; ``tp`` devices in tensor parallelism (memory
-    per device, all-reduces over the spec's interconnect). Keys: ``status`` ("ok", "does-not-fit",
+    nvfp4, mxfp4); ``activations`` a datatype; ``tp`` devices in tensor parallelism, ``pp``
+    pipeline stages the batch passes through in ``micro_batches``, ``ep`` devices in expert
+    parallelism (memory per device, collectives over the spec's interconnect). Keys: ``status`` ("ok", "does-not-fit",
     "unsupported"), ``ttft_s``, ``tpot_s``, ``prefill_tokens_per_s`` and
     ``decode_tokens_per_s`` (per sequence), ``throughput_tokens_per_s``, ``latency_s``,
     ``memory_bytes``, ``capacity_bytes``, ``energy_per_token_j``, ...; ``per_layer`` adds
     ``operations`` (a Table of both phases). docs/llm.md."""
     pf, ref_mode = platform(platform_ref)
     r = _core.llm(topology, pf, mode if mode is not None else ref_mode, weights, kv, activations, batch, prompt, output, tp,
-                  model, fused_attention, per_layer)
+                  pp, ep, micro_batches, model, fused_attention, per_layer)
     if per_layer:
         r["operations"] = Table(r["operations"])
     return r

@@ -273,17 +273,21 @@ void bind_llm(py::module_& m) {
       }, py::arg("topology"));
   m.def("llm", [](const std::string& ref, const platform& pf, const std::string& mode, const std::string& weights, const std::string& kv,
                   const std::string& activations, const py::object& batch, const py::object& prompt, const py::object& output,
-                  const py::object& tp, const std::string& model, bool fused, bool per_layer) {
+                  const py::object& tp, const py::object& pp, const py::object& ep, const py::object& micro_batches, const std::string& model,
+                  bool fused, bool per_layer) {
         const operating_mode& mo = pf.mode(mode);
         const llm::tensor_formats f{llm::find_format(weights), datatype::parse(activations), llm::find_format(kv)};
         const std::int64_t b = to_integer(batch, "batch"), in = to_integer(prompt, "prompt"), out = to_integer(output, "output");
-        const std::int64_t devices = to_integer(tp, "tp");
+        const std::int64_t devices = to_integer(tp, "tp"), stages = to_integer(pp, "pp"), experts = to_integer(ep, "ep");
+        const std::int64_t micro = to_integer(micro_batches, "micro_batches");
         const llm::request r{.batch = static_cast<double>(b), .prompt = static_cast<double>(in), .output = static_cast<double>(out),
-                             .fused_attention = fused, .tp = static_cast<double>(devices)};
+                             .fused_attention = fused, .tp = static_cast<double>(devices), .pp = static_cast<double>(stages),
+                             .ep = static_cast<double>(experts), .micro_batches = static_cast<double>(micro)};
         const llm::request_prediction p = llm::predict(find_decoder(ref, data_dir()), f, r, pf, mo, parse_prediction_model(model));
         py::dict d;
         d["topology"] = ref, d["platform"] = pf.id, d["mode"] = mo.name, d["weights"] = weights, d["kv"] = kv;
-        d["activations"] = f.activations.name(), d["batch"] = b, d["prompt"] = in, d["output"] = out, d["tp"] = devices, d["model"] = model;
+        d["activations"] = f.activations.name(), d["batch"] = b, d["prompt"] = in, d["output"] = out, d["tp"] = devices, d["pp"] = stages;
+        d["ep"] = experts, d["micro_batches"] = micro, d["model"] = model;
         add_fields(d, p);
         if (!per_layer) return d;
         py::list ops;
@@ -296,8 +300,8 @@ void bind_llm(py::module_& m) {
         d["operations"] = ops;
         return d;
       }, py::arg("topology"), py::arg("platform"), py::arg("mode"), py::arg("weights"), py::arg("kv"), py::arg("activations"),
-      py::arg("batch"), py::arg("prompt"), py::arg("output"), py::arg("tp"), py::arg("model"), py::arg("fused_attention"),
-      py::arg("per_layer"));
+      py::arg("batch"), py::arg("prompt"), py::arg("output"), py::arg("tp"), py::arg("pp"), py::arg("ep"), py::arg("micro_batches"),
+      py::arg("model"), py::arg("fused_attention"), py::arg("per_layer"));
   m.def("llm_sweep", [](const std::string& ref, const platform& pf, const std::string& mode, const std::string& weights, const std::string& kv,
                         const std::string& activations, const py::object& batches, const py::object& contexts, const py::object& devices,
                         const py::object& output, const std::string& model, bool fused) {

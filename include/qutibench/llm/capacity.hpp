@@ -13,6 +13,14 @@
 
 namespace qutibench::llm {
 
+/// Bytes of the MLPs' matrices over the blocks, every expert's (what expert parallelism
+/// splits in a mixture of experts).
+inline double mlp_weight_bytes(const decoder& d, const tensor_formats& f) {
+  const auto h = static_cast<double>(d.hidden), i = static_cast<double>(d.intermediate), e = static_cast<double>(d.experts);
+  const auto over_blocks = [&](tensor_role r) { return h * i * detail::bits_over_blocks(f.weights, r, d.layers) / 8; };
+  return e * (over_blocks(tensor_role::mlp_up) + over_blocks(tensor_role::mlp_down) + (d.mlp == mlp_kind::gated ? over_blocks(tensor_role::mlp_gate) : 0));
+}
+
 /// Bytes of the stored weights: every parameter at its format's bits per element (a
 /// K-quant mix per tensor), every expert, a tied table once; norms and biases in the
 /// activations' datatype.
@@ -24,9 +32,7 @@ inline double weight_storage_bytes(const decoder& d, const tensor_formats& f) {
   const double e = static_cast<double>(d.experts), act = static_cast<double>(f.activations.bits) / 8;
   auto over_blocks = [&](tensor_role r, double elements) { return elements * detail::bits_over_blocks(f.weights, r, n) / 8; };
   double matrices = over_blocks(tensor_role::attn_q, h * q) + over_blocks(tensor_role::attn_k, h * kv) +
-                    over_blocks(tensor_role::attn_v, h * kv) + over_blocks(tensor_role::attn_o, q * h) +
-                    e * (over_blocks(tensor_role::mlp_up, h * i) + over_blocks(tensor_role::mlp_down, i * h));
-  if (d.mlp == mlp_kind::gated) matrices += e * over_blocks(tensor_role::mlp_gate, h * i);
+                    over_blocks(tensor_role::attn_v, h * kv) + over_blocks(tensor_role::attn_o, q * h) + mlp_weight_bytes(d, f);
   if (d.experts > 1) matrices += over_blocks(tensor_role::router, h * e);
   const double table = v * h * weight_bits(f.weights, tensor_role::embedding, 0, n) / 8;
   const double positions = d.position == position_kind::learned ? static_cast<double>(d.max_positions) * h * weight_bits(f.weights, tensor_role::embedding, 0, n) / 8 : 0;

@@ -12,34 +12,33 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <utility>
 
 #include <boost/container/static_vector.hpp>
 
 #include "qutibench/llm/capacity.hpp"
+#include "qutibench/llm/parallel.hpp"
 #include "qutibench/platform.hpp"
 #include "qutibench/predict/realistic.hpp"
 
 namespace qutibench::llm {
 
-/// `batch` sequences of `prompt` tokens each, generating `output` tokens each, on `tp`
-/// devices in tensor parallelism (Megatron-LM's split: attention heads and MLP columns
-/// across the devices, two all-reduces of the activations per block).
+/// `batch` sequences of `prompt` tokens each, generating `output` tokens each, on tp x pp
+/// x ep devices (llm/parallel.hpp): tensor parallelism splits heads and MLP columns,
+/// pipeline parallelism the blocks into pp stages that `micro_batches` pass through, expert
+/// parallelism a mixture of experts' experts.
 struct request {
   double batch = 1;
   double prompt = 512;
   double output = 128;
   bool fused_attention = true;
   double tp = 1;
+  double pp = 1;
+  double ep = 1;
+  double micro_batches = 1;
+  parallelism split() const { return {.tp = tp, .pp = pp, .ep = ep, .micro_batches = micro_batches}; }
 };
-
-/// A ring all-reduce of `bytes` on each of `devices` (the bandwidth-optimal ring: each
-/// device sends and receives 2 (N - 1) / N of the data in 2 (N - 1) messages; Patarasuk
-/// and Yuan, J. Parallel Distrib. Comput. 69(2), 2009).
-inline double ring_all_reduce_seconds(double bytes, double devices, double bandwidth, double latency) {
-  if (devices <= 1) return 0;
-  return 2 * (devices - 1) / devices * bytes / bandwidth + 2 * (devices - 1) * latency;
-}
 
 enum class request_status { ok, does_not_fit, unsupported };
 
@@ -77,37 +76,18 @@ struct request_prediction {
 
 namespace detail {
 
-/// One device's share of an operation under tensor parallelism over `tp` devices: the
-/// projections, attention and LM head split (their MACs, weights and activations); the
-/// KV cache over min(tp, kv_heads) devices (key/value heads are replicated beyond that);
-/// the lookups, norms and rotary repeated on every device.
-inline operation shard(operation o, const decoder& d, double tp) {
-  if (tp <= 1) return o;
-  const bool split = o.name == "attn_qkv" || o.name == "attention" || o.name == "attn_out" || o.name == "mlp_gate_up" ||
-                     o.name == "mlp_up" || o.name == "mlp_down" || o.name == "lm_head" || o.name == "kv_write";
-  if (!split) return o;
-  // Column-parallel products split their outputs, row-parallel ones (the output
-  // projection, the MLP's down projection) their depth.
-  const bool row_parallel = o.name == "attn_out" || o.name == "mlp_down";
-  const double kv_split = std::min(tp, static_cast<double>(d.kv_heads));
-  o.macs /= tp, o.other_ops /= tp, o.weight_bytes /= tp, o.activation_bytes /= tp;
-  (row_parallel ? o.depth : o.columns) /= tp;
-  o.kv_read_bytes /= kv_split, o.kv_write_bytes /= kv_split;
-  return o;
-}
-
-/// One phase's time on one of `tp` devices: its operations (each device's share) one after
+/// One phase's time on a device of split `p`: its operations (the device's share) one after
 /// another, each at the slower of its compute (weight products at `weight_peak`, attention
 /// at `attention_peak`; under the realistic model the engine's fill of the product's shape,
 /// or `vector_peak`) and its off-chip bytes at the bandwidth; the realistic model adds the
 /// design's per-layer dispatch cost for each block's operation and its per-inference cost
 /// once per step.
-inline phase_prediction time_phase(const step_requirements& req, const decoder& d, double tp, double weight_peak, double attention_peak,
+inline phase_prediction time_phase(const step_requirements& req, const decoder& d, const parallelism& split, double weight_peak, double attention_peak,
                                    double vector_peak, double bandwidth, const std::optional<deployed_design>& design) {
   phase_prediction p;
   p.seconds = 0;
   for (const operation& whole : req.operations) {
-    const operation o = shard(whole, d, tp);
+    const operation o = shard(whole, d, split);
     operation_time& t = p.operations.emplace_back();
     t.name = o.name, t.ops = 2 * o.macs, t.bytes = o.weight_bytes + o.kv_read_bytes + o.kv_write_bytes + o.activation_bytes;
     double peak = o.weight_product ? weight_peak : attention_peak;
@@ -126,18 +106,33 @@ inline phase_prediction time_phase(const step_requirements& req, const decoder& 
   return p;
 }
 
-/// Tensor parallelism's communication in a phase: after each block's attention and MLP
-/// an all-reduce of the step's activations (rows x hidden) over the link; one per block
-/// where attention and MLP read the same input and their outputs add before it (GPT-J,
-/// NeoX, Phi-2).
-inline void add_all_reduces(phase_prediction& p, const decoder& d, const step& s, const tensor_formats& f, double tp, const interconnect& link) {
-  const double message = s.batch * s.tokens * static_cast<double>(d.hidden) * static_cast<double>(f.activations.bits) / 8;
-  const double count = (d.parallel_block ? 1 : 2) * static_cast<double>(d.layers);
-  operation_time t{.name = "all_reduce", .bytes = count * 2 * (tp - 1) / tp * message};
-  t.link_s = count * ring_all_reduce_seconds(message, tp, link.bandwidth.value(), link.latency.value());
-  t.time_s = t.link_s;
-  p.seconds += t.time_s;
-  p.operations.push_back(std::move(t));
+/// Time on the links in a phase, each collective a row: under tensor parallelism, after
+/// each block's attention and MLP an all-reduce of the device's rows x hidden activations
+/// (one per block where attention and MLP read the same input and add their outputs:
+/// GPT-J, NeoX, Phi-2), by ring or tree, whichever is faster for the message (as NCCL
+/// chooses by size), and an all-gather of the LM head's logits; under expert parallelism,
+/// per block an all-to-all sending each token to its experts' devices and one bringing the
+/// results back.
+inline void add_collectives(phase_prediction& p, const decoder& d, const step& s, const tensor_formats& f, const parallelism& split,
+                            const interconnect& link) {
+  const double act = static_cast<double>(f.activations.bits) / 8, bw = link.bandwidth.value(), lat = link.latency.value();
+  const double rows = s.batch / split.ep * s.tokens, h = static_cast<double>(d.hidden), layers = static_cast<double>(d.layers);
+  const auto add = [&](std::string_view name, double count, double bytes, double seconds) {
+    operation_time& t = p.operations.emplace_back();
+    t.name = name, t.bytes = count * bytes, t.link_s = count * seconds, t.time_s = t.link_s;
+    p.seconds += t.time_s;
+  };
+  if (split.tp > 1) {
+    const double message = rows * h * act, tp = split.tp;
+    add("all_reduce", (d.parallel_block ? 1 : 2) * layers, 2 * (tp - 1) / tp * message,
+        std::min(ring_all_reduce_seconds(message, tp, bw, lat), tree_all_reduce_seconds(message, tp, bw, lat)));
+    const double logits = s.batch / split.ep * static_cast<double>(d.vocabulary) * act;  // one token per sequence
+    add("all_gather", 1, (tp - 1) / tp * logits, all_gather_seconds(logits, tp, bw, lat));
+  }
+  if (split.ep > 1) {
+    const double message = rows * static_cast<double>(d.experts_per_token) * h * act, ep = split.ep;
+    add("all_to_all", 2 * layers, (ep - 1) / ep * message, all_to_all_seconds(message, ep, bw, lat));
+  }
 }
 
 }  // namespace detail
@@ -183,30 +178,73 @@ inline llm_engine engine_for(const tensor_formats& f, const platform& pf, const 
   return e;
 }
 
-/// The steps of request `r`: the prefill's logits give the first output token; each of
-/// the other output - 1 comes from a decode step, at contexts prompt .. prompt + output - 2.
-inline step prefill_step(const request& r) { return {.batch = r.batch, .tokens = r.prompt, .context = 0, .fused_attention = r.fused_attention}; }
+/// The steps of request `r`, each for one micro-batch: the prefill's logits give the first
+/// output token; each of the other output - 1 comes from a decode step, at contexts
+/// prompt .. prompt + output - 2.
+inline step prefill_step(const request& r) {
+  return {.batch = r.batch / r.micro_batches, .tokens = r.prompt, .context = 0, .fused_attention = r.fused_attention};
+}
 inline step decode_step(const request& r) {
-  return {.batch = r.batch, .tokens = 1, .context = r.prompt + std::max(0.0, r.output - 2) / 2, .fused_attention = r.fused_attention};
+  return {.batch = r.batch / r.micro_batches, .tokens = 1, .context = r.prompt + std::max(0.0, r.output - 2) / 2,
+          .fused_attention = r.fused_attention};
 }
 
-/// Request `r` on engine `e`, given its steps' requirements and the stored weights' bytes
-/// (both independent of the device count, so a sweep computes them once per batch and
-/// context). `r.tp` is checked by the caller.
+/// The stored weights' bytes, all and the MLPs' (what expert parallelism splits).
+struct stored_weights {
+  double total = 0, experts = 0;
+};
+
+inline stored_weights stored(const decoder& d, const tensor_formats& f) {
+  return {weight_storage_bytes(d, f), d.experts > 1 ? mlp_weight_bytes(d, f) : 0};
+}
+
+/// A pipeline of pp stages (the blocks split evenly) that m micro-batches pass through,
+/// one stage taking 1/pp of a micro-batch's step. A prefill is one pass: (m + pp - 1)
+/// stage times (GPipe's fill and drain; Huang et al., NeurIPS 2019). Decode steps follow
+/// each other: a micro-batch's next token starts when its last left the last stage, so a
+/// step of all micro-batches takes max(m, pp) stage times. Each micro-batch's activations
+/// cross pp - 1 stage boundaries on its way (a send of rows x hidden values each).
+inline void add_pipeline(phase_prediction& p, const decoder& d, const step& s, const tensor_formats& f, const request& r, bool prefill,
+                         const interconnect* link) {
+  const double m = r.micro_batches, pp = r.pp;
+  if (m == 1 && pp == 1) return;
+  const double stage = p.seconds / pp, stages = prefill ? m + pp - 1 : std::max(m, pp);
+  operation_time& t = p.operations.emplace_back();
+  t.name = "pipeline";
+  if (pp > 1) {
+    const double message = s.batch / r.ep * s.tokens * static_cast<double>(d.hidden) * static_cast<double>(f.activations.bits) / 8;
+    t.bytes = (pp - 1) * message;
+    t.link_s = (pp - 1) * (message / link->bandwidth.value() + link->latency.value());
+  }
+  t.time_s = stages * stage - p.seconds + t.link_s;  // the other micro-batches' stages and the bubble, then the sends
+  p.seconds += t.time_s;
+}
+
+/// Request `r` on engine `e`, given its steps' requirements and the stored weights (both
+/// independent of the device count, so a sweep computes them once per batch and context).
+/// The caller checks `r.split()`.
 inline request_prediction finish(const decoder& d, const tensor_formats& f, const request& r, const llm_engine& e,
-                                 const step_requirements& prefill, const step_requirements& decode, double weight_bytes) {
+                                 const step_requirements& prefill, const step_requirements& decode, const stored_weights& weights) {
   request_prediction out;
-  // Per device: the weights over the devices (the norms, replicated, are a few thousandths
-  // of them), the KV cache as shard() splits its traffic; the activations whole on each
-  // (the residual stream is replicated). The KV cache holds prompt + output - 1 tokens
-  // when the last is produced; activations peak in the prefill or in that last step.
-  const step last{.batch = r.batch, .tokens = 1, .context = r.prompt + r.output - 1, .fused_attention = r.fused_attention};
-  out.memory = {.weights = weight_bytes / r.tp,
-                .kv_cache = kv_cache_bytes(d, f, r.batch, r.prompt + r.output) / std::min(r.tp, static_cast<double>(d.kv_heads)),
-                .activations = std::max(peak_activation_bytes(d, f, last), peak_activation_bytes(d, f, prefill_step(r))),
+  const parallelism split = r.split();
+  // Per device: the weights over the tensor-parallel devices and pipeline stages, the
+  // experts also over the expert-parallel ones (the replicated norms are a few
+  // thousandths of them); the KV cache as shard() splits its traffic, over the stages; the
+  // activations of a micro-batch whole on each (the residual stream is replicated). The KV
+  // cache holds prompt + output - 1 tokens when the last is produced; activations peak in
+  // the prefill or in that last step.
+  const step last{.batch = r.batch / r.micro_batches, .tokens = 1, .context = r.prompt + r.output - 1, .fused_attention = r.fused_attention};
+  const step first = prefill_step(r);
+  const double kv_split = std::min(r.tp, static_cast<double>(d.kv_heads)) * r.pp * r.ep;
+  out.memory = {.weights = ((weights.total - weights.experts) / r.tp + weights.experts / (r.tp * r.ep)) / r.pp,
+                .kv_cache = kv_cache_bytes(d, f, r.batch, r.prompt + r.output) / kv_split,
+                .activations = std::max(peak_activation_bytes(d, f, {.batch = last.batch / r.ep, .tokens = 1, .context = last.context,
+                                                                     .fused_attention = r.fused_attention}),
+                                        peak_activation_bytes(d, f, {.batch = first.batch / r.ep, .tokens = first.tokens, .context = 0,
+                                                                     .fused_attention = r.fused_attention})),
                 .capacity = e.capacity};
-  if (r.tp > 1 && !e.link) {
-    out.reason = e.platform_id + " has no interconnect in its spec (tensor parallelism needs one)";
+  if (split.devices() > 1 && !e.link) {
+    out.reason = e.platform_id + " has no interconnect in its spec (more than one device needs one)";
     return out;
   }
   if (!e.unsupported.empty()) {
@@ -218,11 +256,11 @@ inline request_prediction finish(const decoder& d, const tensor_formats& f, cons
     out.reason = "needs " + shown_number(out.memory.total() / 1e9) + " GB of " + shown_number(e.capacity / 1e9) + " GB";
     return out;
   }
-  out.prefill = time_phase(prefill, d, r.tp, e.weight_peak, e.attention_peak, e.vector_peak, e.bandwidth, e.design);
-  out.decode = time_phase(decode, d, r.tp, e.weight_peak, e.attention_peak, e.vector_peak, e.bandwidth, e.design);
-  if (r.tp > 1) {
-    add_all_reduces(out.prefill, d, prefill_step(r), f, r.tp, *e.link);
-    add_all_reduces(out.decode, d, decode_step(r), f, r.tp, *e.link);
+  const interconnect* link = e.link ? &*e.link : nullptr;
+  for (const auto& [phase, req, s, is_prefill] : {std::tuple{&out.prefill, &prefill, first, true}, std::tuple{&out.decode, &decode, decode_step(r), false}}) {
+    *phase = time_phase(*req, d, split, e.weight_peak, e.attention_peak, e.vector_peak, e.bandwidth, e.design);
+    if (link) add_collectives(*phase, d, s, f, split, *link);
+    add_pipeline(*phase, d, s, f, r, is_prefill, link);
   }
   out.status = request_status::ok;
   out.ttft_s = out.prefill.seconds;
@@ -231,17 +269,8 @@ inline request_prediction finish(const decoder& d, const tensor_formats& f, cons
   out.decode_tokens_per_s = 1 / out.tpot_s;
   out.latency_s = out.ttft_s + (r.output - 1) * out.tpot_s;
   out.throughput_tokens_per_s = r.batch * r.output / out.latency_s;
-  if (e.power) out.energy_per_token_j = r.tp * *e.power * out.latency_s / (r.batch * r.output);  // every device of the group
+  if (e.power) out.energy_per_token_j = split.devices() * *e.power * out.latency_s / (r.batch * r.output);  // every device of the group
   return out;
-}
-
-/// Whether `tp` devices can split model `d` (whole, and dividing its attention heads);
-/// the reason when not.
-inline std::string tp_problem(const decoder& d, double tp) {
-  if (!(tp >= 1 && tp <= 1024 && tp == std::floor(tp))) return "tp must be a whole number from 1 to 1024, got " + shown_number(tp);
-  if (d.heads % static_cast<std::int64_t>(tp) != 0)
-    return "tp " + shown_number(tp) + " does not divide the model's " + std::to_string(d.heads) + " attention heads";
-  return {};
 }
 
 }  // namespace detail
@@ -251,9 +280,10 @@ inline request_prediction predict(const decoder& d, const tensor_formats& f, con
                                   const operating_mode& m, prediction_model model = prediction_model::realistic) {
   for (const auto& [name, v] : {std::pair{"batch", r.batch}, std::pair{"prompt", r.prompt}, std::pair{"output", r.output}})
     if (!(v >= 1 && v <= 1e9)) throw spec_error(error_id::invalid_value, "LLM request", std::string(name) + " must be from 1 to 1e9, got " + shown_number(v));
-  if (std::string problem = detail::tp_problem(d, r.tp); !problem.empty()) throw spec_error(error_id::invalid_value, "LLM request", problem);
-  return detail::finish(d, f, r, detail::engine_for(f, pf, m, model), requirements(d, f, detail::prefill_step(r)), requirements(d, f, detail::decode_step(r)),
-                        weight_storage_bytes(d, f));
+  if (std::string problem = parallelism_problem(d, r.split(), r.batch); !problem.empty())
+    throw spec_error(error_id::invalid_value, "LLM request", problem);
+  return detail::finish(d, f, r, detail::engine_for(f, pf, m, model), requirements(d, f, detail::prefill_step(r)),
+                        requirements(d, f, detail::decode_step(r)), detail::stored(d, f));
 }
 
 }  // namespace qutibench::llm

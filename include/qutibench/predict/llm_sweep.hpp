@@ -61,15 +61,15 @@ inline request_sweep sweep(const decoder& d, const tensor_formats& f, const swee
 
   const detail::llm_engine e = detail::engine_for(f, pf, m, model);
   out.reason = e.unsupported;
-  const double weight_bytes = weight_storage_bytes(d, f);
+  const detail::stored_weights weights = detail::stored(d, f);
   for (std::size_t b = 0; b < out.batches; ++b)
     for (std::size_t c = 0; c < out.contexts; ++c) {
       request r{.batch = axes.batches[b], .prompt = axes.contexts[c], .output = axes.output, .fused_attention = axes.fused_attention};
       const step_requirements prefill = requirements(d, f, detail::prefill_step(r)), decode = requirements(d, f, detail::decode_step(r));
       for (std::size_t n = 0; n < out.devices; ++n) {
         r.tp = axes.devices[n];
-        if (!detail::tp_problem(d, r.tp).empty()) continue;
-        const request_prediction p = detail::finish(d, f, r, e, prefill, decode, weight_bytes);
+        if (!parallelism_problem(d, r.split(), r.batch).empty()) continue;
+        const request_prediction p = detail::finish(d, f, r, e, prefill, decode, weights);
         const std::size_t i = out.index(b, c, n);
         out.status[i] = p.status;
         out.memory_bytes[i] = p.memory.total();

@@ -2,6 +2,7 @@
 // 989.4 dense FP16 TFLOPS, 3.35 TB/s, 80 GB, 700 W; data/platforms/h100-sxm.json).
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <string>
@@ -92,8 +93,8 @@ TEST_CASE("tensor parallelism splits the model and pays ring all-reduces", "[llm
     CHECK(p.memory.weights == Approx(2.0 * 68'976'648'192 / tp).epsilon(1e-9));
     // Decode: after each of the 80 blocks' attention and MLP, an all-reduce of one
     // token's 8192 values at 2 bytes over NVLink's 450 GB/s per direction.
-    const operation_time& all_reduce = p.decode.operations.back();
-    CHECK(all_reduce.name == "all_reduce");
+    const auto all_reduce = *std::find_if(p.decode.operations.begin(), p.decode.operations.end(),
+                                          [](const operation_time& o) { return o.name == "all_reduce"; });
     CHECK(all_reduce.link_s == Approx(160 * 2 * (tp - 1) / tp * 8192 * 2 / 450e9));
     CHECK(all_reduce.time_s == all_reduce.link_s);
   }
@@ -152,4 +153,73 @@ TEST_CASE("a sweep's points are predict()'s, one request at a time", "[llm]") {
   CHECK_THROWS_WITH(sweep(d, f16(), {.batches = {1, 0}}, h100.spec, h100.spec.mode()), Contains("batches (batch) must be whole numbers from 1 to 1e+09, got 0"));
   CHECK_THROWS_WITH(sweep(d, f16(), {.devices = {2.5}}, h100.spec, h100.spec.mode()), Contains("devices (tp) must be whole numbers from 1 to 1024, got 2.5"));
   CHECK_THROWS_WITH(sweep(d, f16(), {.contexts = {}}, h100.spec, h100.spec.mode()), Contains("need a value each"));
+}
+
+TEST_CASE("the collectives' costs are the standard formulas", "[llm]") {
+  // 1 KB over 4 devices, 450 GB/s, 5 us per message: the ring pays 6 latencies, the tree
+  // (binomial reduce + broadcast, 2 x log2 4 rounds of the whole message) 4.
+  CHECK(tree_all_reduce_seconds(1e3, 4, 450e9, 5e-6) == Approx(4 * (5e-6 + 1e3 / 450e9)));
+  CHECK(tree_all_reduce_seconds(1e3, 4, 450e9, 5e-6) < ring_all_reduce_seconds(1e3, 4, 450e9, 5e-6));
+  CHECK(tree_all_reduce_seconds(1e3, 5, 450e9, 5e-6) == Approx(6 * (5e-6 + 1e3 / 450e9)));  // ceil(log2 5) = 3
+  CHECK(all_gather_seconds(8e6, 8, 450e9, 5e-6) == Approx(7.0 / 8 * 8e6 / 450e9 + 7 * 5e-6));
+  CHECK(all_to_all_seconds(8e6, 8, 450e9, 5e-6) == Approx(7.0 / 8 * 8e6 / 450e9 + 7 * 5e-6));
+  CHECK(all_gather_seconds(8e6, 1, 450e9, 5e-6) == 0);
+}
+
+namespace {
+
+double link_of(const phase_prediction& p, std::string_view name) {
+  for (const operation_time& o : p.operations)
+    if (o.name == name) return o.link_s;
+  return -1;
+}
+
+}  // namespace
+
+TEST_CASE("pipeline stages hold a share of the blocks and pass micro-batches", "[llm]") {
+  const platform_ref h100 = find_platform("h100-sxm", data_dir);
+  const decoder l70 = find_decoder("llama-2-70b", data_dir);
+  const auto run = [&](double batch, double pp, double m) {
+    return predict(l70, f16(), {.batch = batch, .prompt = 256, .output = 64, .pp = pp, .micro_batches = m}, h100.spec, h100.spec.mode(),
+                   prediction_model::plain);
+  };
+  // Two stages: 138 GB of FP16 weights, 69 GB each.
+  const request_prediction one = run(2, 2, 1);
+  REQUIRE(one.status == request_status::ok);
+  CHECK(one.memory.weights == Approx(2.0 * 68'976'648'192 / 2).epsilon(1e-9));
+  // A micro-batch of 2 sequences crosses one stage boundary: 2 x 256 tokens x 8192 values
+  // x 2 bytes in the prefill, 2 x 8192 x 2 per decode step, over 450 GB/s.
+  const double prefill_send = 2.0 * 256 * 8192 * 2 / 450e9, decode_send = 2.0 * 8192 * 2 / 450e9;
+  CHECK(link_of(one.prefill, "pipeline") == Approx(prefill_send));
+  CHECK(link_of(one.decode, "pipeline") == Approx(decode_send));
+  // The same micro-batch's work without the sends is one device's step T: the stages run
+  // it one after another. Four micro-batches of 2 (batch 8) through 2 stages: a prefill of
+  // (4 + 2 - 1) stage times of T / 2, decode steps of max(4, 2) stage times.
+  const double t_prefill = one.ttft_s - prefill_send, t_decode = one.tpot_s - decode_send;
+  const request_prediction four = run(8, 2, 4);
+  REQUIRE(four.status == request_status::ok);
+  CHECK(four.ttft_s == Approx(5 * t_prefill / 2 + prefill_send));
+  CHECK(four.tpot_s == Approx(4 * t_decode / 2 + decode_send));
+  CHECK_THROWS_WITH(run(8, 2, 3), Contains("micro_batches must be a whole number dividing the batch 8, got 3"));
+  CHECK_THROWS_WITH(run(1, 81, 1), Contains("pp 81 is more stages than the model's 80 blocks"));
+}
+
+TEST_CASE("expert parallelism splits a mixture of experts and pays all-to-alls", "[llm]") {
+  const platform_ref h100 = find_platform("h100-sxm", data_dir);
+  const decoder mixtral = find_decoder("mixtral-8x7b", data_dir);
+  // 46,702,792,704 parameters, of which the experts' MLPs are 32 blocks x 8 experts x 3 x
+  // 4096 x 14336 = 45,097,156,608: in FP16 93.4 GB do not fit one 80 GB H100; over 2 devices
+  // each holds the rest and half the experts.
+  CHECK(predict(mixtral, f16(), {.batch = 2}, h100.spec, h100.spec.mode()).status == request_status::does_not_fit);
+  const request_prediction p = predict(mixtral, f16(), {.batch = 2, .prompt = 128, .output = 16, .ep = 2}, h100.spec, h100.spec.mode(),
+                                       prediction_model::plain);
+  REQUIRE(p.status == request_status::ok);
+  CHECK(p.memory.weights == Approx(2 * (1'605'636'096 + 45'097'156'608 / 2.0)).epsilon(1e-9));
+  // Each device decodes one of the two sequences: per block its token goes to 2 experts
+  // and comes back, 2 x 4096 values x 2 bytes each way, half of it to the other device.
+  CHECK(link_of(p.decode, "all_to_all") == Approx(2 * 32 * 0.5 * (2 * 4096 * 2) / 450e9));
+  CHECK(link_of(p.decode, "all_reduce") == -1);
+  CHECK_THROWS_WITH(predict(mixtral, f16(), {.batch = 2, .ep = 3}, h100.spec, h100.spec.mode()), Contains("ep 3 does not divide the model's experts (8)"));
+  CHECK_THROWS_WITH(predict(find_decoder("llama-2-7b", data_dir), f16(), {.ep = 2}, h100.spec, h100.spec.mode()),
+                    Contains("ep 2 does not divide the model's experts (1)"));
 }
