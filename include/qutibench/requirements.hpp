@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "qutibench/checked.hpp"
@@ -34,7 +35,7 @@ constexpr batch_size checked_batch(std::uint64_t n, std::string_view where = "ba
 /// Requirements of one node for a batch. Element counts are exact; bytes follow from
 /// the node's datatypes (sub-byte types packed).
 struct layer_requirements {
-  std::string_view name;  ///< refers into the topology, which must outlive this
+  std::string name;  ///< a copy: requirements outlive the topology they came from (a temporary, often)
   std::string_view kind;
   tensor_shape out;
   layer_precision types;
