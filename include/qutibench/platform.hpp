@@ -120,6 +120,7 @@ struct interconnect {
 /// resources for the refined memory and peak models.
 struct platform {
   std::string id;
+  std::vector<std::string> aliases;         ///< other names tables give it (a measurement's device), resolved as the id is
   std::string name;
   platform_kind kind = platform_kind::cpu;
   std::string source;                       ///< datasheet, paper or table every figure comes from

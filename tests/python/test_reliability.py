@@ -1,6 +1,7 @@
 """Inputs that once crashed, hung or printed a wrong number (issue 13's reproductions),
 through the CLI and Python. Reproductions that used to kill the process run in a
 subprocess, so that a regression fails its test instead of ending pytest."""
+import json
 import os
 import re
 import subprocess
@@ -81,6 +82,21 @@ def test_platform_ids_and_modes_still_resolve():
     import qutibench
     pf, mode = qutibench.platform("tx2:maxq")
     assert (pf.id, mode) == ("tx2", "maxq")
+
+
+@needs_cli
+def test_an_alias_is_the_platform_from_cli_and_python():
+    import qutibench
+    # shared/reference/public's measurement CSV names the A100 SXM4 80GB so.
+    pf, _ = qutibench.platform("nvidia-a100-sxm4-80gb")
+    assert pf.id == "a100-sxm" and "nvidia-a100-sxm4-80gb" in pf.aliases
+    expected = qutibench.predict(qutibench.zoo.get("resnet50"), "a100-sxm", "int8")["inputs_per_s"]
+    r = cli("predict", "--topology", "resnet50", "--platform", "nvidia-a100-sxm4-80gb", "--datatype", "int8",
+            "--format", "json")
+    assert r.returncode == 0, r.stderr
+    shown = json.loads(r.stdout)
+    assert shown["platform"] == "a100-sxm"
+    assert shown["inputs_per_s"] == pytest.approx(expected, rel=1e-12)
 
 
 # --- One validation of arguments: the CLI and Python accept and refuse the same ------

@@ -45,8 +45,13 @@ inline std::filesystem::path locate_data_dir(std::initializer_list<std::filesyst
   throw spec_error(error_id::malformed_json, "data directory", "none of " + tried + " holds platforms/; set QUTIBENCH_DATA_DIR");
 }
 
+/// Whether `name` is `p`'s id or one of its aliases.
+inline bool names(const platform& p, std::string_view name) {
+  return p.id == name || std::find(p.aliases.begin(), p.aliases.end(), name) != p.aliases.end();
+}
+
 /// Loads every *.json file of `dir`, sorted by file name; throws on the first bad file,
-/// and on two files with the same id (spec_error 505).
+/// and on two files naming one platform (an id or alias twice; spec_error 505).
 inline std::vector<platform> load_platforms(const std::filesystem::path& dir) {
   std::vector<std::filesystem::path> files;
   if (!std::filesystem::is_directory(dir)) throw spec_error(error_id::malformed_json, dir.string(), "not a directory of platform specs");
@@ -56,8 +61,11 @@ inline std::vector<platform> load_platforms(const std::filesystem::path& dir) {
   std::vector<platform> out;
   for (const auto& f : files) {
     platform p = load_platform(f);
-    for (const platform& q : out)
-      if (q.id == p.id) throw spec_error(error_id::inconsistent_spec, f.string() + ": /id", "id '" + p.id + "' used by another file");
+    for (const platform& q : out) {
+      if (names(q, p.id)) throw spec_error(error_id::inconsistent_spec, f.string() + ": /id", "id '" + p.id + "' used by another file");
+      for (const std::string& alias : p.aliases)
+        if (names(q, alias)) throw spec_error(error_id::inconsistent_spec, f.string() + ": /aliases", "'" + alias + "' names " + q.id + " already");
+    }
     out.push_back(std::move(p));
   }
   return out;
@@ -78,7 +86,7 @@ struct platform_ref {
   std::string mode;
 };
 
-/// The one platform `ref` names: a shipped id under `data_dir`/platforms or a spec file
+/// The one platform `ref` names: a shipped id or alias under `data_dir`/platforms or a spec file
 /// (a path ending in ".json"), either with ":MODE" after it. A selection of several
 /// ("thesis", "all", "a,b") is refused (301) rather than quietly cut to its first.
 inline platform_ref find_platform(std::string_view ref, const std::filesystem::path& data_dir) {
@@ -92,7 +100,7 @@ inline platform_ref find_platform(std::string_view ref, const std::filesystem::p
   const auto [id, mode] = split_platform_ref(ref);
   const std::vector<platform> all = load_platforms(data_dir / "platforms");
   for (const platform& p : all)
-    if (p.id == id) return {p, std::string(mode)};
+    if (names(p, id)) return {p, std::string(mode)};
   const std::string valid = detail::ids_of(all);
   const bool several = id == "thesis" || id == "all" || id.find(',') != std::string_view::npos;
   throw spec_error(error_id::unknown_id, "platform '" + std::string(ref) + "'",
@@ -104,7 +112,7 @@ inline platform_ref find_platform(std::string_view ref, const std::filesystem::p
 inline std::vector<platform> select_platforms(const std::vector<platform>& all, std::string_view selection) {
   auto find = [&](std::string_view id) -> const platform& {
     for (const platform& p : all)
-      if (p.id == id) return p;
+      if (names(p, id)) return p;
     throw spec_error(error_id::unknown_id, "platform '" + std::string(id) + "'", "not found; valid ids: " + detail::ids_of(all));
   };
   if (selection == "all") return all;

@@ -33,13 +33,18 @@ class platform_reader : public json_reader {
       fail(error_id::malformed_json, "", "a platform spec must be a JSON object");
       return p;
     }
-    known(j, "", {"$schema", "id", "name", "kind", "source", "notes", "carrier_emulation", "peaks_rise_with_width",
+    known(j, "", {"$schema", "id", "aliases", "name", "kind", "source", "notes", "carrier_emulation", "peaks_rise_with_width",
                   "memory", "power", "peak_tera_ops_per_s", "modes", "fpga", "design", "interconnect"});
     p.id = text(j, "", "id", true);
-    if (!p.id.empty() && !std::all_of(p.id.begin(), p.id.end(), [](char c) {
-          return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.';
-        }))
-      fail(error_id::invalid_value, "/id", "'" + p.id + "' must use only a-z, 0-9, '-' and '.'");
+    check_id(p.id, "/id");
+    if (j.contains("aliases") && !j["aliases"].is_array()) fail(error_id::invalid_value, "/aliases", "must be an array of ids");
+    for (std::size_t i = 0; j.contains("aliases") && j["aliases"].is_array() && i < j["aliases"].size(); ++i) {
+      const std::string at = "/aliases/" + std::to_string(i), alias = text_value(j["aliases"][i], at, true);
+      check_id(alias, at);
+      if (alias == p.id || std::count(p.aliases.begin(), p.aliases.end(), alias))
+        fail(error_id::inconsistent_spec, at, "'" + alias + "' is already the id or an alias");
+      p.aliases.push_back(alias);
+    }
     p.name = text(j, "", "name", true);
     p.source = text(j, "", "source", true);
     const std::string kind = text(j, "", "kind", true);
@@ -240,6 +245,12 @@ class platform_reader : public json_reader {
     return a;
   }
 
+  /// An id or alias: what the command line takes before ":MODE".
+  void check_id(const std::string& id, const std::string& at) {
+    if (!id.empty() && !std::all_of(id.begin(), id.end(), [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.'; }))
+      fail(error_id::invalid_value, at, "'" + id + "' must use only a-z, 0-9, '-' and '.'");
+  }
+
   std::optional<memory_level> read_level(const json& j, const std::string& at) {
     if (!object(j, at)) return std::nullopt;
     known(j, at, {"name", "capacity_mb", "bandwidth_gb_per_s", "holds"});
@@ -349,7 +360,9 @@ inline nlohmann::ordered_json to_json(const platform& p) {
     j["per_inference_us"] = d.per_inference.value() * 1e6;
     return j;
   };
-  json j = {{"id", p.id}, {"name", p.name}, {"kind", std::string(kind_name(p.kind))}, {"source", p.source}};
+  json j = {{"id", p.id}};
+  if (!p.aliases.empty()) j["aliases"] = p.aliases;
+  j.update({{"name", p.name}, {"kind", std::string(kind_name(p.kind))}, {"source", p.source}});
   if (p.carrier_emulation) j["carrier_emulation"] = true;
   if (p.peaks_rise_with_width) j["peaks_rise_with_width"] = true;
   const operating_mode& first = p.modes.front();

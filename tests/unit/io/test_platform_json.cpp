@@ -222,6 +222,43 @@ TEST_CASE("platform: modes and selections by id", "[platform]") {
   CHECK(select_platforms(all, "ncs2,tx2").size() == 2);
 }
 
+TEST_CASE("platform: an alias names the platform wherever its id does", "[platform][alias]") {
+  // The measurement CSV of shared/reference/public names the A100 SXM4 80GB by its own id.
+  CHECK(find_platform("nvidia-a100-sxm4-80gb", data_dir).spec.id == "a100-sxm");
+  CHECK(find_platform("apple-m2-10c-gpu", data_dir).spec.id == "apple-m2-gpu");
+  const std::vector<platform> all = load_platforms(data_dir + "/platforms");
+  const std::vector<platform> two = select_platforms(all, "nvidia-a100-sxm4-80gb,tx2");
+  REQUIRE(two.size() == 2);
+  CHECK(two.front().id == "a100-sxm");
+
+  // Two files naming one platform: the second file and its alias are named.
+  const std::string clash = std::string(QUTIBENCH_TEST_DATA) + "/platforms_alias_clash";
+  try {
+    (void)load_platforms(clash);
+    FAIL("no error");
+  } catch (const spec_error& e) {
+    CHECK(e.id() == error_id::inconsistent_spec);
+    CHECK_THAT(e.what(), Catch::Contains(clash + "/b.json: /aliases") && Catch::Contains("'first' names first already"));
+  }
+
+  // Within one file: an alias is an id (lower case), not the id again, not twice.
+  auto problems_of = [](const char* aliases) {
+    platform p;
+    const auto j = nlohmann::ordered_json::parse(std::string(R"({"id": "x", "aliases": )") + aliases +
+                                                 R"(, "name": "x", "kind": "gpu", "source": "test",
+        "memory": {"bandwidth_gb_per_s": 100}, "peak_tera_ops_per_s": {"fp16": 10}})");
+    return read_platform(j, "x.json", p);
+  };
+  auto only = [](const std::vector<spec_problem>& problems, error_id id, const std::string& where) {
+    return problems.size() == 1 && problems[0].id == id && problems[0].where == where;
+  };
+  CHECK(problems_of(R"(["x-board"])").empty());
+  CHECK(only(problems_of(R"(["A100"])"), error_id::invalid_value, "x.json: /aliases/0"));
+  CHECK(only(problems_of(R"(["y", "x"])"), error_id::inconsistent_spec, "x.json: /aliases/1"));
+  CHECK(only(problems_of(R"(["y", "y"])"), error_id::inconsistent_spec, "x.json: /aliases/1"));
+  CHECK(only(problems_of(R"("y")"), error_id::invalid_value, "x.json: /aliases"));
+}
+
 TEST_CASE("platform json: every shipped spec survives a round trip through to_json", "[platform][json]") {
   for (const platform& p : load_platforms(data_dir + "/platforms")) {
     INFO(p.id);
@@ -229,6 +266,7 @@ TEST_CASE("platform json: every shipped spec survives a round trip through to_js
     const auto problems = read_platform(to_json(p), p.id, back);
     REQUIRE(problems.empty());
     CHECK(back.id == p.id);
+    CHECK(back.aliases == p.aliases);
     CHECK(back.kind == p.kind);
     CHECK(back.on_chip.value() == Approx(p.on_chip.value()));
     REQUIRE(back.modes.size() == p.modes.size());
