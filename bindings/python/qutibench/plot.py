@@ -9,16 +9,33 @@ display is needed; save them with ``fig.savefig(path)``.
 
 Artists carry a ``gid`` (``"roof"``, ``"oi"``, ``"prediction"``, ``"cell"``, ``"predicted"``,
 ``"measured"``, ``"frontier"``, ``"efficiency"``) so that callers and tests can find them.
+
+The figures of decoder LLM requests (``llm_tokens_vs_batch``, ``llm_ttft_vs_prompt``,
+``llm_roofline``, ``llm_throughput_latency``, ``llm_capacity_map``) live in
+``qutibench.llm_plot`` and are reached from here too.
 """
 from __future__ import annotations
 
 import math
-from typing import Any, Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 import qutibench as _qb
 
+#: The figures of qutibench.llm_plot, which imports this module's helpers: they load on first
+#: use (``__getattr__``), so neither module imports the other while it is being initialized.
+_LLM_FIGURES = ("llm_capacity_map", "llm_roofline", "llm_throughput_latency", "llm_tokens_vs_batch",
+                "llm_ttft_vs_prompt")
+
 __all__ = ["heatmap", "latency_vs_throughput", "measurement_boxes", "pareto", "pareto_overlay",
-           "predicted_vs_measured", "roofline"]
+           "predicted_vs_measured", "roofline", *_LLM_FIGURES]
+
+
+def __getattr__(name: str):
+    if name in _LLM_FIGURES:
+        from . import llm_plot
+
+        return getattr(llm_plot, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 #: Datatypes a roofline shows by default, narrowest first.
 ROOFLINE_DATATYPES = ("int2", "int4", "int8", "fp16", "fp32")
@@ -67,6 +84,27 @@ def _colours(keys: Iterable[Any]) -> dict[Any, Any]:
 
 # --- roofline -----------------------------------------------------------------------------
 
+def _roofs(ax: Any, pf: _qb.Platform, mode: str, datatypes: Sequence[str], intensities: Sequence[float],
+           label: Callable[[str, float, float], str]) -> dict[str, Any]:
+    """Makes ``ax`` log-log, draws a roof min(peak, bandwidth x OI) per datatype (gid ``"roof"``,
+    labelled ``label(datatype, peak, ridge)``) and returns the colour of each datatype. The x
+    range spans every ridge point and every one of ``intensities`` with a decade either side,
+    so each roof shows its slope and its flat part."""
+    bandwidth = pf.bandwidth(mode)
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    xs = [pf.peak(d, mode) / bandwidth for d in datatypes] + list(intensities)
+    lo, hi = (min(xs) / 10, max(xs) * 10) if xs else (0.1, 1e4)
+    colour = _colours(datatypes)
+    for dt in datatypes:
+        peak = pf.peak(dt, mode)
+        ridge = peak / bandwidth
+        ax.plot([lo, ridge, hi], [bandwidth * lo, peak, peak], color=colour[dt], lw=2, gid="roof",
+                label=label(dt, peak, ridge))
+    ax.set_xlim(lo, hi)
+    return colour
+
+
 def roofline(platform: Any, topologies: Sequence[Any] = (), datatypes: Sequence[str] | None = None,
              mode: str | None = None, batch: int = 1, memory_model: str = "thesis", ax: Any = None):
     """The roofline of a platform mode (thesis Figures 4.4, 6.2), log-log.
@@ -96,26 +134,18 @@ def roofline(platform: Any, topologies: Sequence[Any] = (), datatypes: Sequence[
                 points.append((name, dt, oi, p["ops_per_s"]))
 
     fig, ax = _axes(ax, (7.5, 5))
-    ax.set_xscale("log")
-    ax.set_yscale("log")
-    # The x range spans every ridge point and every network's OI with a decade either side,
-    # so each roof shows its slope and its flat part.
-    xs = [pf.peak(d, mode) / bandwidth for d in datatypes] + [p[2] for p in points]
-    lo, hi = (min(xs) / 10, max(xs) * 10) if xs else (0.1, 1e4)
-    colour = _colours(datatypes)
-    for dt in datatypes:
-        peak = pf.peak(dt, mode)
-        ridge = peak / bandwidth
+
+    def label(dt: str, peak: float, ridge: float) -> str:
         carrier = pf.carrier(dt, mode)
         via = f" via {carrier}" if carrier and carrier != dt else ""
-        ax.plot([lo, ridge, hi], [bandwidth * lo, peak, peak], color=colour[dt], lw=2, gid="roof",
-                label=f"{dt} roof{via}: {_si(peak)}ops/s")
+        return f"{dt} roof{via}: {_si(peak)}ops/s"
+
+    colour = _roofs(ax, pf, mode, datatypes, [p[2] for p in points], label)
     markers = dict(zip(dict.fromkeys(p[0] for p in points), "osD^vP*Xhp" * 3))
     for name, dt, oi, ops in points:
         ax.axvline(oi, color=colour[dt], ls=":", lw=1, gid="oi")
         ax.plot([oi], [ops], ls="none", marker=markers[name], ms=8, mec="black", color=colour[dt],
                 gid="prediction", label=f"{name} {dt}: OI {oi:.3g}, {_si(ops)}ops/s")
-    ax.set_xlim(lo, hi)
     ax.set_xlabel("operational intensity (ops/byte)")
     ax.set_ylabel("attainable performance (ops/s)")
     ax.set_title(f"{pf.id}" + (f" ({shown_mode})" if shown_mode else "")

@@ -8,12 +8,15 @@ measurement CSV (default: the thesis's level-3 tables shipped under ``data_dir()
 predicted-vs-measured overlays, bar and latency charts and the validation tables of the
 plain, refined, calibrated and realistic models, and the same models against the published
 measurements of current devices (``data/measurements/public_cnn_dev.csv``) (M. Blott, *Benchmarking Neural Networks on
-Heterogeneous Hardware*, PhD thesis, Trinity College Dublin, 2021). The predicted pareto
+Heterogeneous Hardware*, PhD thesis, Trinity College Dublin, 2021); last, decoder LLM
+requests of ``LLM_SETTINGS`` (tokens/s vs batch, TTFT vs prompt, a roofline with prefill and
+decode, the throughput-latency frontier, a capacity map and a table). The predicted pareto
 frontiers go to stdout as a text table, progress to stderr.
 """
 from __future__ import annotations
 
 import argparse
+import functools
 import html
 import math
 import os
@@ -26,7 +29,7 @@ from typing import Callable, Sequence
 
 import qutibench
 
-__all__ = ["SHIPPED_MEASUREMENTS", "SHIPPED_PUBLIC_MEASUREMENTS", "TASKS", "main", "write_report"]
+__all__ = ["LLM_SETTINGS", "SHIPPED_MEASUREMENTS", "SHIPPED_PUBLIC_MEASUREMENTS", "TASKS", "main", "write_report"]
 
 TASKS = ("imagenet", "cifar10", "mnist")
 TASK_TITLES = {"imagenet": "ImageNet", "cifar10": "CIFAR-10", "mnist": "MNIST"}
@@ -41,6 +44,19 @@ _PUBLIC_METRIC = "system"
 # Narrow datatypes first, as the thesis orders its ceilings.
 _DATATYPE_ORDER = ("int2", "int4", "int8", "int16", "fp8_e4m3", "fp8_e5m2", "fp16", "bf16", "fp32", "fp64")
 _PRUNED = re.compile(r"-p[\d.]+$")
+#: The LLM section's settings: Llama-3-8B on current devices in a weight format each serves it
+#: in (llama.cpp's Q4_K_M and Q4_0 on the edge devices), and Llama-3-70B in FP16 on one H100
+#: (it does not fit) and on four, whose NVLink carries the tensor-parallel all-reduces.
+LLM_SETTINGS = (
+    ("llama-3-8b", "h100-sxm", "f16"),
+    ("llama-3-8b", "h100-sxm", "fp8"),
+    ("llama-3-8b", "a100-sxm", "f16"),
+    ("llama-3-8b", "jetson-agx-orin", "q4_k_m"),
+    ("llama-3-8b", "jetson-orin-nano", "q4_k_m"),
+    ("llama-3-8b", "apple-m2-gpu", "q4_0"),
+    ("llama-3-70b", "h100-sxm", "f16"),
+    {"topology": "llama-3-70b", "platform": "h100-sxm", "weights": "f16", "tp": 4},
+)
 _THESIS = ("M. Blott, <em>Benchmarking Neural Networks on Heterogeneous Hardware</em>, PhD thesis, "
            "Trinity College Dublin, 2021")
 
@@ -234,22 +250,34 @@ def _render(sections: list[_Section], intro: str) -> str:
     return "\n".join(parts)
 
 
+def _figure(out: Path, steps: list[_Step], section: _Section, label: str, file: str, caption: str,
+            make: Callable[[], tuple]) -> None:
+    """A step that draws a figure with ``make``, saves it as ``out / file`` and adds it to ``section``."""
+    def run() -> None:
+        fig, _ = make()
+        _save(fig, out / file)
+        section.items.append(_Figure(file, caption))
+
+    steps.append(_Step(label, run))
+
+
 def _plan(out: Path, measurements: str | None, platforms: str,
           published: str | None) -> tuple[list[_Section], list[_Step]]:
-    """The report's sections (filled in as the steps run) and the steps that make them."""
+    """The report's sections (filled in as the steps run) and the steps that make them: the
+    thesis's figures and tables, then the LLM section."""
+    steps: list[_Step] = []
+    sections = _thesis_sections(out, steps, measurements, platforms, published)
+    return sections + [_llm_section(out, steps)], steps
+
+
+def _thesis_sections(out: Path, steps: list[_Step], measurements: str | None, platforms: str,
+                     published: str | None) -> list[_Section]:
+    """The sections of the thesis's method (Chapters 4 to 7), their steps appended to ``steps``."""
     from . import plot
 
-    steps: list[_Step] = []
+    figure = functools.partial(_figure, out, steps)
     scope = {"thesis": "the thesis's nine platforms of Table 6.2", "all": "every shipped platform"}.get(
         platforms, f"the platforms {platforms}")
-
-    def figure(section: _Section, label: str, file: str, caption: str, make: Callable[[], tuple]) -> None:
-        def run() -> None:
-            fig, _ = make()
-            _save(fig, out / file)
-            section.items.append(_Figure(file, caption))
-
-        steps.append(_Step(label, run))
 
     heatmaps = _Section("Heatmaps", "Predicted throughput (inputs/s, batch 1, weights off-chip and activations "
                         "on chip) of every pair of a platform's datatype and a network variant with a published "
@@ -287,7 +315,7 @@ def _plan(out: Path, measurements: str | None, platforms: str,
         steps.append(_Step(f"frontier {task}", table))
     sections = [heatmaps, rooflines, pareto]
     if measurements is None:
-        return sections, steps
+        return sections
 
     name = html.escape(Path(measurements).name)
     measured = _Section("Predicted against measured", f"Measured level-3 throughput from <code>{name}</code> "
@@ -330,7 +358,7 @@ def _plan(out: Path, measurements: str | None, platforms: str,
         steps.append(_Step(f"validation {model}", table))
     sections += [measured, validation]
     if published is None:
-        return sections, steps
+        return sections
 
     qutibench.load_measurements(published)  # a bad file fails before any figure is drawn
     current = _Section("Published measurements of current devices", "Best measured system throughput per "
@@ -340,7 +368,61 @@ def _plan(out: Path, measurements: str | None, platforms: str,
                        "Settings whose mode the platform's spec lacks are left out; see docs/validation.md.", [])
     steps.append(_Step("published measurements",
                        lambda: current.items.append(_Html(_models_table(published, _PUBLIC_METRIC)))))
-    return sections + [current], steps
+    return sections + [current]
+
+
+def _llm_table(settings: Sequence[tuple | dict]) -> str:
+    """Each setting's request at the defaults of qutibench.llm (batch 1, prompt 512, output 128):
+    whether it fits, memory against capacity, TTFT, TPOT, decode tokens/s and energy per token."""
+    headers = ("model", "platform", "weights", "fits", "tp", "memory per device (GB)", "capacity (GB)", "TTFT (ms)",
+               "TPOT (ms)", "decode tokens/s", "energy (J/token)")
+    fits = {"ok": "yes", "does-not-fit": "no"}
+    from .llm_plot import _request
+
+    rows = []
+    for setting in settings:
+        r = _request(setting)
+        ms = [None if r[k] is None else r[k] * 1e3 for k in ("ttft_s", "tpot_s")]
+        rows.append([r["topology"], r["platform"], r["weights"], fits.get(r["status"], r["status"]), str(r["tp"]),
+                     _number(r["memory_bytes"] / 1e9, 1), _number(r["capacity_bytes"] / 1e9, 0), _number(ms[0], 2),
+                     _number(ms[1], 2), _rate(r["decode_tokens_per_s"]), _number(r["energy_per_token_j"], 3)])
+    return _html_table(headers, rows, numeric_from=4)
+
+
+def _llm_section(out: Path, steps: list[_Step]) -> _Section:
+    """Decoder LLM requests (docs/llm.md): a figure of each kind of qutibench.llm_plot and a
+    table of LLM_SETTINGS, their steps appended to ``steps``."""
+    from . import plot
+
+    figure = functools.partial(_figure, out, steps)
+    section = _Section("Decoder LLMs", "Predicted requests of decoder LLMs (the realistic model, docs/llm.md): "
+                       "Llama-3-8B on current devices in a weight format each serves it in, and Llama-3-70B in "
+                       "FP16, which does not fit one 80 GB H100 and runs on four in tensor parallelism over "
+                       "NVLink. Requests that do not fit a device's memory are left out of the figures. These "
+                       "predictions are not yet validated against measurements.", [])
+    figure(section, "llm tokens vs batch", "llm-tokens-vs-batch.png",
+           "Decode tokens/s against the batch (prompt 512, output 128): aggregate and per sequence, with the "
+           "largest batch that fits where the sweep runs out of memory.",
+           lambda: plot.llm_tokens_vs_batch(LLM_SETTINGS))
+    figure(section, "llm ttft vs prompt", "llm-ttft-vs-prompt.png",
+           "Time to first token against the prompt length at batch 1.", lambda: plot.llm_ttft_vs_prompt(LLM_SETTINGS))
+    figure(section, "llm roofline", "llm-roofline.png",
+           "Roofline of the H100 SXM with the prefill and decode phases of a Llama-3-8B FP16 request at batches "
+           "1, 16 and 128: decode reads every weight once per step, so its intensity grows with the batch.",
+           lambda: plot.llm_roofline("llama-3-8b", "h100-sxm", batch=(1, 16, 128)))
+    figure(section, "llm throughput vs latency", "llm-throughput-latency.png",
+           "Llama-3-70B on H100 SXMs: request throughput against time per output token over batches 1 to 128, "
+           "FP16, FP8 and INT4 (group 128) weights and 1, 2, 4 or 8 devices, with the frontier of the "
+           "configurations no other beats on both.",
+           lambda: plot.llm_throughput_latency("llama-3-70b", "h100-sxm", weights=("f16", "fp8", "int4-g128"),
+                                               tp=(1, 2, 4, 8)))
+    figure(section, "llm capacity map", "llm-capacity.png",
+           "Which batches and contexts of Llama-3-8B in FP16 fit the H100 SXM's 80 GB: memory (weights, KV "
+           "cache, peak activations) over capacity, with the longest context that fits per batch.",
+           lambda: plot.llm_capacity_map("llama-3-8b", "h100-sxm"))
+    steps.append(_Step("llm table", lambda: section.items.append(
+        _Html("<h3>Requests at batch 1, prompt 512, output 128</h3>\n" + _llm_table(LLM_SETTINGS)))))
+    return section
 
 
 def write_report(output_dir: str | os.PathLike = "report",
@@ -368,7 +450,8 @@ def write_report(output_dir: str | os.PathLike = "report",
     intro = (f"<p>Level-0 (roofline) predictions of neural-network throughput on heterogeneous hardware after "
              f"the QuTiBench method ({_THESIS}): each network's compute and memory requirements against each "
              f"platform's peak and memory bandwidth, batch 1, the thesis's memory model (weights off-chip, "
-             f"activations on chip). Heatmaps and pareto charts: {html.escape(platforms)} platforms; "
+             f"activations on chip); the last section predicts decoder LLM requests. Heatmaps and pareto charts: "
+             f"{html.escape(platforms)} platforms; "
              f"{source}. Generated by <code>python3 -m qutibench.report</code> in "
              f"{time.perf_counter() - start:.0f} s.</p>")
     index = out / "index.html"
