@@ -7,6 +7,7 @@
 
 #include "commands.hpp"
 #include "qutibench/error.hpp"
+#include "qutibench/version.hpp"
 
 namespace qutibench::cli {
 
@@ -14,6 +15,7 @@ application::application()
     : app_("qutibench: predict, measure and compare how fast neural networks run on heterogeneous hardware "
            "(QuTiBench, Blott 2021)") {
   app_.require_subcommand(1);
+  app_.set_version_flag("--version", std::string(version));
   add_zoo_command(app_);
   add_show_command(app_);
   add_export_command(app_);
@@ -30,11 +32,35 @@ application::application()
   add_overheads_command(app_);
 }
 
+namespace {
+
+/// A usage error as an ID'd error like any other bad input; the ID says what kind.
+error_id usage_error_id(const CLI::ParseError& e) {
+  if (dynamic_cast<const CLI::RequiredError*>(&e)) return error_id::missing_field;
+  if (dynamic_cast<const CLI::ExtrasError*>(&e)) return error_id::unknown_field;
+  return error_id::invalid_value;
+}
+
+}  // namespace
+
 int application::run(int argc, const char* const* argv) {
   try {
+    // CLI11 reports an unknown command as a missing one ("A subcommand is required").
+    if (argc > 1 && argv[1][0] != '-' && app_.get_subcommands([&](CLI::App* c) { return c->check_name(argv[1]); }).empty()) {
+      std::string commands;
+      for (const CLI::App* c : app_.get_subcommands([](CLI::App*) { return true; }))
+        commands += (commands.empty() ? "" : ", ") + c->get_name();
+      throw spec_error(error_id::unknown_id, "command '" + std::string(argv[1]) + "'", "not a qutibench command; commands: " + commands);
+    }
     app_.parse(argc, argv);
+  } catch (const CLI::Success& e) {
+    return app_.exit(e);  // --help
+  } catch (const CLI::RuntimeError& e) {
+    return e.get_exit_code();  // a command that printed its own findings (check-platform: 1)
   } catch (const CLI::ParseError& e) {
-    return app_.exit(e);
+    std::cerr << "qutibench: " << spec_error(usage_error_id(e), "command line", e.what()).what()
+              << "\nRun with --help for more information.\n";
+    return 2;
   } catch (const error& e) {
     std::cerr << "qutibench: " << e.what() << '\n';
     return 2;

@@ -11,8 +11,8 @@ namespace qutibench::cli {
 class application {
  public:
   application();
-  /// Parses `argv` and runs the subcommand: 0 on success, CLI11's code for a usage error
-  /// (after printing it), 1 for a failed check, 2 for a qutibench error (printed to stderr).
+  /// Parses `argv` and runs the subcommand: 0 on success (or --help), 1 for a failed check,
+  /// 2 for a usage error or a qutibench error (printed to stderr with its ID).
   int run(int argc, const char* const* argv);
 
  private:

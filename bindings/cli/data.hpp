@@ -66,7 +66,7 @@ void add_memory_model_option(CLI::App& cmd, std::string& name);
 
 /// Options shared by predict, heatmap and pareto.
 struct scenario_options {
-  std::uint64_t batch = 1;
+  std::int64_t batch = 1;  ///< signed: checked_batch shows a negative batch as given
   std::string memory_model = "thesis";
   std::string model = "plain";  ///< prediction_model: plain or realistic
   std::optional<std::int64_t> threads;  ///< --threads; none: every unit busy

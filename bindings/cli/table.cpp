@@ -21,18 +21,46 @@ format parse_format(const std::string& name) {
 
 std::string format_real(double v) { return fmt::format("{:.15g}", v); }
 
+namespace {
+
+/// `number` (digits, an optional sign and decimals) with its whole part in groups of three.
+std::string grouped(std::string number) {
+  const std::size_t first = number.front() == '-' ? 1 : 0;
+  const std::size_t point = std::min(number.find('.'), number.size());
+  for (std::size_t i = point; i > first + 3; i -= 3) number.insert(i - 3, ",");
+  return number;
+}
+
+}  // namespace
+
+std::string readable_real(double v) {
+  const double a = std::fabs(v);
+  if (!std::isfinite(v) || v == 0 || a < 1e-3 || a >= 1e9) return fmt::format("{:.4g}", v);
+  const int exponent = static_cast<int>(std::floor(std::log10(a)));  // 10^exponent <= |v|
+  // Digits past the 4th: decimals dropped, or whole places rounded to zeros (42,920).
+  const double unit = std::pow(10.0, exponent - 3);
+  std::string s = fmt::format("{:.{}f}", exponent > 3 ? std::round(v / unit) * unit : v, std::max(0, 3 - exponent));
+  if (s.find('.') != std::string::npos) {
+    s.erase(s.find_last_not_of('0') + 1);
+    if (s.back() == '.') s.pop_back();
+  }
+  return grouped(s);
+}
+
 cell real(double v) { return std::isnan(v) ? cell{} : cell{v}; }
 
 namespace {
 
+/// A cell as `f` writes it: tables for people (4 significant digits, thousands grouped,
+/// "-" for null), CSV in full (15 significant digits, ungrouped).
 std::string text(const cell& c, format f) {
   struct visitor {
     format f;
     std::string operator()(std::monostate) const { return f == format::table ? "-" : ""; }
     std::string operator()(const std::string& s) const { return f == format::csv ? csv::field(s) : s; }
-    std::string operator()(std::int64_t v) const { return std::to_string(v); }
-    std::string operator()(std::uint64_t v) const { return std::to_string(v); }
-    std::string operator()(double v) const { return format_real(v); }
+    std::string operator()(std::int64_t v) const { return f == format::table ? grouped(std::to_string(v)) : std::to_string(v); }
+    std::string operator()(std::uint64_t v) const { return f == format::table ? grouped(std::to_string(v)) : std::to_string(v); }
+    std::string operator()(double v) const { return f == format::table ? readable_real(v) : format_real(v); }
   };
   return std::visit(visitor{f}, c);
 }
@@ -50,7 +78,7 @@ nlohmann::ordered_json json_of(const cell& c) {
 
 }  // namespace
 
-std::string text_of(const cell& c) { return text(c, format::table); }
+std::string text_of(const cell& c) { return std::holds_alternative<std::monostate>(c) ? "-" : text(c, format::json); }
 
 nlohmann::ordered_json to_json(const table& t) {
   auto rows = nlohmann::ordered_json::array();
@@ -114,19 +142,36 @@ void print(std::ostream& out, const table& t, format f) {
   for (const auto* block : {&t.rows, &t.footer})
     for (const auto& r : *block)
       for (std::size_t i = 0; i < r.size(); ++i) width[i] = std::max(width[i], text(r[i], f).size());
-  auto line = [&](const std::vector<cell>& r) {
-    for (std::size_t i = 0; i < r.size(); ++i) {
-      const bool left = std::holds_alternative<std::string>(r[i]);
-      out << (i ? "  " : "") << (left ? fmt::format("{:<{}}", text(r[i], f), width[i]) : fmt::format("{:>{}}", text(r[i], f), width[i]));
-    }
-    out << '\n';
+  std::size_t total = 0;
+  for (std::size_t w : width) total += w + 2;
+  if (t.rows.size() == 1 && t.footer.empty() && total - 2 > max_table_width) {
+    // One record too wide for a terminal: a field per line reads better than a long row.
+    std::size_t longest = 0;
+    for (const std::string& c : t.columns) longest = std::max(longest, c.size());
+    for (std::size_t i = 0; i < t.columns.size(); ++i) out << fmt::format("{:<{}}  {}", t.columns[i], longest, text(t.rows[0][i], f)) << '\n';
+    return;
+  }
+  // Text columns (any text cell) left-aligned, numbers right-aligned; no padding after the
+  // last column.
+  std::vector<bool> text_column(t.columns.size(), false);
+  for (const auto& r : t.rows)
+    for (std::size_t i = 0; i < r.size(); ++i) text_column[i] = text_column[i] || std::holds_alternative<std::string>(r[i]);
+  auto emit = [&](std::string s) {
+    s.erase(s.find_last_not_of(' ') + 1);
+    out << s << '\n';
   };
-  for (std::size_t i = 0; i < t.columns.size(); ++i) out << (i ? "  " : "") << fmt::format("{:<{}}", t.columns[i], width[i]);
-  out << '\n';
+  auto line = [&](const std::vector<cell>& r) {
+    std::string s;
+    for (std::size_t i = 0; i < r.size(); ++i) {
+      s += (i ? "  " : "") + (text_column[i] ? fmt::format("{:<{}}", text(r[i], f), width[i]) : fmt::format("{:>{}}", text(r[i], f), width[i]));
+    }
+    emit(std::move(s));
+  };
+  std::string header;
+  for (std::size_t i = 0; i < t.columns.size(); ++i) header += (i ? "  " : "") + fmt::format("{:<{}}", t.columns[i], width[i]);
+  emit(std::move(header));
   for (const auto& r : t.rows) line(r);
   if (!t.footer.empty()) {
-    std::size_t total = 0;
-    for (std::size_t w : width) total += w + 2;
     out << std::string(total - 2, '-') << '\n';
     for (const auto& r : t.footer) line(r);
   }

@@ -28,11 +28,16 @@ struct table {
 /// Parses "table", "csv" or "json" (the --format values).
 format parse_format(const std::string& name);
 
-/// Writes `t` to `out` in format `f`. Reals keep 15 significant digits so that exact
-/// counts divided by 10^6 or 10^9 survive a round trip.
+/// Tables wider than this print one record as a field per line.
+inline constexpr std::size_t max_table_width = 120;
+
+/// Writes `t` to `out` in format `f`. CSV and JSON reals keep 15 significant digits so
+/// that exact counts divided by 10^6 or 10^9 survive a round trip; a table is for people:
+/// 4 significant digits, thousands grouped, "-" for null, and a single record wider than
+/// max_table_width as a field per line.
 void print(std::ostream& out, const table& t, format f);
 
-/// A cell as the text table shows it ("-" for null).
+/// A cell as one item of a list cell: numbers in full, ungrouped ("-" for null).
 std::string text_of(const cell& c);
 
 /// The rows of `t` as a JSON array of objects keyed by column name.
@@ -40,6 +45,11 @@ nlohmann::ordered_json to_json(const table& t);
 
 /// A real number as text with 15 significant digits, trailing zeros dropped.
 std::string format_real(double v);
+
+/// A real number as a person reads it: 4 significant digits with the whole part grouped
+/// by thousands (1,811; 752.9; 0.01235), in scientific notation below 0.001 and from
+/// 10^9, where grouped digits stop being easy to read (6.61e-07, 6.71e+12).
+std::string readable_real(double v);
 
 /// A real number as a cell; NaN (unsupported, unknown) becomes an empty cell. An
 /// infinite intensity prints "inf" in text and CSV, null in JSON.

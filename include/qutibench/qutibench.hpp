@@ -22,4 +22,5 @@
 #include "qutibench/requirements.hpp"
 #include "qutibench/topology.hpp"
 #include "qutibench/units.hpp"
+#include "qutibench/version.hpp"
 #include "qutibench/zoo.hpp"

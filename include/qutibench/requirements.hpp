@@ -26,10 +26,11 @@ inline constexpr std::uint64_t max_batch = std::uint64_t{1} << 40;
 
 /// `n` as a batch; throws spec_error 503 naming `where` (the argument) outside
 /// 1..max_batch. The CLI's --batch options and Python's batch arguments all end here.
-constexpr batch_size checked_batch(std::uint64_t n, std::string_view where = "batch") {
-  if (n < 1 || n > max_batch)
+/// Signed, so that a negative argument is shown as given, not as its 64-bit wrap.
+constexpr batch_size checked_batch(std::int64_t n, std::string_view where = "batch") {
+  if (n < 1 || n > static_cast<std::int64_t>(max_batch))
     throw spec_error(error_id::invalid_value, std::string(where), "must be an integer from 1 to 2^40, got " + std::to_string(n));
-  return {n};
+  return {static_cast<std::uint64_t>(n)};
 }
 
 /// Requirements of one node for a batch. Element counts are exact; bytes follow from

@@ -56,8 +56,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         (void)parse_validation_metric(rest);
         break;
       case 4: {
-        const std::uint64_t n = nth<std::uint64_t>(rest, 0);
-        if (const batch_size b = checked_batch(n); b.n != n || b.n < 1 || b.n > max_batch) std::abort();
+        const std::int64_t n = nth<std::int64_t>(rest, 0);
+        if (const batch_size b = checked_batch(n); static_cast<std::int64_t>(b.n) != n || b.n < 1 || b.n > max_batch) std::abort();
         break;
       }
       case 5: {

@@ -91,6 +91,17 @@ def test_unknown_datatype_is_an_error():
 
 
 def test_bad_arguments_are_rejected_with_help():
-    assert run("zoo", "--format", "xml", check=False).returncode != 0
-    assert run("show", "cnv", "--batch", "0", check=False).returncode != 0
+    bad = run("zoo", "--format", "xml", check=False)
+    assert bad.returncode == 2 and "[qutibench.spec_error.503] command line: --format: xml not in {table,csv,json}" in bad.stderr
+    assert run("show", "cnv", "--batch", "0", check=False).returncode == 2
     assert "zoo" in run("--help").stdout
+
+
+def test_version_is_the_one_cmake_python_and_the_cli_report():
+    import re
+    import qutibench
+    version = run("--version").stdout.strip()
+    assert re.fullmatch(r"[0-9]+\.[0-9]+\.[0-9]+", version) and version == qutibench.__version__
+    # The package config's version (what find_package checks) is read from the same header.
+    config = os.path.join(os.path.dirname(os.path.dirname(CLI)), "qutibenchConfigVersion.cmake")
+    assert f'set(PACKAGE_VERSION "{version}")' in open(config).read()

@@ -40,11 +40,33 @@ def test_predict_json_has_the_documented_keys_and_the_hand_figure():
     assert out["latency_s"] == pytest.approx(25_502_912 / 19.2e9)
 
 
+def test_predict_table_is_for_reading_and_csv_keeps_every_digit():
+    args = ("predict", "--topology", "resnet50", "--platform", "zcu102-dpu", "--datatype", "int8")
+    # One record wider than 120 characters: a field per line.
+    lines = run(*args).stdout.splitlines()
+    assert max(len(line) for line in lines) <= 120
+    shown = dict(line.split(None, 1) for line in lines)
+    # 19.2e9 B/s / 25,502,912 B = 752.86 inputs/s; its latency 1.3283 ms; 6.71 TOP/s.
+    assert (shown["inputs_per_s"], shown["latency_s"], shown["peak_ops_per_s"]) == ("752.9", "0.001328", "6.71e+12")
+    assert shown["traffic_bytes"] == "25,500,000" and shown["mode"] == "-"
+    row = csv_rows(*args)[0]
+    assert float(row["inputs_per_s"]) == pytest.approx(19.2e9 / 25_502_912, rel=1e-14)
+    assert row["traffic_bytes"] == "25502912"
+    # Many rows stay a table, its numbers rounded and grouped: GoogLeNet v1's 3.165343744 GOPs
+    # and its INT2 operational intensity 1811.285 (CSV: 15 digits).
+    lines = run("zoo").stdout.splitlines()
+    header, googlenet = lines[0].split(), next(line.split() for line in lines if line.startswith("googlenet-v1 "))
+    cells = dict(zip(header, googlenet))
+    assert (cells["gops"], cells["model_me"], cells["oi_int2"]) == ("3.165", "6.99", "1,811")
+
+
 def test_predict_unsupported_datatype_is_a_status_not_a_number():
-    out = json.loads(run("predict", "--topology", "mlp", "--platform", "tx2:maxq", "--datatype", "int8",
-                         "--format", "json").stdout)
+    r = run("predict", "--topology", "mlp", "--platform", "tx2:maxq", "--datatype", "int8", "--format", "json")
+    out = json.loads(r.stdout)
     assert out["status"] == "unsupported"
     assert out["inputs_per_s"] is None and out["latency_s"] is None and out["bound"] is None
+    # What the mode runs instead (tx2.json, maxq: fp16 and fp32 peaks, no carrier).
+    assert r.stderr == "qutibench: note: tx2:maxq does not run int8; it runs fp16, fp32\n"
 
 
 def test_predict_onchip_if_fits_makes_the_int2_mlp_compute_bound_on_finn():
@@ -60,7 +82,23 @@ def test_predict_per_layer_json_lists_layers_whose_times_sum_to_the_latency():
                          "--per-layer", "--format", "json").stdout)
     assert out["model"] == "per-layer"
     assert sum(layer["time_s"] for layer in out["layers"]) == pytest.approx(out["latency_s"])
-    assert {layer["bound"] for layer in out["layers"]} <= {"compute", "memory"}
+    assert {layer["bound"] for layer in out["layers"]} <= {"compute", "memory", None}
+    # A layer without work or traffic (the input, a folded norm) has no intensity and no bound.
+    first = out["layers"][0]
+    assert (first["kind"], first["ops"], first["operational_intensity"], first["bound"]) == ("input", 0, None, None)
+
+
+def test_predict_per_layer_csv_ends_with_the_whole_network():
+    rows = csv_rows("predict", "--topology", "cnv", "--platform", "zcu104-finn", "--datatype", "int4", "--per-layer")
+    summary = json.loads(run("predict", "--topology", "cnv", "--platform", "zcu104-finn", "--datatype", "int4",
+                             "--per-layer", "--format", "json").stdout)
+    *layers, total = rows
+    assert (total["layer"], total["kind"], total["bound"]) == ("cnv", "network", summary["bound"])
+    # CNV's 234,724,864 MACs (thesis Section 5.2, counted by hand in test_requirements.cpp).
+    assert float(total["ops"]) == sum(float(r["ops"]) for r in layers) == 2 * 234_724_864
+    assert float(total["time_s"]) == pytest.approx(summary["latency_s"], rel=1e-14)
+    assert float(total["time_s"]) == pytest.approx(sum(float(r["time_s"]) for r in layers))
+    assert rows[0]["operational_intensity"] == "" and rows[0]["bound"] == ""
 
 
 def test_predict_accepts_a_spec_file_and_a_mode():

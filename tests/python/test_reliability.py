@@ -116,6 +116,52 @@ def test_batch_zero_is_the_same_error_from_cli_and_python():
     assert r.returncode == 2 and message in r.stderr and len(r.stderr) < 200
 
 
+@needs_cli
+@pytest.mark.parametrize("command", [
+    ("predict", "--topology", "resnet50", "--platform", "zcu102-dpu", "--datatype", "int8"),
+    ("show", "mlp"),
+])
+def test_a_negative_batch_is_shown_as_given_by_cli_and_python(command):
+    import qutibench
+    # The CLI's unsigned options once printed -1 as its wrap, 18446744073709551615.
+    r = cli(*command, "--batch", "-1")
+    message = "[qutibench.spec_error.503] batch: must be an integer from 1 to 2^40, got -1"
+    assert r.returncode == 2 and message in r.stderr, r.stderr
+    for call in (lambda: qutibench.predict(qutibench.zoo.get("resnet50"), "zcu102-dpu", "int8", batch=-1),
+                 lambda: qutibench.requirements(qutibench.zoo.get("mlp"), "int8", batch=-1)):
+        with pytest.raises(qutibench.SpecError) as e:
+            call()
+        assert str(e.value) == message
+
+
+@needs_cli
+def test_a_negative_llm_count_is_shown_as_given_by_cli_and_python():
+    import qutibench
+    r = cli("llm", "--topology", "llama-3-8b", "--platform", "h100-sxm", "--batch", "-1")
+    message = "[qutibench.spec_error.503] LLM request: batch must be from 1 to 1e9, got -1"
+    assert r.returncode == 2 and message in r.stderr, r.stderr
+    with pytest.raises(qutibench.SpecError) as e:
+        qutibench.llm("llama-3-8b", "h100-sxm", batch=-1)
+    assert str(e.value) == message
+
+
+@needs_cli
+@pytest.mark.parametrize("args, expected", [
+    (("predict", "--topology", "resnet50", "--platform", "zcu102-dpu", "--datatype", "int8", "--batch", "1.5"),
+     "[qutibench.spec_error.503] command line: Could not convert: --batch = 1.5"),
+    (("predict", "--topology", "resnet50", "--platform", "zcu102-dpu", "--datatype", "int8", "--bogus"),
+     "[qutibench.spec_error.504] command line: The following argument was not expected: --bogus"),
+    (("llm", "--platform", "h100-sxm"), "[qutibench.spec_error.502] command line: --topology is required"),
+    (("foo",), "[qutibench.spec_error.301] command 'foo': not a qutibench command; commands: zoo, show, export,"),
+])
+def test_usage_errors_are_idd_with_exit_status_2(args, expected):
+    # CLI11's own codes (104 to 109) and "A subcommand is required" for an unknown command
+    # contradicted the README's exit status 2.
+    r = cli(*args)
+    assert r.returncode == 2 and expected in r.stderr, r.stderr
+    assert cli("predict", "--help").returncode == 0
+
+
 @pytest.mark.parametrize("call, argument", [
     (lambda q, t: q.predict(t, "zcu102-dpu", "int8", batch=2.5), "batch"),
     (lambda q, t: q.predict(t, "zcu102-dpu", "int8", batch=True), "batch"),
@@ -125,7 +171,6 @@ def test_batch_zero_is_the_same_error_from_cli_and_python():
     (lambda q, t: q.predict(t, "zcu102-dpu", "int8", efficiency=(0.5,)), "efficiency"),
     (lambda q, t: q.predict(t, None, "int8"), "platform"),
     (lambda q, t: q.requirements(t, ("int8", "int4")), "precision"),
-    (lambda q, t: q.requirements(t, "int8", batch=-1), "batch"),
     (lambda q, t: q.TopologyBuilder("x", (3, 2**63, 4)), "shape"),
     (lambda q, t: q.orthogonality(100, 200, "300", 400), "pruned"),
 ])

@@ -4,7 +4,6 @@
 #include <iostream>
 #include <memory>
 
-#include <fmt/format.h>
 
 #include "../commands.hpp"
 #include "../data.hpp"
@@ -24,7 +23,7 @@ table long_form(const std::vector<heatmap_cell>& cells) {
 }
 
 /// The matrix a reader scans: rows platform x mode x datatype, columns topologies, cells
-/// inputs/s to 4 significant digits ("-": the pair is not defined there).
+/// inputs/s, printed as every table prints reals ("-": the pair is not defined there).
 table matrix_form(const std::vector<heatmap_cell>& cells) {
   table t;
   t.columns = {"platform", "mode", "datatype"};
@@ -39,7 +38,7 @@ table matrix_form(const std::vector<heatmap_cell>& cells) {
       row = t.rows.end() - 1;
     }
     const auto col = std::find(t.columns.begin(), t.columns.end(), c.topology) - t.columns.begin();
-    (*row)[static_cast<std::size_t>(col)] = fmt::format("{:.4g}", c.result.throughput.value());
+    (*row)[static_cast<std::size_t>(col)] = real(c.result.throughput.value());
   }
   return t;
 }

@@ -21,12 +21,14 @@ namespace {
 
 struct llm_options {
   std::string topology, platform, weights = "f16", kv = "f16", activations = "fp16", model = "realistic", format = "table";
-  std::vector<std::uint64_t> batch{1}, prompt{512}, tp{1};
-  std::uint64_t output = 128, pp = 1, ep = 1, micro_batches = 1;
+  // Signed and unchecked here: the library checks each, as it does Python's, and shows a
+  // negative count as given.
+  std::vector<std::int64_t> batch{1}, prompt{512}, tp{1};
+  std::int64_t output = 128, pp = 1, ep = 1, micro_batches = 1;
   bool unfused = false, per_layer = false;
 };
 
-std::vector<double> reals(const std::vector<std::uint64_t>& v) { return {v.begin(), v.end()}; }
+std::vector<double> reals(const std::vector<std::int64_t>& v) { return {v.begin(), v.end()}; }
 
 /// Lists: one row per (batch, prompt, tp), batch-major, the sweep's figures.
 void run_sweep(const llm_options& o, const llm::decoder& d, const llm::tensor_formats& f, const platform& pf, const operating_mode& mode) {
@@ -126,9 +128,9 @@ void add_llm_command(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--prompt", o->prompt, "Prompt tokens per sequence, 1 to 1e9; a list sweeps")->delimiter(',')->capture_default_str();
   cmd->add_option("--output", o->output, "Output tokens per sequence, 1 to 1e9")->capture_default_str();
-  cmd->add_option("--tp", o->tp, "Devices in tensor parallelism, 1 to 1024, dividing the attention heads (the spec's "
+  cmd->add_option("--tp", o->tp, "Devices in tensor parallelism, 1 to 1024, dividing the attention heads, and the key/value heads or a multiple of them (the spec's "
                                  "interconnect carries the all-reduces; memory is per device); a list sweeps, a count that "
-                                 "does not divide the heads is unsupported there")
+                                 "does not split the heads evenly is unsupported there")
       ->delimiter(',')
       ->capture_default_str();
   cmd->add_option("--pp", o->pp, "Pipeline stages, 1 to 1024, at most the model's blocks (each device holds 1/pp of the "

@@ -20,7 +20,7 @@ struct measure_options {
   std::string topology, datatype = "int8", format = "table";
   onnx_options onnx;
   std::int64_t level = 3;
-  std::vector<std::uint64_t> batches{1};
+  std::vector<std::int64_t> batches{1};
   std::vector<std::int64_t> threads{1};
   std::int64_t repeats = 5;
   double min_time = 0.05;
@@ -34,7 +34,7 @@ table measure_table(const measure_options& o) {
   const topology net = find_topology(o.topology, o.onnx);
   const datatype type = datatype::parse(o.datatype);
   std::vector<kernel> all;
-  for (std::uint64_t b : o.batches)
+  for (std::int64_t b : o.batches)
     for (unsigned th : threads)
       for (kernel& k : kernels_of(net, level, type, b, th)) all.push_back(std::move(k));
   table t;

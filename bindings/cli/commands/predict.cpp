@@ -2,7 +2,9 @@
 // the whole network or layer by layer (thesis eqs. 4.1, 4.2), or the realistic model's
 // estimate (predict/realistic.hpp).
 #include <iostream>
+#include <limits>
 #include <memory>
+#include <string>
 
 #include "../commands.hpp"
 #include "../data.hpp"
@@ -45,6 +47,14 @@ void run_predict(const predict_options& o) {
       .set("memory_model", realistic ? std::string("design") : s.memory.name)
       .set("model", std::string(realistic ? "realistic" : o.per_layer ? "per-layer" : "network"));
   summary.rows.push_back(fields.row(summary.columns));
+  if (p.status == prediction_status::unsupported) {
+    // The row's dashes say that it does not run; this says what does.
+    std::string runs;
+    for (const peak_performance& k : mode.peaks) runs += (runs.empty() ? "" : ", ") + k.type.name();
+    std::cerr << "qutibench: note: " << pf.id << (mode.name.empty() ? "" : ":" + mode.name) << " does not run " << s.type.name()
+              << "; it runs " << runs << (pf.carrier_emulation ? ", and narrower integers in the smallest of these that holds them" : "")
+              << '\n';
+  }
   const format f = parse_format(o.common.format);
   if (!o.per_layer) {
     if (f == format::json) std::cout << to_json(summary).front().dump(2) << '\n';
@@ -54,6 +64,17 @@ void run_predict(const predict_options& o) {
   table t;
   t.columns = {"layer", "kind", "ops", "traffic_bytes", "operational_intensity", "compute_time_s", "memory_time_s", "time_s", "bound"};
   for (const layer_prediction& l : layers.layers) t.rows.push_back(cells_of(l).row(t.columns));
+  if (f == format::csv) {
+    // A CSV is one table: the whole network is its last row, named by the topology, its
+    // compute and memory times the layers' sums, its time the prediction's latency.
+    double compute_s = 0, memory_s = 0;
+    for (const layer_prediction& l : layers.layers) compute_s += l.compute_time.value(), memory_s += l.memory_time.value();
+    named_cells total = cells_of(p);
+    const double unknown = std::numeric_limits<double>::quiet_NaN();
+    total.set("layer", o.topology).set("kind", std::string("network")).set("compute_time_s", real(p.ok() ? compute_s : unknown))
+        .set("memory_time_s", real(p.ok() ? memory_s : unknown)).set("time_s", real(p.latency.value()));
+    t.rows.push_back(total.row(t.columns));
+  }
   if (f == format::json) {
     nlohmann::ordered_json out = to_json(summary).front();
     out["layers"] = to_json(t);

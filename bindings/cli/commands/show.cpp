@@ -17,7 +17,7 @@ namespace {
 struct show_options {
   std::string topology;
   std::string datatype;  ///< empty: a quantized ONNX model's own datatypes, else fp32
-  std::uint64_t batch = 1;
+  std::int64_t batch = 1;  ///< signed and unchecked here: checked_batch checks it, as Python's
   std::string format = "table";
   onnx_options onnx;
 };
@@ -51,9 +51,9 @@ void run_show(const show_options& o) {
                         tot.activation_bytes.value()});
     print(std::cout, t, f);
     if (f == format::table)
-      std::cout << "peak live activations: " << tot.peak_live.value() << " elements ("
-                << format_real(tot.peak_live_bytes.value()) << " bytes); operational intensity (weights off-chip): "
-                << format_real(r.operational_intensity().value()) << " ops/byte\n";
+      std::cout << "peak live activations: " << text_of(to_cell(tot.peak_live.value())) << " elements ("
+                << readable_real(tot.peak_live_bytes.value()) << " bytes); operational intensity (weights off-chip): "
+                << readable_real(r.operational_intensity().value()) << " ops/byte\n";
     return;
   }
   nlohmann::ordered_json layers = to_json(t);

@@ -31,7 +31,7 @@ struct validate_options {
   std::string platform = "host", datatype = "int8", memory_model = "thesis", format = "table";
   // Signed and unchecked here: the library checks them, as it does Python's.
   std::int64_t level = 1;
-  std::uint64_t batch = 1;
+  std::int64_t batch = 1;
   std::int64_t threads = 1;
   std::int64_t repeats = 5;
   double min_time = 0.02;

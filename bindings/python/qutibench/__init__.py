@@ -14,13 +14,13 @@ import math
 from typing import Any, Iterable, Sequence
 
 from . import _core
-from ._core import (Datatype, MeasureError, Platform, SpecError, Topology, TopologyBuilder, data_dir,
+from ._core import (Datatype, MeasureError, Platform, SpecError, Topology, TopologyBuilder, __version__, data_dir,
                     load_platforms, pareto_frontier, select_platforms)
 from ._core import orthogonality as _orthogonality
 from .tables import Table
 
 __all__ = [
-    "Datatype", "MeasureError", "Platform", "SpecError", "Table", "Topology", "TopologyBuilder", "batch_summaries",
+    "__version__", "Datatype", "MeasureError", "Platform", "SpecError", "Table", "Topology", "TopologyBuilder", "batch_summaries",
     "data_dir", "few_shot", "heatmap", "host_roofline", "kernels", "llm", "llm_parameters", "llm_sweep", "load_measurements", "load_platforms", "measure",
     "measured_pareto", "orthogonality", "pareto_frontier", "platform", "predict", "requirements", "select_platforms",
     "sweep", "theoretical_pareto", "training", "validate", "zoo", "onnx", "plot", "report",
@@ -114,7 +114,7 @@ def llm_sweep(topology: str, platform_ref: str | Platform, batches: Iterable[int
     """``llm`` over batches x contexts (prompt tokens) x devices (tensor parallelism) in one
     call, as ``qutibench llm`` with lists: numpy arrays of shape (batches, contexts, devices)
     under ``status`` ("ok", "does-not-fit", "unsupported"; a device count that does not
-    divide the heads is unsupported), ``ttft_s``, ``tpot_s``, ``decode_tokens_per_s``,
+    split the heads evenly is unsupported), ``ttft_s``, ``tpot_s``, ``decode_tokens_per_s``,
     ``throughput_tokens_per_s``, ``latency_s``, ``memory_bytes`` (per device),
     ``energy_per_token_j``; NaN where the status is not ok; the axes under ``batches``,
     ``contexts``, ``devices``. Each point equals ``llm``'s."""

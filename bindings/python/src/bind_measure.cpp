@@ -122,7 +122,7 @@ void bind_host(py::module_& m) {
                       const py::object& threads) {
         py::list out;
         for (const kernel& k : kernels_of(t, parse_measure_level(to_integer(level, "level")), to_datatype(type, "datatype"),
-                                          to_count(batch, "batch"), parse_measure_threads(to_integer(threads, "threads"))))
+                                          to_integer(batch, "batch"), parse_measure_threads(to_integer(threads, "threads"))))
           out.append(k.layers);
         return out;
       }, py::arg("topology"), py::arg("level"), py::arg("datatype") = "int8", py::arg("batch") = 1, py::arg("threads") = 1,
@@ -131,7 +131,7 @@ void bind_host(py::module_& m) {
   m.def("measure", [](const topology& t, const py::object& level, const py::object& type, const py::object& batch,
                       const py::object& threads, const py::object& repeats, const py::object& min_time) {
         const std::vector<kernel> kernels =
-            kernels_of(t, parse_measure_level(to_integer(level, "level")), to_datatype(type, "datatype"), to_count(batch, "batch"),
+            kernels_of(t, parse_measure_level(to_integer(level, "level")), to_datatype(type, "datatype"), to_integer(batch, "batch"),
                        parse_measure_threads(to_integer(threads, "threads")));
         host_cpu host(measure_repeats(to_integer(repeats, "repeats"), to_real(min_time, "min_time")), python_interruption_point());
         std::vector<kernel_job> jobs;

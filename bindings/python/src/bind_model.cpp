@@ -199,13 +199,13 @@ void bind_zoo_and_requirements(py::module_& m) {
   m.def("zoo_get", &zoo::get, py::arg("id"), "build the zoo network with stable id `id`");
 
   m.def("requirements", [](const topology& t, const py::object& dtype, const py::object& batch) {
-        return requirements_dict(t, to_precision(dtype), checked_batch(to_count(batch, "batch")));
+        return requirements_dict(t, to_precision(dtype), checked_batch(to_integer(batch, "batch")));
       }, py::arg("topology"), py::arg("precision") = "fp32", py::arg("batch") = 1,
       "level-0 requirements per layer and in total; precision: a datatype (uniform) or "
       "{'fallback': (w, a), 'overrides': {node: (w, a)}}");
   m.def("training", [](const topology& t, const py::object& dtype, const py::object& batch, const py::object& inputs,
                        const py::object& epochs) {
-        const training_requirements tr = training(requirements(t, to_precision(dtype), checked_batch(to_count(batch, "batch"))),
+        const training_requirements tr = training(requirements(t, to_precision(dtype), checked_batch(to_integer(batch, "batch"))),
                                                   to_count(inputs, "inputs_per_epoch"), to_count(epochs, "epochs"));
         py::dict d;
         d["weight_gradients"] = tr.weight_gradients.value();

@@ -31,7 +31,7 @@ std::optional<std::uint64_t> threads_of(const py::object& threads, prediction_mo
 
 scenario make_scenario(const py::object& type, const py::object& batch, const std::string& memory, const py::object& efficiency,
                        const py::object& threads, prediction_model model) {
-  scenario s{to_datatype(type, "datatype"), checked_batch(to_count(batch, "batch")), memory_model::parse(memory), {},
+  scenario s{to_datatype(type, "datatype"), checked_batch(to_integer(batch, "batch")), memory_model::parse(memory), {},
              threads_of(threads, model)};
   if (efficiency.is_none()) return s;
   if (py::isinstance<py::tuple>(efficiency) || py::isinstance<py::list>(efficiency)) {
@@ -160,7 +160,7 @@ void bind_predictions(py::module_& m) {
                     const py::object& type_list, const std::string& memory, bool per_layer, const std::string& model,
                     const py::object& threads) {
         std::vector<std::uint64_t> batches;
-        for (std::uint64_t b : to_counts(batch_list, "batches")) batches.push_back(checked_batch(b, "batches").n);
+        for (std::int64_t b : to_integers(batch_list, "batches")) batches.push_back(checked_batch(b, "batches").n);
         if (py::isinstance<py::str>(type_list) || !py::isinstance<py::iterable>(type_list))
           bad_argument("datatypes", "must be a sequence of datatype names, got " + shown(type_list));
         std::vector<datatype> types;
@@ -226,7 +226,7 @@ void bind_task_views(py::module_& m) {
         const std::vector<platform> pfs = select(platforms);
         const prediction_model pm = parse_prediction_model(model);
         const auto cells = heatmap(task, pfs, published_accuracy(data_dir()),
-                                   {datatypes::int8, checked_batch(to_count(batch, "batch")), memory_model::parse(memory), {},
+                                   {datatypes::int8, checked_batch(to_integer(batch, "batch")), memory_model::parse(memory), {},
                                     threads_of(threads, pm)},
                                    pm);
         py::list out;
@@ -308,11 +308,11 @@ void bind_llm(py::module_& m) {
                         const py::object& output, const std::string& model, bool fused) {
         const auto reals = [](const py::object& list, std::string_view name) {
           std::vector<double> out;
-          for (std::uint64_t v : to_counts(list, name)) out.push_back(static_cast<double>(v));
+          for (std::int64_t v : to_integers(list, name)) out.push_back(static_cast<double>(v));
           return out;
         };
         const llm::sweep_axes axes{.batches = reals(batches, "batches"), .contexts = reals(contexts, "contexts"),
-                                   .devices = reals(devices, "devices"), .output = static_cast<double>(to_count(output, "output")),
+                                   .devices = reals(devices, "devices"), .output = static_cast<double>(to_integer(output, "output")),
                                    .fused_attention = fused};
         const llm::tensor_formats f{llm::find_format(weights), datatype::parse(activations), llm::find_format(kv)};
         const llm::request_sweep r = llm::sweep(find_decoder(ref, data_dir()), f, axes, pf, pf.mode(mode), parse_prediction_model(model));

@@ -61,8 +61,9 @@ inline std::uint64_t to_count(py::handle h, std::string_view name) {
   return n;
 }
 
-/// A whole number (as to_count) within the signed 64-bit range: levels and thread counts,
-/// whose checks (parse_measure_level, ...) name the range in their own message.
+/// A whole number (as to_count) within the signed 64-bit range: batches, LLM counts, levels
+/// and thread counts, whose checks (checked_batch, parse_measure_level, ...) name the range
+/// in their own message, as they do for the CLI's signed options.
 inline std::int64_t to_integer(py::handle h, std::string_view name) {
   if (!PyIndex_Check(h.ptr()) || py::isinstance<py::bool_>(h)) bad_argument(name, "must be an integer, got " + shown(h));
   const py::int_ v = py::reinterpret_steal<py::int_>(PyNumber_Index(h.ptr()));
@@ -74,12 +75,12 @@ inline std::int64_t to_integer(py::handle h, std::string_view name) {
   return n;
 }
 
-/// A list, tuple, range or array of whole numbers (a string is refused, not split).
-inline std::vector<std::uint64_t> to_counts(py::handle h, std::string_view name) {
+/// A list, tuple, range or array of whole numbers (as to_integer; a string is refused, not split).
+inline std::vector<std::int64_t> to_integers(py::handle h, std::string_view name) {
   if (py::isinstance<py::str>(h) || py::isinstance<py::bytes>(h) || !py::isinstance<py::iterable>(h))
     bad_argument(name, "must be a sequence of integers, got " + shown(h));
-  std::vector<std::uint64_t> out;
-  for (py::handle x : py::reinterpret_borrow<py::iterable>(h)) out.push_back(to_count(x, name));
+  std::vector<std::int64_t> out;
+  for (py::handle x : py::reinterpret_borrow<py::iterable>(h)) out.push_back(to_integer(x, name));
   return out;
 }
 

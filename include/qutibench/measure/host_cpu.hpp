@@ -99,9 +99,9 @@ inline std::vector<std::vector<std::size_t>> compute_units(const topology& t) {
 /// norm and activation); level 2 = every run of 2 and of 4 consecutive such layers with
 /// whatever lies between them in the schedule (pooling, residual adds); level 3 = the
 /// whole network. Throws spec_error 503 for a batch outside 1..max_batch.
-inline std::vector<kernel> kernels_of(const topology& t, measure_level level, datatype type, std::uint64_t batch = 1,
+inline std::vector<kernel> kernels_of(const topology& t, measure_level level, datatype type, std::int64_t batch_arg = 1,
                                       unsigned threads = 1) {
-  batch = checked_batch(batch).n;  // the CLI's and Python's batches, checked once
+  const std::uint64_t batch = checked_batch(batch_arg).n;  // the CLI's and Python's batches, checked once
   std::vector<kernel> out;
   const auto nodes = t.nodes();
   if (level == measure_level::network) {

@@ -5,6 +5,7 @@
 // platform) and picks the columns it prints.
 #pragma once
 
+#include <limits>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -34,18 +35,20 @@ void fields(const prediction& p, F&& field) {
   field("traffic_bytes", p.traffic.value());
 }
 
-/// One layer of a layer-by-layer prediction.
+/// One layer of a layer-by-layer prediction. A layer without work or traffic (an input,
+/// a view, a folded norm) has no intensity (0 / 0) and no bound.
 template <class F>
 void fields(const layer_prediction& l, F&& field) {
+  const bool idle = l.work.value() == 0 && l.traffic.value() == 0;
   field("layer", l.name);
   field("kind", l.kind);
   field("ops", l.work.value());
   field("traffic_bytes", l.traffic.value());
-  field("operational_intensity", l.operational_intensity.value());
+  field("operational_intensity", idle ? std::numeric_limits<double>::quiet_NaN() : l.operational_intensity.value());
   field("compute_time_s", l.compute_time.value());
   field("memory_time_s", l.memory_time.value());
   field("time_s", l.time.value());
-  field("bound", bound_name(l.bound));
+  field("bound", idle ? std::nullopt : std::optional<std::string_view>(bound_name(l.bound)));
 }
 
 /// A heatmap cell: where it is, its published accuracy and its predicted figures.
