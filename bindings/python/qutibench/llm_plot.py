@@ -385,7 +385,7 @@ def llm_capacity_map(topology: str, platform: Any, batches: Sequence[int] = BATC
         return grid["memory_bytes"][:, :, 0]
 
     cells = memory(batches, contexts)
-    if np.isnan(cells).any():  # the sweep leaves memory unknown only where tp does not divide the heads
+    if np.isnan(cells).any():  # the sweep leaves memory unknown only where tp does not split the heads evenly
         raise ValueError(f"tp {tp} does not divide {topology}'s attention heads")
     ratio = cells / capacity
     boundary = []  # (longest context that fits, batch)

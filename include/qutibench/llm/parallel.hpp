@@ -60,6 +60,9 @@ inline std::string parallelism_problem(const decoder& d, const parallelism& p, d
     if (!(v >= 1 && v <= 1024 && v == std::floor(v))) return std::string(name) + " must be a whole number from 1 to 1024, got " + shown_number(v);
   if (d.heads % static_cast<std::int64_t>(p.tp) != 0)
     return "tp " + shown_number(p.tp) + " does not divide the model's " + std::to_string(d.heads) + " attention heads";
+  // Each device holds whole key/value heads, replicated where tp passes their count.
+  if (const auto t = static_cast<std::int64_t>(p.tp); d.kv_heads % t != 0 && t % d.kv_heads != 0)
+    return "tp " + shown_number(p.tp) + " and the model's " + std::to_string(d.kv_heads) + " key/value heads: one must divide the other";
   if (p.pp > static_cast<double>(d.layers))
     return "pp " + shown_number(p.pp) + " is more stages than the model's " + std::to_string(d.layers) + " blocks";
   if (p.ep > 1 && (d.experts <= 1 || d.experts % static_cast<std::int64_t>(p.ep) != 0))

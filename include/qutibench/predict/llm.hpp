@@ -209,8 +209,12 @@ inline void add_pipeline(phase_prediction& p, const decoder& d, const step& s, c
   const double m = r.micro_batches, pp = r.pp;
   if (m == 1 && pp == 1) return;
   const double stage = p.seconds / pp, stages = prefill ? m + pp - 1 : std::max(m, pp);
+  // Its stages repeat the step's operations: bound as most of their time is.
+  double compute_s = 0;
+  for (const operation_time& o : p.operations) compute_s += o.bound == bound_kind::compute ? o.time_s - o.link_s : 0;
   operation_time& t = p.operations.emplace_back();
   t.name = "pipeline";
+  t.bound = 2 * compute_s > p.seconds ? bound_kind::compute : bound_kind::memory;
   if (pp > 1) {
     const double message = s.batch / r.ep * s.tokens * static_cast<double>(d.hidden) * static_cast<double>(f.activations.bits) / 8;
     t.bytes = (pp - 1) * message;

@@ -24,7 +24,7 @@ struct sweep_axes {
 };
 
 /// Figures of every point, batch-major: index(b, c, n). A device count that does not
-/// divide the model's attention heads is `unsupported` there, as are all points on a
+/// split the model's heads evenly (parallelism_problem) is `unsupported` there, as are all points on a
 /// platform that cannot run the formats; times are NaN unless the status is ok.
 struct request_sweep {
   std::size_t batches = 0, contexts = 0, devices = 0;

@@ -99,6 +99,13 @@ TEST_CASE("tensor parallelism splits the model and pays ring all-reduces", "[llm
     CHECK(all_reduce.time_s == all_reduce.link_s);
   }
   CHECK_THROWS_WITH(predict(l70, f16(), {.tp = 3}, h100.spec, h100.spec.mode()), Contains("tp 3 does not divide the model's 64 attention heads"));
+  // Qwen2.5-7B: 28 query heads, 4 key/value heads (its config.json); 7 devices would split
+  // the 4 key/value heads unevenly, 2 and 28 hold whole ones.
+  const decoder qwen = find_decoder("qwen2.5-7b", data_dir);
+  CHECK_THROWS_WITH(predict(qwen, f16(), {.tp = 7}, h100.spec, h100.spec.mode()),
+                    Contains("tp 7 and the model's 4 key/value heads: one must divide the other"));
+  CHECK(predict(qwen, f16(), {.tp = 2}, h100.spec, h100.spec.mode()).status == request_status::ok);
+  CHECK(predict(qwen, f16(), {.tp = 28}, h100.spec, h100.spec.mode()).status == request_status::ok);
   const platform_ref lone = find_platform("jetson-agx-orin", data_dir);
   const request_prediction none = predict(find_decoder("llama-2-7b", data_dir), f16(), {.tp = 2}, lone.spec, lone.spec.mode());
   CHECK(none.status == request_status::unsupported);
@@ -201,6 +208,22 @@ TEST_CASE("pipeline stages hold a share of the blocks and pass micro-batches", "
   CHECK(four.ttft_s == Approx(5 * t_prefill / 2 + prefill_send));
   CHECK(four.tpot_s == Approx(4 * t_decode / 2 + decode_send));
   CHECK_THROWS_WITH(run(8, 2, 3), Contains("micro_batches must be a whole number dividing the batch 8, got 3"));
+
+  // Micro-batches without stages run one after another, the row "pipeline" carrying the
+  // others, bound as their operations are: a prefill micro-batch of Llama-3-8B (2 x 512
+  // tokens) does 2 x 1024 ops per 2-byte FP16 weight, past the H100's ridge of
+  // 989.4e12 / 3350e9 = 295 ops/B; a decode step (2 tokens) is far below it.
+  const decoder l8 = find_decoder("llama-3-8b", data_dir);
+  const request_prediction serial = predict(l8, f16(), {.batch = 8, .prompt = 512, .output = 16, .micro_batches = 4}, h100.spec,
+                                            h100.spec.mode(), prediction_model::plain);
+  REQUIRE(serial.status == request_status::ok);
+  auto bound_of = [](const phase_prediction& p) {
+    for (const operation_time& o : p.operations)
+      if (o.name == "pipeline") return std::string(bound_name(o.bound)) + (o.link_s > 0 ? " and link" : "");
+    return std::string("none");
+  };
+  CHECK(bound_of(serial.prefill) == "compute");
+  CHECK(bound_of(serial.decode) == "memory");
   CHECK_THROWS_WITH(run(1, 81, 1), Contains("pp 81 is more stages than the model's 80 blocks"));
 }
 
