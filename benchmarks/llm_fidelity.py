@@ -6,7 +6,7 @@ describes the columns) and compares each single-device row, whose device id reso
 shipped platform and whose model and weight format map onto the zoo, with ``qb.llm`` under
 both the plain and the realistic model. Prints the median |log10(predicted / measured)| per
 device and per family (Apple, NVIDIA data-center, NVIDIA consumer including the RTX
-workstation cards, CPU), decode beside prefill, and counts the rows used and skipped.
+workstation cards, CPU, AMD and Intel GPUs), decode beside prefill, and counts the rows used and skipped.
 
 Row mapping:
 - ``tg_tokens_per_s`` (decode). llama-bench's tgN starts from an empty context and reports
@@ -29,9 +29,14 @@ Row mapping:
   zoo and are skipped as unmapped). Weight formats: F16 -> f16, Q8_0 / Q4_0 / Q4_K_M ->
   the llama.cpp block formats, GPTQ 4-bit group 128 / 32 -> int4-g128 / int4-g32; EXL2's
   mixed bit widths and Ollama tags that do not name their quantization are unmapped.
+- Several devices (``device_count`` N > 1, llama-bench): llama.cpp splits the layers over
+  the GPUs by default (``--split-mode layer``), a single request passing the stages one
+  after another: ``pp=N`` with one micro-batch, the spec's interconnect carrying the
+  activations between stages. Printed per device as "ID xN" and per family as "..., several".
 
 Skips: ``unmapped`` (model, format or lengths), ``no-spec`` (the device id is not a shipped
-platform or alias), ``multi-device`` (device_count > 1), and per model the predictor's own
+platform or alias), ``multi-device`` (mixed devices, or several devices under a framework other than
+llama.cpp), and per model the predictor's own
 ``does-not-fit`` / ``unsupported`` statuses. Run from the repository root with the built
 package on PYTHONPATH:
 
@@ -61,7 +66,11 @@ MODELS = {
     "Qwen2.5-Coder-7B": "qwen2.5-coder-7b",
 }
 
-FAMILIES = ("Apple", "NVIDIA data-center", "NVIDIA consumer", "CPU")
+FAMILIES = ("Apple", "NVIDIA data-center", "NVIDIA consumer", "CPU", "AMD and Intel GPUs")
+# Rows of several devices of one kind, each family on its own line: llama-bench splits a
+# model's layers over the GPUs by default (--split-mode layer, llama.cpp's README), one
+# stage after another for a single request: a pipeline of device_count stages, one micro-batch.
+FAMILIES = FAMILIES + tuple(f + ", several" for f in FAMILIES)
 MODELS_RUN = ("plain", "realistic")
 PHASES = ("decode", "prefill")
 
@@ -88,6 +97,8 @@ def family(device):
         return "NVIDIA consumer"
     if device.startswith(("amd-ryzen", "amd-threadripper", "amd-epyc", "intel-xeon", "raspberry-pi")):
         return "CPU"
+    if device.startswith(("amd-", "intel-arc")):
+        return "AMD and Intel GPUs"
     return "other"
 
 
@@ -119,11 +130,11 @@ def resolves(device):
     return True
 
 
-def predict(topology, device, fmt, batch, prompt, output, model, key):
+def predict(topology, device, fmt, batch, prompt, output, model, key, stages=1):
     """(status, predicted aggregate rate or None)."""
     for activations in ("fp16", "fp32"):
         r = qb.llm(topology, device, weights=fmt, kv="f16", activations=activations, batch=batch,
-                   prompt=prompt, output=output, model=model)
+                   prompt=prompt, output=output, model=model, pp=stages)
         if r["status"] != "unsupported":
             break
     if r["status"] != "ok":
@@ -140,8 +151,9 @@ def main():
     fams = {}
     for row in rows:
         device = row["device"]
-        if row["device_count"] != "1":
-            skipped["multi-device"] += 1
+        devices = int(row["device_count"])
+        if devices > 1 and ("+" in device or not row["framework"].startswith("llama.cpp") or row["tp"] or row["pp"]):
+            skipped["multi-device: mixed devices or not llama.cpp's layer split"] += 1
             continue
         topology = MODELS.get(row["model"])
         fmt = weight_format(row["weight_format"])
@@ -162,14 +174,15 @@ def main():
         phase, prompt, output, key = mapped
         batch = int(row["batch"] or 1)
         measured = float(row["value"])
-        fam = fams.setdefault(device, family(device))
+        scope = device if devices == 1 else f"{device} x{devices}"
+        fam = fams.setdefault(scope, family(device) if devices == 1 else family(device) + ", several")
         for model in MODELS_RUN:
-            status, predicted = predict(topology, device, fmt, batch, prompt, output, model, key)
+            status, predicted = predict(topology, device, fmt, batch, prompt, output, model, key, stages=devices)
             if predicted is None:
                 skipped[f"{status} ({model})"] += 1
                 continue
             err = abs(math.log10(predicted / measured))
-            errors[(device, phase, model)].append(err)
+            errors[(scope, phase, model)].append(err)
             errors[(fam, phase, model)].append(err)
 
     def line(label, scope):

@@ -259,6 +259,33 @@ TEST_CASE("platform: an alias names the platform wherever its id does", "[platfo
   CHECK(only(problems_of(R"("y")"), error_id::invalid_value, "x.json: /aliases"));
 }
 
+TEST_CASE("platform json: specs of the LLM measurements' devices hold their vendors' figures", "[platform][json]") {
+  const auto peak = [](const platform& p, const datatype& t) { return p.mode().native_peak(t).value().value(); };
+  // NVIDIA Ada whitepaper v2.02, Appendix A, GeForce RTX 4090: INT8 660.6 dense TOPS, FP16
+  // with FP32 accumulate 165.2 TFLOPS, 21 Gbps x 384 bits = 1008 GB/s, 24 GB; PCIe 4.0 x16
+  // = 16 GT/s x 16 x 128/130 / 8 = 31.5 GB/s per direction.
+  const platform rtx4090 = find_platform("nvidia-rtx-4090", data_dir).spec;
+  CHECK(peak(rtx4090, dt::int8) == Approx(660.6e12));
+  CHECK(peak(rtx4090, dt::fp16) == Approx(165.2e12));
+  CHECK(rtx4090.mode().bandwidth.value() == Approx(21e9 * 384 / 8));
+  CHECK(rtx4090.memory_capacity->value() == Approx(24e9));
+  CHECK(rtx4090.link->bandwidth.value() == Approx(16e9 * 16 * 128 / 130 / 8).epsilon(1e-3));
+  // NVIDIA H200 datasheet: 141 GB HBM3e at 4.8 TB/s, NVLink 900 GB/s (both directions).
+  const platform h200 = find_platform("nvidia-h200", data_dir).spec;
+  CHECK(h200.mode().bandwidth.value() == Approx(4.8e12));
+  CHECK(h200.memory_capacity->value() == Approx(141e9));
+  CHECK(h200.link->bandwidth.value() == Approx(900e9 / 2));
+  // Apple Newsroom, 'Apple introduces M2 Ultra' (June 2023): 800 GB/s, up to 192 GB.
+  const platform m2_ultra = find_platform("apple-m2-ultra-76c-gpu", data_dir).spec;
+  CHECK(m2_ultra.mode().bandwidth.value() == Approx(800e9));
+  CHECK(m2_ultra.memory_capacity->value() == Approx(192e9));
+  // AMD Ryzen 9 7950X: DDR5-5200 on two 64-bit channels = 83.2 GB/s; 16 cores at the 4.5
+  // GHz base clock x two 256-bit FMA pipes (8 FP32 lanes x 2 ops each) = 2.304 TFLOPS.
+  const platform r7950x = find_platform("amd-ryzen-9-7950x", data_dir).spec;
+  CHECK(r7950x.mode().bandwidth.value() == Approx(2 * 5200e6 * 8));
+  CHECK(peak(r7950x, dt::fp32) == Approx(16 * 4.5e9 * 2 * 8 * 2));
+}
+
 TEST_CASE("platform json: every shipped spec survives a round trip through to_json", "[platform][json]") {
   for (const platform& p : load_platforms(data_dir + "/platforms")) {
     INFO(p.id);
