@@ -150,5 +150,8 @@ def test_capacity_map_boundary_is_the_hand_counted_longest_context(tmp_path):
     with pytest.raises(ValueError, match="hailo-8: the spec gives no memory capacity"):
         plot.llm_capacity_map("gpt2", "hailo-8", batches=(1,), contexts=(256,))
     # Llama-2-7B's 32 attention heads do not split over 3 devices.
-    with pytest.raises(ValueError, match="tp 3 does not divide llama-2-7b's attention heads"):
+    with pytest.raises(ValueError, match="tp 3 does not split llama-2-7b's heads evenly"):
         plot.llm_capacity_map("llama-2-7b", "h100-sxm", tp=3, batches=(1,), contexts=(256,))
+    # Qwen2.5-7B's 28 attention heads split over 7 devices, its 4 key/value heads do not.
+    with pytest.raises(ValueError, match="tp 7 does not split qwen2.5-7b's heads evenly"):
+        plot.llm_capacity_map("qwen2.5-7b", "h100-sxm", tp=7, batches=(1,), contexts=(256,))

@@ -386,7 +386,8 @@ def llm_capacity_map(topology: str, platform: Any, batches: Sequence[int] = BATC
 
     cells = memory(batches, contexts)
     if np.isnan(cells).any():  # the sweep leaves memory unknown only where tp does not split the heads evenly
-        raise ValueError(f"tp {tp} does not divide {topology}'s attention heads")
+        raise ValueError(f"tp {tp} does not split {topology}'s heads evenly (it must divide the attention heads, "
+                         "and it and the key/value heads one the other)")
     ratio = cells / capacity
     boundary = []  # (longest context that fits, batch)
     for b, row in zip(batches, cells):
