@@ -15,7 +15,7 @@ namespace {
 
 using namespace qutibench;
 
-std::vector<platform> platforms() { return load_platforms(QUTIBENCH_DATA_DIR "/platforms"); }
+std::vector<platform> shipped() { return load_platforms(QUTIBENCH_DATA_DIR "/platforms"); }
 
 /// Every platform x mode x thesis datatype x batch {1, 8, 64} x the three memory models
 /// for ResNet50: items = points x layers (one layer roofline each).
@@ -23,7 +23,7 @@ void sweep_resnet50_layers(benchmark::State& state) {
   const topology net = zoo::get("resnet50");
   const network_profile prof = profile(net);
   std::vector<sweep_point> points;
-  for (const platform& pf : platforms())
+  for (const platform& pf : shipped())
     for (const operating_mode& m : pf.modes)
       for (datatype d : datatypes::thesis_set)
         for (std::uint64_t b : {1, 8, 64})

@@ -4,22 +4,23 @@
 #include <iostream>
 
 #include "qutibench/io/catalogue.hpp"
-#include "qutibench/io/onnx/import.hpp"
-#include "qutibench/io/topology_json.hpp"
-#include "qutibench/zoo.hpp"
 
 namespace qutibench::cli {
 
-std::filesystem::path data_dir() { return locate_data_dir({QUTIBENCH_SOURCE_DATA_DIR, QUTIBENCH_INSTALLED_DATA_DIR}); }
+std::filesystem::path data_dir() {
+  // Installed, the command reads the data installed beside it even where the source tree it
+  // was built from still exists; in a build tree there is none beside it.
+  std::error_code no_proc;
+  const std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", no_proc);
+  const std::filesystem::path beside = no_proc ? std::filesystem::path() : self.parent_path() / QUTIBENCH_DATA_FROM_ARTIFACT;
+  return locate_data_dir({beside, QUTIBENCH_SOURCE_DATA_DIR, QUTIBENCH_INSTALLED_DATA_DIR});
+}
 
 found_topology find_topology_with_precision(const std::string& ref, const onnx_options& o) {
-  if (ref.ends_with(".onnx")) {
-    onnx::imported_model m = onnx::import_file(ref, {.name = "", .sequence_length = o.sequence_length,
-                                                     .unknown_ops = onnx::parse_unknown_ops(o.unknown_ops)});
-    for (const std::string& warning : m.warnings) std::cerr << "qutibench: warning: " << warning << '\n';
-    return {std::move(m.topology), std::move(m.precision)};
-  }
-  return {ref.ends_with(".json") ? load_topology(ref) : zoo::get(ref), std::nullopt};
+  found_topology found = qutibench::find_topology(
+      ref, {.name = "", .sequence_length = o.sequence_length, .unknown_ops = onnx::parse_unknown_ops(o.unknown_ops)});
+  for (const std::string& warning : found.warnings) std::cerr << "qutibench: warning: " << warning << '\n';
+  return found;
 }
 
 topology find_topology(const std::string& ref, const onnx_options& o) { return find_topology_with_precision(ref, o).net; }
@@ -74,7 +75,8 @@ void task_options::add_to(CLI::App& cmd) {
   cmd.add_option("--task", task, "Task whose networks and accuracies to use")
       ->required()
       ->check(CLI::IsMember({"imagenet", "cifar10", "mnist"}));
-  cmd.add_option("--platforms", platforms, "thesis (Table 6.2's platforms), all, or a comma-separated list of ids")
+  cmd.add_option("--platforms", platforms, "Comma-separated: thesis (Table 6.2's platforms), all, platform ids and spec files (FILE.json), an id or "
+                 "file optionally with :MODE to keep only that mode")
       ->capture_default_str();
   common.add_to(cmd);
 }

@@ -12,6 +12,7 @@
 
 #include "qutibench/io/accuracy.hpp"
 #include "qutibench/io/catalogue.hpp"
+#include "qutibench/io/topology_ref.hpp"
 #include "qutibench/platform.hpp"
 #include "qutibench/precision.hpp"
 #include "qutibench/topology.hpp"
@@ -21,8 +22,9 @@
 
 namespace qutibench::cli {
 
-/// The data directory: $QUTIBENCH_DATA_DIR, else the source tree's data/ (a build-tree
-/// binary), else the installed share/qutibench.
+/// The data directory: $QUTIBENCH_DATA_DIR, else the copy installed beside this binary
+/// (BINDIR/../share/qutibench), else the source tree's data/ (a build-tree binary), else
+/// the install prefix's share/qutibench.
 std::filesystem::path data_dir();
 
 /// How a command imports an ONNX model: --sequence-length and --unknown-ops, both checked
@@ -38,18 +40,12 @@ class onnx_options {
   std::string unknown_ops;
 };
 
-/// A zoo topology by id, a topology file (data/schema/topology.schema.json) when `ref`
-/// ends in ".json", or an ONNX model (docs/onnx.md) when it ends in ".onnx", imported
-/// with `onnx` (its warnings go to standard error).
-topology find_topology(const std::string& ref, const onnx_options& onnx = {});
-
-/// find_topology's network with, for a quantized ONNX model (QDQ, QLinear*), the
-/// datatypes it was quantized to per node (none otherwise).
-struct found_topology {
-  topology net;
-  std::optional<precision> quantized;
-};
+/// The network `ref` names (qutibench::find_topology: a zoo id, FILE.json or FILE.onnx,
+/// imported with `onnx`), its importer warnings printed to standard error.
 found_topology find_topology_with_precision(const std::string& ref, const onnx_options& onnx = {});
+
+/// find_topology_with_precision's network.
+topology find_topology(const std::string& ref, const onnx_options& onnx = {});
 
 /// Every platform spec under data_dir()/platforms.
 std::vector<platform> all_platforms();

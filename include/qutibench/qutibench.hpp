@@ -1,5 +1,6 @@
 // Umbrella header: the core model (units, datatypes, layers, topologies, precision,
-// requirements), the zoo, platforms and the level-0 predictors. Opt-in parts (JSON specs,
+// requirements), the zoo, platforms, the level-0 predictors and printing (operator<< for
+// quantities and records; qutibench/fmt.hpp for {fmt}). Opt-in parts (JSON specs,
 // Catch2 matchers, the executor) have their own headers.
 #pragma once
 
@@ -12,7 +13,9 @@
 #include "qutibench/network_summary.hpp"
 #include "qutibench/platform.hpp"
 #include "qutibench/precision.hpp"
+#include "qutibench/print.hpp"
 #include "qutibench/predict/efficiency.hpp"
+#include "qutibench/predict/fields.hpp"
 #include "qutibench/predict/heatmap.hpp"
 #include "qutibench/predict/pareto.hpp"
 #include "qutibench/predict/profile.hpp"

@@ -11,22 +11,33 @@ names carry their unit (``latency_s``, ``inputs_per_s``). Tables are lists of di
 from __future__ import annotations
 
 import math
+import os
 from typing import Any, Iterable, Sequence
 
 from . import _core
 from ._core import (Datatype, MeasureError, Platform, SpecError, Topology, TopologyBuilder, __version__, data_dir,
                     load_platforms, pareto_frontier, select_platforms)
 from ._core import orthogonality as _orthogonality
-from .tables import Table
+from .tables import Sweep, Table
 
 __all__ = [
     "__version__", "Datatype", "MeasureError", "Platform", "SpecError", "Table", "Topology", "TopologyBuilder", "batch_summaries",
     "data_dir", "few_shot", "heatmap", "host_roofline", "kernels", "llm", "llm_parameters", "llm_sweep", "load_measurements", "load_platforms", "measure",
     "measured_pareto", "orthogonality", "pareto_frontier", "platform", "predict", "requirements", "select_platforms",
-    "sweep", "theoretical_pareto", "training", "validate", "zoo", "onnx", "plot", "report",
+    "sweep", "theoretical_pareto", "topology", "training", "validate", "zoo", "onnx", "plot", "report",
 ]
 
 from . import zoo  # noqa: E402  (zoo uses the names above)
+
+_core_nodes = Topology.nodes
+
+
+def _nodes(self: Topology) -> Table:
+    return Table(_core_nodes(self))
+
+
+_nodes.__doc__ = (_core_nodes.__doc__ or "").strip() + "; a Table (``to_pandas()``)"
+Topology.nodes = _nodes
 
 
 def __getattr__(name: str):
@@ -37,6 +48,20 @@ def __getattr__(name: str):
 
         return importlib.import_module(f"{__name__}.{name}")
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def topology(ref: str | os.PathLike | Topology) -> Topology:
+    """The network ``ref`` names, as the CLI reads ``--topology``: a Topology as it is, a zoo
+    id, a topology file (``.json``) or an ONNX model (``.onnx``, imported as
+    ``qutibench.onnx.load`` does with its defaults, its precision kept)."""
+    if isinstance(ref, Topology):
+        return ref
+    from . import onnx
+
+    return onnx._finish(lambda: _core.find_topology(os.fspath(ref) if isinstance(ref, os.PathLike) else ref))
+
+
+_topology = topology  # the parameters named topology hide the function
 
 
 def platform(ref: str | Platform) -> tuple[Platform, str]:
@@ -53,22 +78,25 @@ def _precision(topology: Topology, precision: Any) -> Any:
     return getattr(topology, "precision", None) or "fp32"
 
 
-def requirements(topology: Topology, precision: Any = None, batch: int = 1) -> dict:
+def requirements(topology: Topology | str, precision: Any = None, batch: int = 1) -> dict:
     """Level-0 requirements (thesis eqs. 2.2, 2.4, 2.5): ``total`` (a dict) and ``layers``
-    (a Table). ``precision``: a datatype name (uniform), or ``{"fallback": (w, a),
-    "overrides": {node: (w, a)}}``; default: the topology's own, else fp32."""
-    r = _core.requirements(topology, _precision(topology, precision), batch)
+    (a Table). ``topology``: a Topology or what ``qutibench.topology()`` reads. ``precision``: a
+    datatype name (uniform), or ``{"fallback": (w, a), "overrides": {node: (w, a)}}``;
+    default: the topology's own, else fp32."""
+    net = _topology(topology)
+    r = _core.requirements(net, _precision(net, precision), batch)
     r["layers"] = Table(r["layers"])
     return r
 
 
-def training(topology: Topology, inputs_per_epoch: int, epochs: int, precision: Any = None, batch: int = 1) -> dict:
-    """Training requirements (thesis eq. 2.6, Table 2.2)."""
-    return _core.training(topology, _precision(topology, precision), batch, inputs_per_epoch=inputs_per_epoch,
+def training(topology: Topology | str, inputs_per_epoch: int, epochs: int, precision: Any = None, batch: int = 1) -> dict:
+    """Training requirements (thesis eq. 2.6, Table 2.2); ``topology`` as in ``requirements``."""
+    net = _topology(topology)
+    return _core.training(net, _precision(net, precision), batch, inputs_per_epoch=inputs_per_epoch,
                           epochs=epochs)
 
 
-def predict(topology: Topology, platform_ref: str | Platform, datatype: str, batch: int = 1, mode: str | None = None,
+def predict(topology: Topology | str, platform_ref: str | Platform, datatype: str, batch: int = 1, mode: str | None = None,
             memory_model: str = "thesis", efficiency: float | tuple[float, float] | None = None,
             per_layer: bool = False, model: str = "plain", threads: int | None = None) -> dict:
     """Roofline prediction (thesis eqs. 4.1, 4.2): ``status`` ("ok" or "unsupported"),
@@ -78,9 +106,11 @@ def predict(topology: Topology, platform_ref: str | Platform, datatype: str, bat
     deployed design: engine mapping, memory levels, fixed costs; ``memory_model`` and
     ``efficiency`` do not apply). ``threads`` (realistic only): runtime threads, each driving
     one unit of an engine whose units take whole inputs (a DPU core) or one CPU core of a
-    spec with a design (no effect otherwise); None keeps every unit busy. ``platform_ref``: a Platform or "id[:mode]" / "file.json[:mode]"."""
+    spec with a design (no effect otherwise); None keeps every unit busy. ``topology``: a
+    Topology or what ``qutibench.topology()`` reads; ``platform_ref``: a Platform or "id[:mode]" /
+    "file.json[:mode]"."""
     pf, ref_mode = platform(platform_ref)
-    r = _core.predict(topology, pf, datatype, batch, mode if mode is not None else ref_mode, memory_model, efficiency,
+    r = _core.predict(_topology(topology), pf, datatype, batch, mode if mode is not None else ref_mode, memory_model, efficiency,
                       per_layer, model, threads)
     if per_layer:
         r["layers"] = Table(r["layers"])
@@ -130,26 +160,31 @@ def llm_parameters(topology: str) -> dict:
     return _core.llm_parameters(topology)
 
 
-def sweep(topology: Topology, platforms: Sequence[Platform], batches: Iterable[int], datatypes: Sequence[str],
-          memory_model: str = "thesis", per_layer: bool = True, model: str = "plain", threads: int | None = None) -> dict:
-    """Latency and throughput over platforms (first mode each) x batches x datatypes in one
-    call: ``{"latency_s": array, "inputs_per_s": array}`` of shape (platforms, batches,
-    datatypes), NaN where a platform cannot run a datatype. No Python per point.
-    ``model``: "plain" (the flat fast path) or "realistic" (layer by layer through each
-    spec's design; ``memory_model`` and ``per_layer`` do not apply); ``threads`` as in predict."""
-    return _core.sweep(topology, list(platforms), batches, datatypes, memory_model, per_layer, model, threads)
+def sweep(topology: Topology | str, platforms: str | Platform | Sequence[Platform | str], batches: Iterable[int],
+          datatypes: Sequence[str], memory_model: str = "thesis", per_layer: bool = False, model: str = "plain",
+          threads: int | None = None) -> Sweep:
+    """Latency and throughput over platforms (first or selected mode each) x batches x
+    datatypes in one call: a ``Sweep`` (a dict) with arrays ``latency_s`` and
+    ``inputs_per_s`` of shape (platforms, batches, datatypes), NaN where a platform cannot
+    run a datatype, the axes' labels ``platforms``, ``modes``, ``batches``, ``datatypes``,
+    and ``rows()`` / ``to_pandas()``. Each point equals ``predict``'s with the same
+    arguments (``per_layer`` False: the whole network, as predict's default). No Python per
+    point. ``platforms``: a selection as the CLI's ``--platforms`` ("thesis", "all",
+    "id[:mode],file.json[:mode],..."), a Platform, or a sequence of both. ``model``:
+    "plain" (the flat fast path) or "realistic" (layer by layer through each spec's design;
+    ``memory_model`` and ``per_layer`` do not apply); ``threads`` as in predict."""
+    return Sweep(_core.sweep(_topology(topology), platforms, batches, datatypes, memory_model, per_layer, model, threads))
 
 
-def heatmap(task: str, platforms: str | Sequence[Platform] = "thesis", batch: int = 1,
+def heatmap(task: str, platforms: str | Platform | Sequence[Platform | str] = "thesis", batch: int = 1,
             memory_model: str = "thesis", model: str = "plain", threads: int | None = None) -> Table:
     """Predicted inputs/s of every (platform, mode, datatype) x (topology, datatype) pair of a
-    task that has a published accuracy (thesis Section 4.5); ``model``: "plain" or "realistic";
-    ``threads`` as in predict."""
-    return Table(_core.heatmap(task, platforms if isinstance(platforms, str) else list(platforms), batch, memory_model,
-                               model, threads))
+    task that has a published accuracy (thesis Section 4.5); ``platforms`` as in ``sweep``;
+    ``model``: "plain" or "realistic"; ``threads`` as in predict."""
+    return Table(_core.heatmap(task, platforms, batch, memory_model, model, threads))
 
 
-def theoretical_pareto(task: str, x: str = "throughput", platforms: str | Sequence[Platform] = "thesis", batch: int = 1,
+def theoretical_pareto(task: str, x: str = "throughput", platforms: str | Platform | Sequence[Platform | str] = "thesis", batch: int = 1,
                        memory_model: str = "thesis", model: str = "plain", threads: int | None = None) -> Table:
     """Heatmap cells with ``on_frontier``: top-1 accuracy (max) against throughput (max),
     latency (min) or efficiency = inputs/s/W (max) (thesis Section 6.5.2); ``model``: "plain"
@@ -208,19 +243,19 @@ def batch_summaries(path: str) -> Table:
     return Table(_core.batch_summaries(path))
 
 
-def kernels(topology: Topology, level: int, datatype: str = "int8") -> list[list[str]]:
+def kernels(topology: Topology | str, level: int, datatype: str = "int8") -> list[list[str]]:
     """The layer lists of a level's kernels (1: each layer with MACs, 2: stacks of 2 and 4, 3: all)."""
-    return _core.kernels(topology, level, datatype)
+    return _core.kernels(_topology(topology), level, datatype)
 
 
-def measure(topology: Topology, level: int = 3, datatype: str = "int8", batch: int = 1, threads: int = 1,
+def measure(topology: Topology | str, level: int = 3, datatype: str = "int8", batch: int = 1, threads: int = 1,
             repeats: int = 5, min_time: float = 0.05) -> Table:
     """Measure a level's kernels on this CPU with the reference executor (gemmlowp 8-bit,
     Eigen fp32; each kernel checked against a naive loop on its first run), the kernels
     interleaved in groups of 16 (docs/measurement.md). Level 1..3,
     threads 1..1024, repeats 1..100000 and min_time 0..3600 s are checked as the CLI's
     (SpecError 503); Ctrl-C stops it within a step with KeyboardInterrupt."""
-    return Table(_core.measure(topology, level, datatype, batch, threads, repeats, min_time))
+    return Table(_core.measure(_topology(topology), level, datatype, batch, threads, repeats, min_time))
 
 
 def host_roofline(threads: Sequence[int] = (1,)) -> Platform:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import os
 import warnings
-from typing import Any
+from typing import Any, Callable
 
 from . import _core
 from ._core import SpecError, Topology
@@ -42,14 +42,18 @@ def load(path_or_model: str | os.PathLike | Any, name: str | None = None, sequen
     topology carries ``precision`` (``{"fallback": ("fp32", "fp32"), "overrides": {node:
     (weight_dtype, activation_dtype)}}``), which ``qutibench.requirements`` uses when given
     no precision."""
+    if hasattr(path_or_model, "SerializeToString"):
+        graph = path_or_model.graph.name or "onnx"
+        return _finish(lambda: _core.onnx_import_bytes(path_or_model.SerializeToString(), f"ONNX model '{graph}'",
+                                                       name or "", sequence_length, unknown_ops))
+    return _finish(lambda: _core.onnx_import_file(os.fspath(path_or_model), name or "", sequence_length, unknown_ops))
+
+
+def _finish(importer: Callable[[], tuple[Topology, Any, list[str]]]) -> Topology:
+    """The Topology of an importer's (topology, precision, warnings): an unmappable operator
+    raised as OnnxImportError, each warning a UserWarning, the precision kept on it."""
     try:
-        if hasattr(path_or_model, "SerializeToString"):
-            graph = path_or_model.graph.name or "onnx"
-            topology, precision, notes = _core.onnx_import_bytes(path_or_model.SerializeToString(), f"ONNX model '{graph}'",
-                                                                 name or "", sequence_length, unknown_ops)
-        else:
-            topology, precision, notes = _core.onnx_import_file(os.fspath(path_or_model), name or "", sequence_length,
-                                                                unknown_ops)
+        topology, precision, notes = importer()
     except SpecError as e:
         if getattr(e, "id", None) != _UNSUPPORTED:
             raise
@@ -57,7 +61,7 @@ def load(path_or_model: str | os.PathLike | Any, name: str | None = None, sequen
         error.id = e.id
         raise error from None
     for note in notes:
-        warnings.warn(note, stacklevel=2)
+        warnings.warn(note, stacklevel=3)
     if precision is not None:
         topology.precision = precision
     return topology

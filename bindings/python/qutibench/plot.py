@@ -111,7 +111,8 @@ def roofline(platform: Any, topologies: Sequence[Any] = (), datatypes: Sequence[
 
     One roof per datatype, min(peak, bandwidth x OI); ``datatypes`` defaults to those of
     int2, int4, int8, fp16, fp32 the platform runs natively or through a carrier. For each
-    topology (a Topology or a zoo id) and datatype: a dotted vertical line at its operational
+    topology (a Topology or what ``qutibench.topology`` reads: a zoo id, FILE.json, FILE.onnx)
+    and datatype: a dotted vertical line at its operational
     intensity and a marker at its predicted performance. ``platform``: a Platform or a ref
     such as ``"zcu104-finn"`` or ``"tx2:maxq"``; ``mode`` overrides the ref's mode.
     """
@@ -123,7 +124,7 @@ def roofline(platform: Any, topologies: Sequence[Any] = (), datatypes: Sequence[
         datatypes = [d for d in ROOFLINE_DATATYPES if pf.peak(d, mode) is not None]
     datatypes = [d for d in datatypes if pf.peak(d, mode) is not None]
     bandwidth = pf.bandwidth(mode)
-    nets = [(t, _qb.zoo.get(t)) if isinstance(t, str) else (t.name, t) for t in topologies]
+    nets = [(t, _qb.topology(t)) if isinstance(t, str) else (t.name, t) for t in topologies]
 
     points = []  # (topology name, datatype, OI, ops/s)
     for name, net in nets:

@@ -1,7 +1,7 @@
 """The level-0 report: one static HTML page with the thesis's prediction figures.
 
 ``python3 -m qutibench.report [--output report] [--measurements FILE | --no-measurements]
-[--published FILE] [--platforms thesis|all]`` writes ``index.html`` and its PNGs into the output folder: the
+[--published FILE] [--platforms thesis|all|ID[:MODE],FILE.json[:MODE],...]`` writes ``index.html`` and its PNGs into the output folder: the
 heatmaps of the three tasks (ImageNet, CIFAR-10, MNIST), the roofline of every shipped
 platform with the task networks it can run, the predicted pareto frontiers and, with a
 measurement CSV (default: the thesis's level-3 tables shipped under ``data_dir()``),
@@ -276,6 +276,10 @@ def _thesis_sections(out: Path, steps: list[_Step], measurements: str | None, pl
     from . import plot
 
     figure = functools.partial(_figure, out, steps)
+    # Resolved now so that a bad selection fails before the first step.
+    selected = qutibench.select_platforms(platforms)
+    shipped = qutibench.load_platforms()
+    shipped_ids = {pf.id for pf in shipped}
     scope = {"thesis": "the thesis's nine platforms of Table 6.2", "all": "every shipped platform"}.get(
         platforms, f"the platforms {platforms}")
 
@@ -288,11 +292,12 @@ def _thesis_sections(out: Path, steps: list[_Step], measurements: str | None, pl
                "mode and datatype (rows) at batch 1.",
                lambda task=task: plot.heatmap(task, platforms=platforms))
 
-    rooflines = _Section("Rooflines", "Each shipped platform's roofline in its first operating mode (thesis "
+    rooflines = _Section("Rooflines", "Each shipped platform's roofline, and each selected spec file's, in its "
+                         "first (or selected) operating mode (thesis "
                          "Section 4.3.1): one compute ceiling per datatype and the memory slope, with the task "
                          f"networks it can run (at most {MAX_ROOFLINE_TOPOLOGIES}, unpruned first) at their "
                          "operational intensity.", [])
-    for pf in qutibench.load_platforms():
+    for pf in shipped + [pf for pf in selected if pf.id not in shipped_ids]:
         topologies, datatypes = _roofline_selection(pf)
         mode = f", mode {pf.modes[0]}" if pf.modes[0] else ""
         shown = (f"{', '.join(topologies)} at {'/'.join(d.upper() for d in datatypes)}" if topologies
@@ -433,7 +438,8 @@ def write_report(output_dir: str | os.PathLike = "report",
     the path of ``index.html``. ``measurements``: a QuTiBench measurement CSV, None for
     predictions only; ``published``: a table of published measurements validated per device
     (system throughput), None to leave that section out (as with no ``measurements``); ``platforms``: the heatmaps' and pareto charts' selection ("thesis",
-    "all" or "id,id,..."; the rooflines always cover every shipped platform); ``progress``:
+    "all", ids and spec files, comma-separated, an id or file optionally with ":mode"; the
+    rooflines cover every shipped platform and the selection's spec files); ``progress``:
     "[i/n] step" lines on stderr."""
     out = Path(output_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -472,7 +478,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--published", default=str(SHIPPED_PUBLIC_MEASUREMENTS),
                         help="published measurements of current devices to validate per device "
                              "(default: the shipped public_cnn_dev.csv)")
-    parser.add_argument("--platforms", default="thesis", help="thesis (default), all or id,id,...")
+    parser.add_argument("--platforms", default="thesis",
+                        help="comma-separated: thesis (default), all, platform ids and spec files (FILE.json), "
+                             "an id or file optionally with :MODE")
     args = parser.parse_args(argv)
     try:
         index = write_report(args.output, None if args.no_measurements else args.measurements, args.platforms,

@@ -7,6 +7,7 @@
 #include "convert.hpp"
 #include "fields.hpp"
 #include "qutibench/io/onnx/import.hpp"
+#include "qutibench/io/topology_ref.hpp"
 #include "qutibench/io/topology_json.hpp"
 #include "qutibench/network_summary.hpp"
 #include "qutibench/requirements.hpp"
@@ -240,6 +241,12 @@ void bind_onnx(py::module_& m) {
                                 sequence_length.is_none() ? std::nullopt : std::optional(to_integer(sequence_length, "sequence_length")),
                                 onnx::parse_unknown_ops(unknown_ops)};
   };
+  m.def("find_topology", [result](const py::object& ref) {
+        if (!py::isinstance<py::str>(ref))
+          bad_argument("topology", "must be a Topology, a zoo id, a topology file (.json) or an ONNX model (.onnx), got " + shown(ref));
+        found_topology found = find_topology(ref.cast<std::string>());
+        return result({std::move(found.net), std::move(found.quantized), std::move(found.warnings)});
+      }, py::arg("ref"), "(Topology, precision or None, warnings) of a zoo id, FILE.json or FILE.onnx, as the CLI reads --topology");
   m.def("onnx_import_file", [result, options](const std::filesystem::path& path, const std::string& name, const py::object& sequence_length,
                                               const std::string& unknown_ops) {
         return result(onnx::import_file(path, options(name, sequence_length, unknown_ops)));

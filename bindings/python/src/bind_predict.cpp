@@ -51,14 +51,35 @@ py::dict prediction_dict(const prediction& p, const platform& pf, const operatin
   return add_fields(d, p);
 }
 
+/// Platforms from a selection string ("thesis", "all", "id[:mode],FILE.json[:mode],..."), a
+/// Platform, or a sequence of Platforms and such strings, as the CLI's --platforms reads them.
 std::vector<platform> select(const py::object& platforms) {
-  if (py::isinstance<py::str>(platforms)) return select_platforms(load_platforms(data_dir() / "platforms"), platforms.cast<std::string>());
-  return platforms.cast<std::vector<platform>>();
+  std::optional<std::vector<platform>> shipped;  // loaded once, only if a string needs it
+  auto selection = [&](py::handle text) {
+    if (!shipped) shipped = load_platforms(data_dir() / "platforms");
+    return select_platforms(*shipped, text.cast<std::string>());
+  };
+  if (py::isinstance<py::str>(platforms)) return selection(platforms);
+  if (py::isinstance<platform>(platforms)) return {platforms.cast<platform>()};
+  const std::string expected = "must be a selection ('thesis', 'all', 'id[:mode],file.json[:mode],...'), a Platform or a sequence of both, got ";
+  if (!py::isinstance<py::iterable>(platforms)) bad_argument("platforms", expected + shown(platforms));
+  std::vector<platform> out;
+  for (py::handle x : py::reinterpret_borrow<py::iterable>(platforms)) {
+    if (py::isinstance<platform>(x)) {
+      out.push_back(x.cast<platform>());
+    } else if (py::isinstance<py::str>(x)) {
+      for (platform& p : selection(x)) out.push_back(std::move(p));
+    } else {
+      bad_argument("platforms", expected + "an item " + shown(x));
+    }
+  }
+  return out;
 }
 
 /// The data directory, Platform, and loading and selecting specs.
 void bind_platforms(py::module_& m) {
-  m.def("data_dir", [] { return data_dir(); }, "the data directory ($QUTIBENCH_DATA_DIR, the source tree's data/, or the installed one)");
+  m.def("data_dir", [] { return data_dir(); }, "the data directory: $QUTIBENCH_DATA_DIR, else the copy installed beside the package, else the source "
+        "tree's data/, else the install prefix's");
 
   py::class_<platform>(m, "Platform", "A platform spec: peaks per datatype and operating mode, memory, power")
       .def_static("load", &load_platform, py::arg("path"), "load a spec file (SpecError with the ID, file and JSON pointer)")
@@ -128,7 +149,8 @@ void bind_platforms(py::module_& m) {
       }, py::arg("ref"), "the one platform and mode of 'id', 'id:mode', 'file.json' or 'file.json:mode' (as the CLI reads --platform)");
   m.def("select_platforms", [](const std::string& selection) {
         return select_platforms(load_platforms(data_dir() / "platforms"), selection);
-      }, py::arg("selection"), "'thesis' (Table 6.2's, in order), 'all', or 'id,id,...'");
+      }, py::arg("selection"), "comma-separated: 'thesis' (Table 6.2's, in order), 'all', ids and spec files (file.json), an id "
+                               "or file optionally with ':mode' to keep only that mode");
 }
 
 /// Predictions, whole network or per layer, and sweeps.
@@ -156,9 +178,10 @@ void bind_predictions(py::module_& m) {
       "'unsupported' with None numbers if the platform cannot run the datatype; memory_model: thesis, onchip-if-fits, "
       "offchip (plain only); efficiency: None, c or (c, m) (plain only); threads: None or runtime threads (realistic only)");
 
-  m.def("sweep", [](const topology& t, const std::vector<platform>& platforms, const py::object& batch_list,
+  m.def("sweep", [](const topology& t, const py::object& platform_list, const py::object& batch_list,
                     const py::object& type_list, const std::string& memory, bool per_layer, const std::string& model,
                     const py::object& threads) {
+        const std::vector<platform> platforms = select(platform_list);
         std::vector<std::uint64_t> batches;
         for (std::int64_t b : to_integers(batch_list, "batches")) batches.push_back(checked_batch(b, "batches").n);
         if (py::isinstance<py::str>(type_list) || !py::isinstance<py::iterable>(type_list))
@@ -179,6 +202,17 @@ void bind_predictions(py::module_& m) {
         py::dict out;
         out["latency_s"] = lat;
         out["inputs_per_s"] = thr;
+        // The axes' labels, as llm_sweep gives its own: what each index of the arrays is.
+        py::list ids, modes, type_names;
+        for (const platform& pf : platforms) {
+          ids.append(pf.id);
+          modes.append(pf.mode().name);
+        }
+        for (const datatype& d : types) type_names.append(d.name());
+        out["platforms"] = ids;
+        out["modes"] = modes;
+        out["batches"] = batches;
+        out["datatypes"] = type_names;
         if (realistic) {  // layer by layer through each design: no flat fast path
           for (std::size_t i = 0; i < np; ++i)
             for (std::size_t j = 0; j < nb; ++j)
@@ -212,11 +246,12 @@ void bind_predictions(py::module_& m) {
         }
         return out;
       }, py::arg("topology"), py::arg("platforms"), py::arg("batches"), py::arg("datatypes"),
-      py::arg("memory_model") = "thesis", py::arg("per_layer") = true, py::arg("model") = "plain",
+      py::arg("memory_model") = "thesis", py::arg("per_layer") = false, py::arg("model") = "plain",
       py::arg("threads") = py::none(),
-      "latency and throughput of one topology over platforms (first mode each) x batches x datatypes in one call: "
-      "arrays of shape (platforms, batches, datatypes), NaN where unsupported; model: plain or realistic; threads: None "
-      "or runtime threads (realistic only)");
+      "latency and throughput of one topology over platforms (first or selected mode each) x batches x datatypes in one "
+      "call: arrays of shape (platforms, batches, datatypes), NaN where unsupported, and the axes' labels (platforms, "
+      "modes, batches, datatypes); per_layer as predict's (default whole network); model: plain or realistic; threads: "
+      "None or runtime threads (realistic only)");
 }
 
 /// Heatmaps and pareto frontiers.

@@ -2,6 +2,8 @@
 // directory every binding file reads from.
 #pragma once
 
+#include <dlfcn.h>
+
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
@@ -21,8 +23,16 @@ namespace qutibench::python {
 
 namespace py = pybind11;
 
-/// The data directory: $QUTIBENCH_DATA_DIR, the source tree's data/, or the installed one.
-inline std::filesystem::path data_dir() { return locate_data_dir({QUTIBENCH_SOURCE_DATA_DIR, QUTIBENCH_INSTALLED_DATA_DIR}); }
+/// The data directory: $QUTIBENCH_DATA_DIR, else the copy installed beside this extension
+/// (found from the file it was loaded from, so an installed package never reads the source
+/// tree), else the source tree's data/, else the install prefix's.
+inline std::filesystem::path data_dir() {
+  Dl_info self{};
+  const bool found = dladdr(reinterpret_cast<const void*>(&data_dir), &self) != 0 && self.dli_fname && *self.dli_fname;
+  const std::filesystem::path beside = found ? std::filesystem::path(self.dli_fname).parent_path() / QUTIBENCH_DATA_FROM_ARTIFACT
+                                             : std::filesystem::path();
+  return locate_data_dir({beside, QUTIBENCH_SOURCE_DATA_DIR, QUTIBENCH_INSTALLED_DATA_DIR});
+}
 
 /// A number for Python, None when unknown (NaN).
 inline py::object number(double v) { return std::isnan(v) ? py::none() : py::cast(v); }

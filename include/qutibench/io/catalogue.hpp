@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <initializer_list>
 #include <span>
+#include <system_error>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -33,16 +34,30 @@ inline constexpr std::string_view thesis_platform_ids[] = {
     "ultra96-dpu", "zcu104-dpu", "zcu102-dpu", "zcu104-finn", "zcu104-bismo", "tx2", "coral-tpu", "ncs2", "ultra96-a53"};
 
 /// The data directory (platforms/, accuracy/, measurements/): $QUTIBENCH_DATA_DIR if set,
-/// else the first of `candidates` that holds platforms/ (a build tree's source data, then
-/// the installed copy). Throws spec_error 501 naming the places tried.
+/// else the first of `candidates` that holds platforms/ (the copy installed beside the running
+/// program, a build tree's source data, the install prefix's; an empty one is skipped).
+/// Throws spec_error 501 naming the places tried.
 inline std::filesystem::path locate_data_dir(std::initializer_list<std::filesystem::path> candidates) {
   if (const char* env = std::getenv("QUTIBENCH_DATA_DIR"); env && *env) return env;
   std::string tried;
   for (const std::filesystem::path& c : candidates) {
-    if (std::filesystem::is_directory(c / "platforms")) return c;
+    if (c.empty()) continue;
+    std::error_code unreadable;  // a directory we may not list is not the data
+    if (std::filesystem::is_directory(c / "platforms", unreadable)) return c;
     tried += (tried.empty() ? "" : ", ") + c.string();
   }
   throw spec_error(error_id::malformed_json, "data directory", "none of " + tried + " holds platforms/; set QUTIBENCH_DATA_DIR");
+}
+
+/// The data directory a program finds without being told: $QUTIBENCH_DATA_DIR, else the one
+/// its qutibench::json target names (QUTIBENCH_DEFAULT_DATA_DIR: the source tree's data/ in
+/// a build or FetchContent tree, the installed share/qutibench through find_package).
+inline std::filesystem::path default_data_dir() {
+#ifdef QUTIBENCH_DEFAULT_DATA_DIR
+  return locate_data_dir({QUTIBENCH_DEFAULT_DATA_DIR});
+#else
+  return locate_data_dir({});
+#endif
 }
 
 /// Whether `name` is `p`'s id or one of its aliases.
@@ -86,48 +101,91 @@ struct platform_ref {
   std::string mode;
 };
 
+namespace detail {
+/// A spec file reference ("path.json" or "path.json:MODE"), loaded; none if `ref` names no
+/// file. A path may itself contain ':' only in the mode suffix after ".json".
+inline std::optional<platform_ref> spec_file_ref(std::string_view ref) {
+  const auto json_at = ref.find(".json");
+  if (json_at == std::string_view::npos) return std::nullopt;
+  const std::string_view rest = ref.substr(json_at + 5);
+  if (!rest.empty() && rest.front() != ':')
+    throw spec_error(error_id::unknown_id, "platform '" + std::string(ref) + "'", "a spec file ends in .json, optionally followed by :MODE");
+  return platform_ref{load_platform(std::string(ref.substr(0, json_at + 5))), std::string(rest.empty() ? rest : rest.substr(1))};
+}
+
+/// `ref` (a spec file or an id or alias of `all`, either with ":MODE") resolved; throws
+/// spec_error 301 listing the valid ids, or the modes when the mode is unknown.
+inline platform_ref resolve_platform(std::string_view ref, const std::vector<platform>& all) {
+  if (std::optional<platform_ref> file = spec_file_ref(ref)) {
+    (void)file->spec.mode(file->mode);
+    return std::move(*file);
+  }
+  const auto [id, mode] = split_platform_ref(ref);
+  for (const platform& p : all)
+    if (names(p, id)) return {p, std::string(mode)};
+  const bool several = id == "thesis" || id == "all" || id.find(',') != std::string_view::npos;
+  throw spec_error(error_id::unknown_id, "platform '" + std::string(ref) + "'",
+                   (several ? "names several platforms; give one id (or a spec file): " : "not found; valid ids: ") + ids_of(all));
+}
+}  // namespace detail
+
 /// The one platform `ref` names: a shipped id or alias under `data_dir`/platforms or a spec file
 /// (a path ending in ".json"), either with ":MODE" after it. A selection of several
 /// ("thesis", "all", "a,b") is refused (301) rather than quietly cut to its first.
 inline platform_ref find_platform(std::string_view ref, const std::filesystem::path& data_dir) {
-  // A file path may itself contain ':' only in the mode suffix after ".json".
-  if (const auto json_at = ref.find(".json"); json_at != std::string_view::npos) {
-    const std::string_view rest = ref.substr(json_at + 5);
-    if (!rest.empty() && rest.front() != ':')
-      throw spec_error(error_id::unknown_id, "platform '" + std::string(ref) + "'", "a spec file ends in .json, optionally followed by :MODE");
-    return {load_platform(std::string(ref.substr(0, json_at + 5))), std::string(rest.empty() ? rest : rest.substr(1))};
-  }
-  const auto [id, mode] = split_platform_ref(ref);
-  const std::vector<platform> all = load_platforms(data_dir / "platforms");
-  for (const platform& p : all)
-    if (names(p, id)) return {p, std::string(mode)};
-  const std::string valid = detail::ids_of(all);
-  const bool several = id == "thesis" || id == "all" || id.find(',') != std::string_view::npos;
-  throw spec_error(error_id::unknown_id, "platform '" + std::string(ref) + "'",
-                   (several ? "names several platforms; give one id (or a spec file): " : "not found; valid ids: ") + valid);
+  if (std::optional<platform_ref> file = detail::spec_file_ref(ref)) return std::move(*file);  // no shipped spec needed
+  return detail::resolve_platform(ref, load_platforms(data_dir / "platforms"));
 }
 
-/// The platforms a selection names: "thesis" (Table 6.2's, in its order), "all" (as
-/// loaded), or a comma-separated list of ids. Throws spec_error 301 for an unknown id.
+/// The platforms a selection names: a comma-separated list whose items are "thesis" (Table
+/// 6.2's, in its order), "all" (every one of `all`), an id or alias of `all`, or a spec file
+/// (FILE.json); an id or file may end in ":MODE" to keep only that operating mode (a
+/// heatmap's rows are a platform's modes). Throws spec_error 301 for an unknown id or mode,
+/// a spec file's error for a bad file, 505 for two items selecting one platform and mode (a
+/// user's file reusing a shipped id beside it: their rows could not be told apart).
 inline std::vector<platform> select_platforms(const std::vector<platform>& all, std::string_view selection) {
-  auto find = [&](std::string_view id) -> const platform& {
-    for (const platform& p : all)
-      if (names(p, id)) return p;
-    throw spec_error(error_id::unknown_id, "platform '" + std::string(id) + "'", "not found; valid ids: " + detail::ids_of(all));
-  };
-  if (selection == "all") return all;
   std::vector<platform> out;
-  if (selection == "thesis") {
-    for (std::string_view id : thesis_platform_ids) out.push_back(find(id));
-    return out;
-  }
+  auto add = [&](platform_ref r, std::string_view item) {
+    if (!r.mode.empty()) {
+      operating_mode only = r.spec.mode(r.mode);
+      r.spec.modes = {std::move(only)};
+    }
+    for (const platform& q : out)
+      for (const operating_mode& m : q.modes)
+        if (q.id == r.spec.id && std::any_of(r.spec.modes.begin(), r.spec.modes.end(), [&](const operating_mode& n) { return n.name == m.name; }))
+          throw spec_error(error_id::inconsistent_spec, "platforms '" + std::string(selection) + "'",
+                           "'" + std::string(item) + "' selects " + q.id + (m.name.empty() ? "" : ":" + m.name) + " a second time");
+    out.push_back(std::move(r.spec));
+  };
   for (std::size_t start = 0; start <= selection.size();) {
     const std::size_t comma = std::min(selection.find(',', start), selection.size());
-    out.push_back(find(selection.substr(start, comma - start)));
+    const std::string_view item = selection.substr(start, comma - start);
+    if (item == "all") {
+      for (const platform& p : all) add({p, ""}, item);
+    } else if (item == "thesis") {
+      for (std::string_view id : thesis_platform_ids) add(detail::resolve_platform(id, all), item);
+    } else {
+      add(detail::resolve_platform(item, all), item);
+    }
     start = comma + 1;
   }
   return out;
 }
+
+namespace platforms {
+/// Every shipped platform spec (default_data_dir()/platforms), sorted by file name.
+inline std::vector<platform> all() { return load_platforms(default_data_dir() / "platforms"); }
+
+/// The shipped platform with id or alias `id` (e.g. "zcu102-dpu"); pick a mode with
+/// platform::mode. Throws spec_error 301 listing the valid ids, or when `id` names a mode
+/// (use find_platform for "id:MODE") or a file (use load_platform).
+inline platform get(std::string_view id) {
+  if (id.find(':') != std::string_view::npos || id.ends_with(".json"))
+    throw spec_error(error_id::unknown_id, "platform '" + std::string(id) + "'",
+                     "give a shipped id; find_platform reads 'id:MODE' and spec files");
+  return detail::resolve_platform(id, all()).spec;
+}
+}  // namespace platforms
 
 /// The published accuracies of the shipped data (thesis Table 5.2 and the sources of the
 /// modern networks): data_dir/accuracy/table5_2.csv.

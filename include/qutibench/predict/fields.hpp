@@ -28,7 +28,7 @@ void fields(const prediction& p, F&& field) {
   field("latency_s", p.latency.value());
   field("operational_intensity", p.operational_intensity.value());
   field("ridge_point", p.ridge_point.value());
-  field("bound", p.ok() ? std::optional<std::string_view>(bound_name(p.bound)) : std::nullopt);
+  field("bound", p.bound ? std::optional<std::string_view>(bound_name(*p.bound)) : std::nullopt);
   field("peak_ops_per_s", p.peak.value());
   field("bandwidth_bytes_per_s", p.bandwidth.value());
   field("ops", p.work.value());
@@ -62,7 +62,7 @@ void fields(const heatmap_cell& c, F&& field) {
   field("carrier", c.result.carrier.name());
   field("inputs_per_s", c.result.throughput.value());
   field("latency_s", c.result.latency.value());
-  field("bound", bound_name(c.result.bound));
+  field("bound", c.result.bound ? std::optional<std::string_view>(bound_name(*c.result.bound)) : std::nullopt);
   field("accuracy_top1", c.top1_pct);
   field("inputs_per_s_per_w", c.inputs_per_s_per_w());
 }

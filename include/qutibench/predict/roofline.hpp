@@ -61,7 +61,7 @@ struct prediction {
   ops_per_s attainable;        ///< eq. 4.1: min(peak, bandwidth x OI)
   inputs_per_s throughput;     ///< eq. 4.2: attainable / ops per input
   seconds latency;             ///< for the whole batch
-  bound_kind bound = bound_kind::compute;
+  std::optional<bound_kind> bound;  ///< none unless ok: nothing ran, nothing bounds it
 
   bool ok() const { return status == prediction_status::ok; }
 };

@@ -112,7 +112,7 @@ struct StringMaker<qutibench::prediction> {
   static std::string convert(const qutibench::prediction& p) {
     if (!p.ok()) return "prediction (unsupported " + p.type.name() + ")";
     std::ostringstream s;
-    s << "prediction (" << p.throughput.value() << " inputs/s, " << qutibench::bound_name(p.bound) << " bound, "
+    s << "prediction (" << p.throughput.value() << " inputs/s, " << qutibench::bound_name(*p.bound) << " bound, "
       << p.type.name() << " in " << p.carrier.name() << ")";
     return s.str();
   }

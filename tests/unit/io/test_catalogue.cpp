@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -43,4 +44,58 @@ TEST_CASE("catalogue: measurement files may name host and every shipped platform
   CHECK(rows[1].record.platform == "a100-sxm");
   CHECK(rows[1].record.what.batch == 8);
   std::filesystem::remove(file);
+}
+
+namespace {
+/// A user's spec file: the shipped ZCU104-DPU under the id "my-dpu" (a copy a user edits).
+std::filesystem::path user_spec(const std::vector<platform>& all) {
+  platform p = select_platforms(all, "zcu104-dpu").front();
+  p.id = "my-dpu";
+  p.aliases.clear();
+  const std::filesystem::path file = std::filesystem::temp_directory_path() / "qutibench_my_dpu.json";
+  std::ofstream(file) << to_json(p).dump(2);
+  return file;
+}
+}  // namespace
+
+TEST_CASE("catalogue: a selection takes spec files and modes beside ids", "[catalogue]") {
+  const std::vector<platform> all = load_platforms(data_dir / "platforms");
+  const std::filesystem::path file = user_spec(all);
+  const std::vector<platform> chosen = select_platforms(all, file.string() + ",tx2:maxq");
+  REQUIRE(chosen.size() == 2);
+  CHECK(chosen[0].id == "my-dpu");
+  // The copy keeps the ZCU104-DPU's figures: thesis Table 6.2, 4.6 TOP/s at INT8 (peaks in ops/s).
+  CHECK(chosen[0].run(chosen[0].mode(), datatypes::int8)->peak.value() == Approx(4.6e12));
+  // tx2:maxq keeps only that mode, at thesis Table 6.2's 0.87 TFLOP/s FP16.
+  REQUIRE(chosen[1].modes.size() == 1);
+  CHECK(chosen[1].modes.front().name == "maxq");
+  CHECK(chosen[1].run(chosen[1].mode(), datatypes::fp16)->peak.value() == Approx(0.87e12));
+  // "thesis" and "all" may be items of a list too; a file may carry a mode only if it has it.
+  CHECK(select_platforms(all, "thesis," + file.string()).size() == 10);
+  CHECK_THROWS_WITH(select_platforms(all, file.string() + ":eco"), Catch::Contains("no operating mode 'eco'"));
+  std::filesystem::remove(file);
+}
+
+TEST_CASE("catalogue: a selection naming one platform and mode twice is an error", "[catalogue]") {
+  const std::vector<platform> all = load_platforms(data_dir / "platforms");
+  CHECK(select_platforms(all, "tx2:maxn,tx2:maxq").size() == 2);  // two modes: two rows each
+  try {
+    (void)select_platforms(all, "tx2,tx2:maxq");
+    FAIL("accepted tx2 twice");
+  } catch (const spec_error& e) {
+    CHECK(e.id() == error_id::inconsistent_spec);
+    CHECK_THAT(e.what(), Catch::Contains("'tx2:maxq' selects tx2:maxq a second time"));
+  }
+  CHECK_THROWS_WITH(select_platforms(all, "ncs2,ncs2"), Catch::Contains("selects ncs2 a second time"));
+  CHECK_THROWS_WITH(select_platforms(all, "thesis,zcu102-dpu"), Catch::Contains("selects zcu102-dpu a second time"));
+}
+
+TEST_CASE("catalogue: platforms::get finds the shipped specs without a path", "[catalogue]") {
+  if (!std::getenv("QUTIBENCH_DATA_DIR")) CHECK(std::filesystem::equivalent(default_data_dir(), data_dir));
+  const platform zcu102 = platforms::get("zcu102-dpu");
+  CHECK(zcu102.id == "zcu102-dpu");
+  CHECK(platforms::get("nvidia-a100-sxm4-80gb").id == "a100-sxm");  // an alias
+  CHECK(platforms::all().size() == load_platforms(data_dir / "platforms").size());
+  CHECK_THROWS_WITH(platforms::get("tx2:maxq"), Catch::Contains("find_platform reads 'id:MODE'"));
+  CHECK_THROWS_WITH(platforms::get("zcu102"), Catch::Contains("not found; valid ids:"));
 }

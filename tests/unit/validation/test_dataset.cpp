@@ -19,7 +19,7 @@ const std::vector<recorded_measurement>& rows() {
   static const auto r = load_measurements_csv(std::string(QUTIBENCH_DATA_DIR) + "/measurements/level3_thesis.csv");
   return r;
 }
-const std::vector<platform>& platforms() {
+const std::vector<platform>& shipped() {
   static const auto p = load_platforms(std::string(QUTIBENCH_DATA_DIR) + "/platforms");
   return p;
 }
@@ -33,7 +33,7 @@ const validation_point& find(const std::vector<validation_point>& pts, const std
 }  // namespace
 
 TEST_CASE("dataset: best measured throughput per setting, joined to hand-derived predictions", "[dataset]") {
-  const auto pts = validation_points(rows(), platforms(), validation_metric::compute);
+  const auto pts = validation_points(rows(), shipped(), validation_metric::compute);
   // FINN CNV 100 % INT2: the largest fps_comp over its stream sizes in Table A.11.
   double best = 0;
   for (const recorded_measurement& r : rows())
@@ -52,15 +52,15 @@ TEST_CASE("dataset: best measured throughput per setting, joined to hand-derived
 }
 
 TEST_CASE("dataset: the calibrated model never sees the rows it predicts", "[dataset][calibration]") {
-  auto best = validation_points(rows(), platforms(), validation_metric::compute);
-  const auto all = validation_points(rows(), platforms(), validation_metric::compute, false);
+  auto best = validation_points(rows(), shipped(), validation_metric::compute);
+  const auto all = validation_points(rows(), shipped(), validation_metric::compute, false);
   calibrate_leave_one_topology_out(best, all);
   const double held = find(best, "tx2", "mlp-p25", datatypes::fp16).calibrated;
   // Perturb every row of the held-out topology: its calibrated prediction must not move.
   auto perturbed = all;
   for (validation_point& p : perturbed)
     if (p.platform == "tx2" && p.topology == "mlp-p25") p.measured *= 10;
-  auto again = validation_points(rows(), platforms(), validation_metric::compute);
+  auto again = validation_points(rows(), shipped(), validation_metric::compute);
   calibrate_leave_one_topology_out(again, perturbed);
   CHECK(find(again, "tx2", "mlp-p25", datatypes::fp16).calibrated == held);
   // Perturbing another topology's rows does move it (the test can fail).
@@ -71,8 +71,8 @@ TEST_CASE("dataset: the calibrated model never sees the rows it predicts", "[dat
 }
 
 TEST_CASE("dataset: refined and calibrated models against the thesis's measurements", "[dataset][calibration]") {
-  auto best = validation_points(rows(), platforms(), validation_metric::compute);
-  calibrate_leave_one_topology_out(best, validation_points(rows(), platforms(), validation_metric::compute, false));
+  auto best = validation_points(rows(), shipped(), validation_metric::compute);
+  calibrate_leave_one_topology_out(best, validation_points(rows(), shipped(), validation_metric::compute, false));
   const auto plain = validation_report(best, validation_model::plain);
   const auto refined = validation_report(best, validation_model::refined);
   const auto calibrated = validation_report(best, validation_model::calibrated);
