@@ -1,12 +1,7 @@
 # Installs the built project into a scratch prefix, then configures, builds and runs a
 # consumer that finds it with find_package(qutibench).
 file(REMOVE_RECURSE ${WORK_DIR})
-function(run)
-  execute_process(COMMAND ${ARGV} RESULT_VARIABLE rc)
-  if(NOT rc EQUAL 0)
-    message(FATAL_ERROR "failed (${rc}): ${ARGV}")
-  endif()
-endfunction()
+include(${CMAKE_CURRENT_LIST_DIR}/../run_command.cmake)
 run(${CMAKE_COMMAND} --install ${BUILD_DIR} --prefix ${WORK_DIR}/prefix)
 # A spec only the installed data holds: what finds it reads the installed copy, not the
 # source tree the build came from.
