@@ -10,9 +10,10 @@ namespace qutibench::cli {
 std::filesystem::path data_dir() {
   // Installed, the command reads the data installed beside it even where the source tree it
   // was built from still exists; in a build tree there is none beside it.
-  std::error_code no_proc;
-  const std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", no_proc);
-  const std::filesystem::path beside = no_proc ? std::filesystem::path() : self.parent_path() / QUTIBENCH_DATA_FROM_ARTIFACT;
+  std::error_code no_proc, elsewhere;
+  const std::filesystem::path here = std::filesystem::read_symlink("/proc/self/exe", no_proc).parent_path();
+  const bool built_here = !no_proc && std::filesystem::equivalent(here, QUTIBENCH_BUILD_ARTIFACT_DIR, elsewhere);
+  const std::filesystem::path beside = no_proc || built_here ? std::filesystem::path() : here / QUTIBENCH_DATA_FROM_ARTIFACT;
   return locate_data_dir({beside, QUTIBENCH_SOURCE_DATA_DIR, QUTIBENCH_INSTALLED_DATA_DIR});
 }
 

@@ -161,13 +161,6 @@ struct platform {
   }
 };
 
-/// Splits "id:mode" into its id and mode ("zcu104-dpu" -> {"zcu104-dpu", ""}).
-inline std::pair<std::string_view, std::string_view> split_platform_ref(std::string_view ref) {
-  const auto colon = ref.find(':');
-  if (colon == std::string_view::npos) return {ref, {}};
-  return {ref.substr(0, colon), ref.substr(colon + 1)};
-}
-
 /// Sane bounds for a ridge point (peak / bandwidth, ops per byte): outside them a unit slip
 /// (MB for GB, GOP/s for TOP/s) is the likelier explanation. The thesis's platforms span
 /// 7.4 (TX2 FP32 at maxq) to 1599 (FINN INT2).

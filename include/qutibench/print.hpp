@@ -1,5 +1,5 @@
-// Printing for people: `std::cout << q` for every quantity (its value and unit symbols,
-// e.g. "3.35e+12 B s^-1", the symbols from Boost.Units) and for every record with a field
+// Printing for people: `std::cout << q` for every quantity of qutibench's units (its value and unit symbols,
+// e.g. "3.35e+12 B/s", the symbols from Boost.Units) and for every record with a field
 // list (`fields(record, f)`: predictions, requirements, heatmap cells, measurements...) as
 // "{name: value, ...}" with the names and null rules the CLI and Python use. Included by
 // qutibench.hpp; qutibench/fmt.hpp gives {fmt} the same.
@@ -38,12 +38,14 @@ inline std::string readable_unit(std::string_view boost_symbols) {
   return (over.empty() ? "1" : over) + (under.empty() ? "" : "/" + under);
 }
 
-/// A quantity as its value and unit ("1.92e+10 B/s" at the stream's default precision).
-/// Ours, not Boost.Units' operator<< (more specialized, so it wins where boost/units/io.hpp
-/// is included too): Boost's fails to compile for the exact integer counts.
-template <class Unit, class Value>
-std::ostream& operator<<(std::ostream& os, const boost::units::quantity<Unit, Value>& q) {
-  return os << q.value() << ' ' << readable_unit(boost::units::symbol_string(Unit()));
+/// A quantity of qutibench's units (ops, bytes, elements, inputs, seconds) as its value and
+/// unit ("1.92e+10 B/s" at the stream's default precision). Ours, not Boost.Units'
+/// operator<< (more specialized, so it wins where boost/units/io.hpp is included too):
+/// Boost's fails to compile for the exact integer counts. Other systems' quantities (SI
+/// metres) keep Boost's printing.
+template <class Dimension, class Value>
+std::ostream& operator<<(std::ostream& os, const boost::units::quantity<boost::units::unit<Dimension, system>, Value>& q) {
+  return os << q.value() << ' ' << readable_unit(boost::units::symbol_string(boost::units::unit<Dimension, system>()));
 }
 
 }  // namespace qutibench::units
@@ -85,10 +87,10 @@ void print_value(std::ostream& os, const std::vector<T>& items) {
 
 /// A type with a field list (found by argument-dependent lookup, as the CLI and Python find it).
 template <class R>
-concept record = requires(const R& r) { fields(r, detail::ignore_field{}); };
+concept printable_record = requires(const R& r) { fields(r, detail::ignore_field{}); };
 
 /// A record's fields as "{name: value, ...}" (NaN as nan, a field without a value as null).
-template <record R>
+template <printable_record R>
 std::ostream& operator<<(std::ostream& os, const R& r) {
   bool first = true;
   os << '{';
@@ -101,3 +103,7 @@ std::ostream& operator<<(std::ostream& os, const R& r) {
 }
 
 }  // namespace qutibench
+
+namespace qutibench::llm {
+using qutibench::operator<<;  // the LLM records (request_prediction, operation_time) print too
+}  // namespace qutibench::llm

@@ -6,6 +6,7 @@ import json
 import math
 import os
 import pathlib
+import re
 import subprocess
 
 import pytest
@@ -54,6 +55,16 @@ def test_selections_take_spec_files_modes_and_platforms():
     assert e.value.id == 505
     with pytest.raises(qb.SpecError, match="argument 'platforms'"):
         qb.heatmap("imagenet", [3])
+    with pytest.raises(qb.SpecError, match="argument 'platforms'"):
+        qb.heatmap("imagenet", b"tx2")
+    # Across a list's items as within one string: the same platform and mode twice is a 505.
+    for twice in (["tx2", "tx2:maxq"], ["tx2", qb.platform("tx2")[0]]):
+        with pytest.raises(qb.SpecError, match="selects tx2:maxq a second time|selects tx2:maxn a second time") as e:
+            qb.sweep("mlp", twice, [1], ["fp16"])
+        assert e.value.id == 505
+    # Paths name spec files wherever a string may.
+    assert qb.platform(MY_SPEC)[0].id == "my-accelerator"
+    assert qb.sweep("mlp", [MY_SPEC], [1], ["int8"])["platforms"] == ["my-accelerator"]
 
 
 def test_sweep_is_labelled_and_each_point_is_predicts():
@@ -116,6 +127,21 @@ def test_the_report_takes_a_users_spec_file(tmp_path, capsys, monkeypatch):
     assert 'src="roofline-my-accelerator.png"' in page
     out = capsys.readouterr().out
     assert "my-accelerator" in out and "zcu104-finn" not in out  # its heatmaps and frontiers only
+
+
+def test_the_report_draws_each_selected_mode_and_a_users_copy_in_place_of_the_shipped(tmp_path, monkeypatch):
+    monkeypatch.setattr(report, "_save", lambda fig, path: None)
+    faster = json.loads((ROOT / "data" / "platforms" / "tx2.json").read_text())
+    faster["modes"]["maxq"]["peak_tera_ops_per_s"]["fp16"] = 8.7  # the user's edit: ten times the shipped maxq
+    spec = tmp_path / "my-tx2.json"
+    spec.write_text(json.dumps(faster))
+    assert report.main(["--output", str(tmp_path / "r"), "--no-measurements", "--platforms",
+                        f"{spec}:maxq,{MY_SPEC}:eco,{MY_SPEC}:turbo"]) == 0
+    page = (tmp_path / "r" / "index.html").read_text(encoding="utf-8")
+    for name in ("roofline-tx2.png", "roofline-my-accelerator-eco.png", "roofline-my-accelerator-turbo.png"):
+        assert f'src="{name}"' in page
+    assert "roofline-my-accelerator.png" not in page
+    assert re.search(r"Roofline of [^<]*TX2[^<]*, mode maxq", page)  # the user's file, in the mode selected
 
 
 def test_the_report_refuses_a_bad_selection_before_the_first_step(tmp_path, capsys):

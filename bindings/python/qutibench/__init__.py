@@ -64,11 +64,12 @@ def topology(ref: str | os.PathLike | Topology) -> Topology:
 _topology = topology  # the parameters named topology hide the function
 
 
-def platform(ref: str | Platform) -> tuple[Platform, str]:
-    """A platform and mode from ``"id"``, ``"id:mode"``, ``"file.json"`` or ``"file.json:mode"``."""
+def platform(ref: str | os.PathLike | Platform) -> tuple[Platform, str]:
+    """A platform and mode from ``"id"``, ``"id:mode"``, ``"file.json"`` or ``"file.json:mode"``
+    (a path object too)."""
     if isinstance(ref, Platform):
         return ref, ""
-    return _core.find_platform(ref)
+    return _core.find_platform(os.fspath(ref) if isinstance(ref, os.PathLike) else ref)
 
 
 def _precision(topology: Topology, precision: Any) -> Any:

@@ -278,8 +278,15 @@ def _thesis_sections(out: Path, steps: list[_Step], measurements: str | None, pl
     figure = functools.partial(_figure, out, steps)
     # Resolved now so that a bad selection fails before the first step.
     selected = qutibench.select_platforms(platforms)
+    # One roofline per shipped platform in its first mode, where the selection names it (a mode,
+    # or a user's file under that id) the selection's entries instead, then its other files.
+    chosen = {}
+    for pf in selected:
+        chosen.setdefault(pf.id, []).append(pf)
     shipped = qutibench.load_platforms()
-    shipped_ids = {pf.id for pf in shipped}
+    drawn = [entry for pf in shipped for entry in chosen.get(pf.id, [pf])]
+    drawn += [pf for pf in selected if pf.id not in {s.id for s in shipped}]
+    ids = [pf.id for pf in drawn]
     scope = {"thesis": "the thesis's nine platforms of Table 6.2", "all": "every shipped platform"}.get(
         platforms, f"the platforms {platforms}")
 
@@ -292,17 +299,18 @@ def _thesis_sections(out: Path, steps: list[_Step], measurements: str | None, pl
                "mode and datatype (rows) at batch 1.",
                lambda task=task: plot.heatmap(task, platforms=platforms))
 
-    rooflines = _Section("Rooflines", "Each shipped platform's roofline, and each selected spec file's, in its "
-                         "first (or selected) operating mode (thesis "
+    rooflines = _Section("Rooflines", "Each shipped platform's roofline in its first operating mode, or in "
+                         "each mode the selection names, and each selected spec file's (thesis "
                          "Section 4.3.1): one compute ceiling per datatype and the memory slope, with the task "
                          f"networks it can run (at most {MAX_ROOFLINE_TOPOLOGIES}, unpruned first) at their "
                          "operational intensity.", [])
-    for pf in shipped + [pf for pf in selected if pf.id not in shipped_ids]:
+    for pf in drawn:
         topologies, datatypes = _roofline_selection(pf)
         mode = f", mode {pf.modes[0]}" if pf.modes[0] else ""
         shown = (f"{', '.join(topologies)} at {'/'.join(d.upper() for d in datatypes)}" if topologies
                  else "no task network (none of their datatypes is supported)")
-        figure(rooflines, f"roofline {pf.id}", f"roofline-{pf.id}.png", f"Roofline of {pf.name}{mode}, with {shown}.",
+        name = pf.id if ids.count(pf.id) == 1 else f"{pf.id}-{pf.modes[0]}"  # two modes of one platform: two files
+        figure(rooflines, f"roofline {name}", f"roofline-{name}.png", f"Roofline of {pf.name}{mode}, with {shown}.",
                lambda pf=pf, t=topologies, d=datatypes: _roofline(plot, pf, t, d))
 
     pareto = _Section("Predicted pareto frontiers", "Top-1 accuracy against predicted throughput; the frontier "
@@ -439,7 +447,8 @@ def write_report(output_dir: str | os.PathLike = "report",
     predictions only; ``published``: a table of published measurements validated per device
     (system throughput), None to leave that section out (as with no ``measurements``); ``platforms``: the heatmaps' and pareto charts' selection ("thesis",
     "all", ids and spec files, comma-separated, an id or file optionally with ":mode"; the
-    rooflines cover every shipped platform and the selection's spec files); ``progress``:
+    rooflines cover every shipped platform, in the modes the selection names, and the selection's
+    spec files, a file under a shipped id in place of that platform); ``progress``:
     "[i/n] step" lines on stderr."""
     out = Path(output_dir)
     out.mkdir(parents=True, exist_ok=True)

@@ -53,22 +53,32 @@ py::dict prediction_dict(const prediction& p, const platform& pf, const operatin
 
 /// Platforms from a selection string ("thesis", "all", "id[:mode],FILE.json[:mode],..."), a
 /// Platform, or a sequence of Platforms and such strings, as the CLI's --platforms reads them.
+/// A selection as one string, a Platform, a path (os.PathLike) or a sequence of these; across
+/// the items of a sequence the same platform and mode twice is a 505, as within one string.
 std::vector<platform> select(const py::object& platforms) {
   std::optional<std::vector<platform>> shipped;  // loaded once, only if a string needs it
-  auto selection = [&](py::handle text) {
-    if (!shipped) shipped = load_platforms(data_dir() / "platforms");
-    return select_platforms(*shipped, text.cast<std::string>());
+  const std::string expected = "must be a selection ('thesis', 'all', 'id[:mode],file.json[:mode],...'), a Platform, a path "
+                               "or a sequence of them, got ";
+  auto text = [](py::handle x) -> std::optional<std::string> {
+    if (py::isinstance<py::str>(x)) return x.cast<std::string>();
+    if (py::hasattr(x, "__fspath__")) return py::module_::import("os").attr("fspath")(x).cast<std::string>();
+    return std::nullopt;
   };
-  if (py::isinstance<py::str>(platforms)) return selection(platforms);
+  auto selection = [&](const std::string& s) {
+    if (!shipped) shipped = load_platforms(data_dir() / "platforms");
+    return select_platforms(*shipped, s);
+  };
+  if (const auto s = text(platforms)) return selection(*s);
   if (py::isinstance<platform>(platforms)) return {platforms.cast<platform>()};
-  const std::string expected = "must be a selection ('thesis', 'all', 'id[:mode],file.json[:mode],...'), a Platform or a sequence of both, got ";
-  if (!py::isinstance<py::iterable>(platforms)) bad_argument("platforms", expected + shown(platforms));
+  if (py::isinstance<py::bytes>(platforms) || !py::isinstance<py::iterable>(platforms))
+    bad_argument("platforms", expected + shown(platforms));
   std::vector<platform> out;
   for (py::handle x : py::reinterpret_borrow<py::iterable>(platforms)) {
+    const std::string what = "argument 'platforms': item " + shown(x);
     if (py::isinstance<platform>(x)) {
-      out.push_back(x.cast<platform>());
-    } else if (py::isinstance<py::str>(x)) {
-      for (platform& p : selection(x)) out.push_back(std::move(p));
+      add_selected(out, {x.cast<platform>(), ""}, what);
+    } else if (const auto s = text(x)) {
+      for (platform& p : selection(*s)) add_selected(out, {std::move(p), ""}, what);
     } else {
       bad_argument("platforms", expected + "an item " + shown(x));
     }

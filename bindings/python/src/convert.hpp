@@ -23,15 +23,20 @@ namespace qutibench::python {
 
 namespace py = pybind11;
 
-/// The data directory: $QUTIBENCH_DATA_DIR, else the copy installed beside this extension
-/// (found from the file it was loaded from, so an installed package never reads the source
-/// tree), else the source tree's data/, else the install prefix's.
+/// The data directory: $QUTIBENCH_DATA_DIR, else the copy packed into the package (a pip
+/// install: qutibench/data), else the copy `cmake --install` put beside it (both found from
+/// the file this extension was loaded from, so an installed package never reads the source
+/// tree), else the source tree's data/, else the install prefix's. The build tree's module
+/// (build/python/qutibench) has nothing beside it: the source tree's data is its own.
 inline std::filesystem::path data_dir() {
   Dl_info self{};
   const bool found = dladdr(reinterpret_cast<const void*>(&data_dir), &self) != 0 && self.dli_fname && *self.dli_fname;
-  const std::filesystem::path beside = found ? std::filesystem::path(self.dli_fname).parent_path() / QUTIBENCH_DATA_FROM_ARTIFACT
-                                             : std::filesystem::path();
-  return locate_data_dir({beside, QUTIBENCH_SOURCE_DATA_DIR, QUTIBENCH_INSTALLED_DATA_DIR});
+  const std::filesystem::path here = found ? std::filesystem::path(self.dli_fname).parent_path() : std::filesystem::path();
+  std::error_code elsewhere;
+  const bool installed = found && !std::filesystem::equivalent(here, QUTIBENCH_BUILD_ARTIFACT_DIR, elsewhere);
+  return locate_data_dir({installed ? here / "data" : std::filesystem::path(),
+                          installed ? here / QUTIBENCH_DATA_FROM_ARTIFACT : std::filesystem::path(), QUTIBENCH_SOURCE_DATA_DIR,
+                          QUTIBENCH_INSTALLED_DATA_DIR});
 }
 
 /// A number for Python, None when unknown (NaN).

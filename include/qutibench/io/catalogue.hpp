@@ -43,10 +43,12 @@ inline std::filesystem::path locate_data_dir(std::initializer_list<std::filesyst
   for (const std::filesystem::path& c : candidates) {
     if (c.empty()) continue;
     std::error_code unreadable;  // a directory we may not list is not the data
-    if (std::filesystem::is_directory(c / "platforms", unreadable)) return c;
+    if (std::filesystem::is_directory(c / "platforms", unreadable)) return c.lexically_normal();
     tried += (tried.empty() ? "" : ", ") + c.string();
   }
-  throw spec_error(error_id::malformed_json, "data directory", "none of " + tried + " holds platforms/; set QUTIBENCH_DATA_DIR");
+  throw spec_error(error_id::malformed_json, "data directory",
+                   (tried.empty() ? std::string("none is known to this program") : "none of " + tried + " holds platforms/") +
+                       "; set QUTIBENCH_DATA_DIR");
 }
 
 /// The data directory a program finds without being told: $QUTIBENCH_DATA_DIR, else the one
@@ -102,27 +104,40 @@ struct platform_ref {
 };
 
 namespace detail {
+/// The mode after ':' in `ref` checked against `p`'s modes, naming `ref`: "" for none; an
+/// empty mode ("tx2:") or an unknown one is spec_error 301.
+inline std::string checked_mode(const platform& p, std::string_view ref, std::optional<std::string_view> mode) {
+  if (!mode) return {};
+  const bool known = std::any_of(p.modes.begin(), p.modes.end(), [&](const operating_mode& m) { return m.name == *mode; });
+  if (!mode->empty() && known) return std::string(*mode);
+  std::string valid;
+  for (const operating_mode& m : p.modes) valid += (valid.empty() ? "" : ", ") + m.name;
+  throw spec_error(error_id::unknown_id, "platform '" + std::string(ref) + "'",
+                   (mode->empty() ? std::string("an empty mode after ':'") : "no operating mode '" + std::string(*mode) + "'") +
+                       (p.has_modes() ? "; modes: " + valid : "; it has no operating modes"));
+}
+
 /// A spec file reference ("path.json" or "path.json:MODE"), loaded; none if `ref` names no
-/// file. A path may itself contain ':' only in the mode suffix after ".json".
+/// file. The last ".json" ends the path, so a folder may contain ".json" and ':'.
 inline std::optional<platform_ref> spec_file_ref(std::string_view ref) {
-  const auto json_at = ref.find(".json");
+  const auto json_at = ref.rfind(".json");
   if (json_at == std::string_view::npos) return std::nullopt;
   const std::string_view rest = ref.substr(json_at + 5);
   if (!rest.empty() && rest.front() != ':')
     throw spec_error(error_id::unknown_id, "platform '" + std::string(ref) + "'", "a spec file ends in .json, optionally followed by :MODE");
-  return platform_ref{load_platform(std::string(ref.substr(0, json_at + 5))), std::string(rest.empty() ? rest : rest.substr(1))};
+  platform spec = load_platform(std::string(ref.substr(0, json_at + 5)));
+  std::string mode = checked_mode(spec, ref, rest.empty() ? std::nullopt : std::optional(rest.substr(1)));
+  return platform_ref{std::move(spec), std::move(mode)};
 }
 
 /// `ref` (a spec file or an id or alias of `all`, either with ":MODE") resolved; throws
-/// spec_error 301 listing the valid ids, or the modes when the mode is unknown.
+/// spec_error 301 listing the valid ids, or the modes when the mode is unknown or empty.
 inline platform_ref resolve_platform(std::string_view ref, const std::vector<platform>& all) {
-  if (std::optional<platform_ref> file = spec_file_ref(ref)) {
-    (void)file->spec.mode(file->mode);
-    return std::move(*file);
-  }
-  const auto [id, mode] = split_platform_ref(ref);
+  if (std::optional<platform_ref> file = spec_file_ref(ref)) return std::move(*file);
+  const auto colon = ref.find(':');
+  const std::string_view id = ref.substr(0, colon);
   for (const platform& p : all)
-    if (names(p, id)) return {p, std::string(mode)};
+    if (names(p, id)) return {p, checked_mode(p, ref, colon == std::string_view::npos ? std::nullopt : std::optional(ref.substr(colon + 1)))};
   const bool several = id == "thesis" || id == "all" || id.find(',') != std::string_view::npos;
   throw spec_error(error_id::unknown_id, "platform '" + std::string(ref) + "'",
                    (several ? "names several platforms; give one id (or a spec file): " : "not found; valid ids: ") + ids_of(all));
@@ -137,35 +152,42 @@ inline platform_ref find_platform(std::string_view ref, const std::filesystem::p
   return detail::resolve_platform(ref, load_platforms(data_dir / "platforms"));
 }
 
+/// Appends `r` to a selection: only its mode where it names one (a heatmap's rows are a
+/// platform's modes). Throws spec_error 505 naming `what` when `out` already selects that
+/// platform and mode: a user's file reusing a shipped id beside it, or an id and its alias,
+/// would give rows nobody could tell apart.
+inline void add_selected(std::vector<platform>& out, platform_ref r, std::string_view what) {
+  if (!r.mode.empty()) {
+    operating_mode only = r.spec.mode(r.mode);
+    r.spec.modes = {std::move(only)};
+  }
+  for (const platform& q : out)
+    for (const operating_mode& m : q.modes)
+      if (q.id == r.spec.id && std::any_of(r.spec.modes.begin(), r.spec.modes.end(), [&](const operating_mode& n) { return n.name == m.name; }))
+        throw spec_error(error_id::inconsistent_spec, std::string(what), "selects " + q.id + (m.name.empty() ? "" : ":" + m.name) + " a second time");
+  out.push_back(std::move(r.spec));
+}
+
 /// The platforms a selection names: a comma-separated list whose items are "thesis" (Table
 /// 6.2's, in its order), "all" (every one of `all`), an id or alias of `all`, or a spec file
-/// (FILE.json); an id or file may end in ":MODE" to keep only that operating mode (a
-/// heatmap's rows are a platform's modes). Throws spec_error 301 for an unknown id or mode,
-/// a spec file's error for a bad file, 505 for two items selecting one platform and mode (a
-/// user's file reusing a shipped id beside it: their rows could not be told apart).
+/// (FILE.json; a path holding a comma cannot be given here); an id or file may end in
+/// ":MODE" to keep only that operating mode. Throws spec_error 301 for an empty item or an
+/// unknown id or mode, a spec file's error for a bad file, 505 as add_selected.
 inline std::vector<platform> select_platforms(const std::vector<platform>& all, std::string_view selection) {
   std::vector<platform> out;
-  auto add = [&](platform_ref r, std::string_view item) {
-    if (!r.mode.empty()) {
-      operating_mode only = r.spec.mode(r.mode);
-      r.spec.modes = {std::move(only)};
-    }
-    for (const platform& q : out)
-      for (const operating_mode& m : q.modes)
-        if (q.id == r.spec.id && std::any_of(r.spec.modes.begin(), r.spec.modes.end(), [&](const operating_mode& n) { return n.name == m.name; }))
-          throw spec_error(error_id::inconsistent_spec, "platforms '" + std::string(selection) + "'",
-                           "'" + std::string(item) + "' selects " + q.id + (m.name.empty() ? "" : ":" + m.name) + " a second time");
-    out.push_back(std::move(r.spec));
-  };
   for (std::size_t start = 0; start <= selection.size();) {
     const std::size_t comma = std::min(selection.find(',', start), selection.size());
     const std::string_view item = selection.substr(start, comma - start);
+    const std::string what = "platforms '" + std::string(selection) + "': '" + std::string(item) + "'";
+    if (item.empty())
+      throw spec_error(error_id::unknown_id, "platforms '" + std::string(selection) + "'",
+                       "an empty item; give thesis, all, ids or spec files, separated by single commas");
     if (item == "all") {
-      for (const platform& p : all) add({p, ""}, item);
+      for (const platform& p : all) add_selected(out, {p, ""}, what);
     } else if (item == "thesis") {
-      for (std::string_view id : thesis_platform_ids) add(detail::resolve_platform(id, all), item);
+      for (std::string_view id : thesis_platform_ids) add_selected(out, detail::resolve_platform(id, all), what);
     } else {
-      add(detail::resolve_platform(item, all), item);
+      add_selected(out, detail::resolve_platform(item, all), what);
     }
     start = comma + 1;
   }
@@ -180,9 +202,10 @@ inline std::vector<platform> all() { return load_platforms(default_data_dir() / 
 /// platform::mode. Throws spec_error 301 listing the valid ids, or when `id` names a mode
 /// (use find_platform for "id:MODE") or a file (use load_platform).
 inline platform get(std::string_view id) {
-  if (id.find(':') != std::string_view::npos || id.ends_with(".json"))
+  const bool several = id == "thesis" || id == "all" || id.find(',') != std::string_view::npos;
+  if (several || id.find(':') != std::string_view::npos || id.ends_with(".json"))
     throw spec_error(error_id::unknown_id, "platform '" + std::string(id) + "'",
-                     "give a shipped id; find_platform reads 'id:MODE' and spec files");
+                     "give one shipped id; find_platform reads 'id:MODE' and spec files, select_platforms selections");
   return detail::resolve_platform(id, all()).spec;
 }
 }  // namespace platforms

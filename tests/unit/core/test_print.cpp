@@ -3,8 +3,12 @@
 #include <sstream>
 #include <string>
 
+#include <boost/units/io.hpp>
+#include <boost/units/systems/si.hpp>
+
 #include "qutibench/fmt.hpp"
 #include "qutibench/io/catalogue.hpp"
+#include "qutibench/predict/llm.hpp"
 #include "qutibench/qutibench.hpp"
 
 using namespace qutibench;
@@ -30,6 +34,8 @@ TEST_CASE("print: quantities show their value and unit, exact counts to the last
   CHECK(units::readable_unit("s^-1 B") == "B/s");
   CHECK(units::readable_unit("s^-2 op^2") == "op^2/s^2");
   CHECK(units::readable_unit("B^-1") == "1/B");
+  // Another system's quantities keep Boost.Units' own printing (with boost/units/io.hpp).
+  CHECK(printed(3000.0 * boost::units::si::meters / boost::units::si::second) == "3000 m s^-1");
 }
 
 TEST_CASE("print: records show their fields as the CLI and Python name them", "[print]") {
@@ -42,6 +48,13 @@ TEST_CASE("print: records show their fields as the CLI and Python name them", "[
   const platform dpu = platforms::get("zcu104-dpu");
   const prediction p = predict(profile(zoo::mlp(0.5)), dpu, dpu.mode(), {.type = datatypes::int8});
   CHECK_THAT(printed(p), Catch::Contains("status: ok, ") && Catch::Contains("bound: memory"));
+}
+
+TEST_CASE("print: the LLM records print from their own namespace", "[print]") {
+  // An all-reduce row: 1 GB over a 450 GB/s link is 1/450 s of link time, and the bound names the link.
+  const llm::operation_time all_reduce{.name = "all_reduce", .bytes = 1e9, .time_s = 1.0 / 450, .link_s = 1.0 / 450};
+  CHECK_THAT(printed(all_reduce), Catch::StartsWith("{operation: all_reduce, ") && Catch::Contains("bound: link"));
+  CHECK(fmt::format("{}", all_reduce) == printed(all_reduce));
 }
 
 TEST_CASE("print: a prediction that is not ok has no bound", "[print]") {

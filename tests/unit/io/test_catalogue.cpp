@@ -84,10 +84,35 @@ TEST_CASE("catalogue: a selection naming one platform and mode twice is an error
     FAIL("accepted tx2 twice");
   } catch (const spec_error& e) {
     CHECK(e.id() == error_id::inconsistent_spec);
-    CHECK_THAT(e.what(), Catch::Contains("'tx2:maxq' selects tx2:maxq a second time"));
+    CHECK_THAT(e.what(), Catch::Contains("'tx2:maxq': selects tx2:maxq a second time"));
   }
   CHECK_THROWS_WITH(select_platforms(all, "ncs2,ncs2"), Catch::Contains("selects ncs2 a second time"));
   CHECK_THROWS_WITH(select_platforms(all, "thesis,zcu102-dpu"), Catch::Contains("selects zcu102-dpu a second time"));
+  // An id and its alias name one platform (a100-sxm is also the measurement tables' nvidia-a100-sxm4-80gb).
+  CHECK_THROWS_WITH(select_platforms(all, "a100-sxm,nvidia-a100-sxm4-80gb"), Catch::Contains("selects a100-sxm a second time"));
+}
+
+TEST_CASE("catalogue: empty items and empty modes are errors, not every mode", "[catalogue]") {
+  const std::vector<platform> all = load_platforms(data_dir / "platforms");
+  for (const char* selection : {"", ",", "thesis,", "tx2,,ncs2"})
+    CHECK_THROWS_WITH(select_platforms(all, selection), Catch::Contains("an empty item"));
+  CHECK_THROWS_WITH(select_platforms(all, "tx2:"), Catch::Contains("platform 'tx2:': an empty mode after ':'; modes: maxn, maxp, maxq"));
+  CHECK_THROWS_WITH(find_platform("tx2:", data_dir), Catch::Contains("an empty mode"));
+  CHECK_THROWS_WITH(find_platform("ncs2:fast", data_dir), Catch::Contains("it has no operating modes"));
+}
+
+TEST_CASE("catalogue: a spec file's folder may hold '.json' and a mode error names the file", "[catalogue]") {
+  const std::vector<platform> all = load_platforms(data_dir / "platforms");
+  const std::filesystem::path dir = std::filesystem::temp_directory_path() / "qutibench specs.json.d";
+  std::filesystem::create_directories(dir);
+  const std::filesystem::path file = dir / "tx2-copy.json";
+  platform copy = select_platforms(all, "tx2").front();
+  copy.id = "tx2-copy";
+  std::ofstream(file) << to_json(copy).dump(2);
+  CHECK(find_platform(file.string() + ":maxq", data_dir).mode == "maxq");
+  CHECK_THROWS_WITH(find_platform(file.string() + ":turbo", data_dir),
+                    Catch::Contains("platform '" + file.string() + ":turbo': no operating mode 'turbo'; modes: maxn, maxp, maxq"));
+  std::filesystem::remove_all(dir);
 }
 
 TEST_CASE("catalogue: platforms::get finds the shipped specs without a path", "[catalogue]") {

@@ -40,16 +40,15 @@ TEST_CASE("platform json: every row of thesis Table 6.2 loads with its figures",
       {"ZCU104-FINN", "zcu104-finn"},     {"ZCU104-BISMO", "zcu104-bismo"}, {"TX2 - maxn", "tx2:maxn"},
       {"TX2 - maxp", "tx2:maxp"},         {"TX2 - maxq", "tx2:maxq"},     {"TPU-fast", "coral-tpu:fast"},
       {"TPU-slow", "coral-tpu:slow"},     {"NCS (MyriadX)", "ncs2"},      {"U96-Quadcore A53", "ultra96-a53"}};
-  const std::vector<platform> all = load_platforms(data_dir + "/platforms");
   const auto rows = table6_2();
   REQUIRE(rows.size() == 12);
   const datatype columns[] = {dt::int2, dt::int4, dt::int8, dt::fp16, dt::fp32};
   for (const auto& row : rows) {
     INFO(row[0]);
-    const auto [id, mode_name] = split_platform_ref(ids.at(row[0]));
-    const platform p = select_platforms(all, id).front();
-    const operating_mode& m = p.mode(mode_name);
-    CHECK(m.name == mode_name);
+    const platform_ref ref = find_platform(ids.at(row[0]), data_dir);
+    const platform& p = ref.spec;
+    const operating_mode& m = p.mode(ref.mode);
+    CHECK(m.name == ref.mode);
     for (int c = 0; c < 5; ++c) {
       INFO(columns[c].name());
       const auto run = p.run(m, columns[c]);
