@@ -284,8 +284,9 @@ def _thesis_sections(out: Path, steps: list[_Step], measurements: str | None, pl
     for pf in selected:
         chosen.setdefault(pf.id, []).append(pf)
     shipped = qutibench.load_platforms()
+    shipped_ids = {pf.id for pf in shipped}
     drawn = [entry for pf in shipped for entry in chosen.get(pf.id, [pf])]
-    drawn += [pf for pf in selected if pf.id not in {s.id for s in shipped}]
+    drawn += [pf for pf in selected if pf.id not in shipped_ids]
     ids = [pf.id for pf in drawn]
     scope = {"thesis": "the thesis's nine platforms of Table 6.2", "all": "every shipped platform"}.get(
         platforms, f"the platforms {platforms}")

@@ -51,10 +51,9 @@ py::dict prediction_dict(const prediction& p, const platform& pf, const operatin
   return add_fields(d, p);
 }
 
-/// Platforms from a selection string ("thesis", "all", "id[:mode],FILE.json[:mode],..."), a
-/// Platform, or a sequence of Platforms and such strings, as the CLI's --platforms reads them.
-/// A selection as one string, a Platform, a path (os.PathLike) or a sequence of these; across
-/// the items of a sequence the same platform and mode twice is a 505, as within one string.
+/// Platforms as the CLI's --platforms reads them: a selection as one string, a Platform, a
+/// path (os.PathLike) or a sequence of these; across the items of a sequence the same
+/// platform and mode twice is a 505, as within one string.
 std::vector<platform> select(const py::object& platforms) {
   std::optional<std::vector<platform>> shipped;  // loaded once, only if a string needs it
   const std::string expected = "must be a selection ('thesis', 'all', 'id[:mode],file.json[:mode],...'), a Platform, a path "
