@@ -364,7 +364,7 @@ def llm_capacity_map(topology: str, platform: Any, batches: Sequence[int] = BATC
     """Which (batch, context) fit the device: each cell a request of ``batch`` sequences of
     ``context`` tokens (a prompt of context - output, then ``output`` tokens), coloured and
     labelled by memory / capacity (weights, the KV cache of every token, peak activations;
-    per device under ``tp``); green fits, red does not. The black line is the fit boundary:
+    per device under ``tp``); blue fits, red does not (a colour-blind-safe diverging scale). The black line is the fit boundary:
     in each batch's row, the longest context that fits, found exactly where it lies within
     the swept contexts."""
     import numpy as np
@@ -401,7 +401,7 @@ def llm_capacity_map(topology: str, platform: Any, batches: Sequence[int] = BATC
     # Log colours centred on 1: as far into red as the worst cell is over, as far into green
     # as the emptiest is under.
     spread = max(float(ratio.max()), 1 / float(ratio.min()), 1.5)
-    mesh = ax.pcolormesh(_edges(contexts), _edges(batches), ratio, cmap="RdYlGn_r",
+    mesh = ax.pcolormesh(_edges(contexts), _edges(batches), ratio, cmap="RdBu_r",
                          norm=LogNorm(vmin=1 / spread, vmax=spread))
     for (i, j), v in np.ndenumerate(ratio):
         ax.text(contexts[j], batches[i], f"{v:.2g}", ha="center", va="center", fontsize="x-small", gid="cell")

@@ -8,7 +8,10 @@ it draws into it and returns ``(ax.figure, ax)``. Figures are built with
 display is needed; save them with ``fig.savefig(path)``.
 
 Artists carry a ``gid`` (``"roof"``, ``"oi"``, ``"prediction"``, ``"cell"``, ``"predicted"``,
-``"measured"``, ``"frontier"``, ``"efficiency"``) so that callers and tests can find them.
+``"measured"``, ``"frontier"``, ``"efficiency"``) so that callers and tests can find them, and
+points their hover text and filter keys (``tag``) for ``qutibench.interactive.to_plotly``,
+which turns any of these figures into an interactive Plotly figure. Colours are Paul Tol's
+colour-blind-safe "muted" set (up to nine series) and viridis for values.
 
 The figures of decoder LLM requests (``llm_tokens_vs_batch``, ``llm_ttft_vs_prompt``,
 ``llm_roofline``, ``llm_throughput_latency``, ``llm_capacity_map``) live in
@@ -27,7 +30,7 @@ _LLM_FIGURES = ("llm_capacity_map", "llm_roofline", "llm_throughput_latency", "l
                 "llm_ttft_vs_prompt")
 
 __all__ = ["heatmap", "latency_vs_throughput", "measurement_boxes", "pareto", "pareto_overlay",
-           "predicted_vs_measured", "roofline", *_LLM_FIGURES]
+           "predicted_vs_measured", "roofline", "tag", *_LLM_FIGURES]
 
 
 def __getattr__(name: str):
@@ -73,13 +76,29 @@ def _setting(platform: str, mode: str) -> str:
     return f"{platform}:{mode}" if mode else platform
 
 
-def _colours(keys: Iterable[Any]) -> dict[Any, Any]:
-    """A colour per key in order of first appearance: tab10, tab20 for more keys (repeating after 20)."""
-    import matplotlib
+#: P. Tol's "muted" qualitative scheme, distinct under the common colour-vision deficiencies
+#: (https://personal.sron.nl/~pault/data/colourschemes.pdf).
+_MUTED = ("#332288", "#88CCEE", "#44AA99", "#117733", "#999933", "#DDCC77", "#CC6677", "#882255", "#AA4499")
 
+
+def _colours(keys: Iterable[Any]) -> dict[Any, Any]:
+    """A colour per key in order of first appearance: Tol's muted set, repeating after nine
+    (figures with more series tell them apart by marker too)."""
     keys = list(dict.fromkeys(keys))
-    cmap = matplotlib.colormaps["tab10" if len(keys) <= 10 else "tab20"]
-    return {k: cmap(i % cmap.N) for i, k in enumerate(keys)}
+    return {k: _MUTED[i % len(_MUTED)] for i, k in enumerate(keys)}
+
+
+def tag(artist: Any, hover: Sequence[Any] | None = None, **keys: Any) -> Any:
+    """Gives ``artist`` the hover text of each of its points (a sequence, or rows of cells for
+    an image) and filter keys (``platform=``, ``datatype=``, ``task=``) that the interactive
+    report shows and filters by (``qutibench.interactive``); returns ``artist``."""
+    artist.qutibench = {"hover": hover, **keys}
+    return artist
+
+
+def _number(value: float) -> str:
+    """4 significant digits with thousands separators: 12,472, 752.9, 0.0123."""
+    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.4g}"
 
 
 # --- roofline -----------------------------------------------------------------------------
@@ -99,8 +118,8 @@ def _roofs(ax: Any, pf: _qb.Platform, mode: str, datatypes: Sequence[str], inten
     for dt in datatypes:
         peak = pf.peak(dt, mode)
         ridge = peak / bandwidth
-        ax.plot([lo, ridge, hi], [bandwidth * lo, peak, peak], color=colour[dt], lw=2, gid="roof",
-                label=label(dt, peak, ridge))
+        tag(ax.plot([lo, ridge, hi], [bandwidth * lo, peak, peak], color=colour[dt], lw=2, gid="roof",
+                    label=label(dt, peak, ridge))[0], datatype=dt)
     ax.set_xlim(lo, hi)
     return colour
 
@@ -132,7 +151,7 @@ def roofline(platform: Any, topologies: Sequence[Any] = (), datatypes: Sequence[
             p = _qb.predict(net, pf, dt, batch=batch, mode=mode, memory_model=memory_model)
             oi = p["operational_intensity"]
             if p["status"] == "ok" and oi is not None and math.isfinite(oi):
-                points.append((name, dt, oi, p["ops_per_s"]))
+                points.append((name, dt, oi, p["ops_per_s"], p))
 
     fig, ax = _axes(ax, (7.5, 5))
 
@@ -143,10 +162,13 @@ def roofline(platform: Any, topologies: Sequence[Any] = (), datatypes: Sequence[
 
     colour = _roofs(ax, pf, mode, datatypes, [p[2] for p in points], label)
     markers = dict(zip(dict.fromkeys(p[0] for p in points), "osD^vP*Xhp" * 3))
-    for name, dt, oi, ops in points:
+    for name, dt, oi, ops, p in points:
         ax.axvline(oi, color=colour[dt], ls=":", lw=1, gid="oi")
-        ax.plot([oi], [ops], ls="none", marker=markers[name], ms=8, mec="black", color=colour[dt],
-                gid="prediction", label=f"{name} {dt}: OI {oi:.3g}, {_si(ops)}ops/s")
+        # Open markers: two networks of one intensity stay visible one over the other.
+        tag(ax.plot([oi], [ops], ls="none", marker=markers[name], ms=9, mew=1.6, mfc="none", mec=colour[dt],
+                    gid="prediction", label=f"{name} {dt}: OI {oi:.3g}, {_si(ops)}ops/s")[0],
+            [f"{name} on {_setting(pf.id, shown_mode)}, {dt}, batch {batch}<br>OI {_number(oi)} ops/B, "
+             f"{_si(ops)}ops/s, {_number(p['inputs_per_s'])} inputs/s, {p['bound']} bound"], datatype=dt)
     ax.set_xlabel("operational intensity (ops/byte)")
     ax.set_ylabel("attainable performance (ops/s)")
     ax.set_title(f"{pf.id}" + (f" ({shown_mode})" if shown_mode else "")
@@ -162,27 +184,38 @@ def heatmap(task: str, platforms: Any = "thesis", batch: int = 1, memory_model: 
     """Predicted inputs/s of a task's networks on platforms (thesis Figures 6.3-6.5).
 
     Rows "platform[:mode] datatype", columns the task's topologies (in the order of
-    ``qutibench.heatmap``); colour log10(inputs/s) on a two-colour scale, the value printed
-    in each cell, blank where the pair is not defined.
+    ``qutibench.heatmap``); colour inputs/s on a log viridis scale (colour-blind safe), the
+    value printed in each cell, blank where the pair is not defined (the network has no
+    variant of that datatype with a published accuracy, or the platform cannot run it).
     """
+    import matplotlib
     import numpy as np
-    from matplotlib.colors import LinearSegmentedColormap
+    from matplotlib.colors import LogNorm
+    from matplotlib.ticker import FuncFormatter
 
     cells = _qb.heatmap(task, platforms, batch, memory_model)
     rows = list(dict.fromkeys((c["platform"], c["mode"], c["datatype"]) for c in cells))
     cols = list(dict.fromkeys(c["topology"] for c in cells))
     values = np.full((len(rows), len(cols)), np.nan)
+    hover = np.full(values.shape, "", dtype=object)
     for c in cells:
-        values[rows.index((c["platform"], c["mode"], c["datatype"])), cols.index(c["topology"])] = c["inputs_per_s"]
+        i, j = rows.index((c["platform"], c["mode"], c["datatype"])), cols.index(c["topology"])
+        values[i, j] = c["inputs_per_s"]
+        hover[i, j] = (f"{c['topology']} on {_setting(c['platform'], c['mode'])}, {c['datatype']}, batch {batch}"
+                       f"<br>{_number(c['inputs_per_s'])} inputs/s, {c['bound']} bound")
 
     fig, ax = _axes(ax, (2.5 + 1.1 * len(cols), 1.2 + 0.38 * len(rows)))
-    # Red (slow) to green (fast), light enough for black cell text; undefined cells white.
-    cmap = LinearSegmentedColormap.from_list("qutibench", ["#f8696b", "#63be7b"]).with_extremes(bad="white")
-    logs = np.log10(np.where(values > 0, values, np.nan))
-    image = ax.imshow(np.ma.masked_invalid(logs), cmap=cmap, aspect="auto")
+    positive = values[values > 0]
+    norm = LogNorm(*(positive.min(), positive.max()) if positive.size else (1, 10))
+    cmap = matplotlib.colormaps["viridis"].with_extremes(bad="white")
+    image = tag(ax.imshow(np.ma.masked_invalid(np.where(values > 0, values, np.nan)), cmap=cmap, norm=norm,
+                          aspect="auto"), hover)
     for (i, j), v in np.ndenumerate(values):
         if np.isfinite(v):
-            ax.text(j, i, _si(v), ha="center", va="center", fontsize="small", gid="cell")
+            # Dark text on the light (fast) end of viridis, white on the dark end.
+            light = v > 0 and norm(v) > 0.55
+            ax.text(j, i, _si(v), ha="center", va="center", fontsize="small", gid="cell",
+                    color="black" if light else "white")
     # Many (long) topology names only fit slanted.
     slant = len(cols) > 5
     ax.set_xticks(range(len(cols)), cols, rotation=30 if slant else 0, ha="right" if slant else "center")
@@ -191,7 +224,7 @@ def heatmap(task: str, platforms: Any = "thesis", batch: int = 1, memory_model: 
     ax.set_xlabel("topology")
     ax.set_ylabel("platform[:mode] datatype")
     ax.set_title(f"{task}: predicted inputs/s, batch {batch}")
-    ax.figure.colorbar(image, ax=ax, label="log10(inputs/s)")
+    ax.figure.colorbar(image, ax=ax, label="inputs/s", format=FuncFormatter(lambda v, _: _si(v)))
     return fig, ax
 
 
@@ -203,6 +236,15 @@ def _frontier(ax: Any, xs: Sequence[float], ys: Sequence[float], sense: str, **s
     order = sorted(range(len(xs)), key=lambda i: xs[i])
     ax.step([xs[i] for i in order], [ys[i] for i in order], where="pre" if sense == "max" else "post",
             gid="frontier", **style)
+
+
+def _pareto_hover(kind: str, point: dict, value: str, label: str) -> str:
+    """A pareto point's hover text: what ran where, its accuracy, its x and (predicted) its bound."""
+    batch = f", batch {point['batch']}" if point.get("batch") is not None else ""
+    bound = f", {point['bound']} bound" if point.get("bound") else ""
+    return (f"{kind}: {point['topology']} on {_setting(point['platform'], point.get('mode', ''))}, "
+            f"{point['datatype']}{batch}<br>top-1 {point['accuracy_top1']:.2f} %, {label} {_number(point[value])}"
+            f"{bound}" + (" (on the frontier)" if point.get("on_frontier") else ""))
 
 
 def pareto(task: str, x: str = "throughput", platforms: Any = "thesis", measurements: str | None = None,
@@ -251,9 +293,10 @@ def pareto(task: str, x: str = "throughput", platforms: Any = "thesis", measurem
         for pid, c in colour.items():
             mine = [i for i, p in enumerate(points) if p["platform"] == pid]
             if mine:
-                ax.scatter([points[i][value] for i in mine], [points[i]["accuracy_top1"] for i in mine],
-                           s=[size[i] for i in mine], marker=marker, color=c, alpha=0.8, edgecolors="black",
-                           linewidths=0.5, gid=kind, zorder=3)
+                tag(ax.scatter([points[i][value] for i in mine], [points[i]["accuracy_top1"] for i in mine],
+                               s=[size[i] for i in mine], marker=marker, color=c, alpha=0.8, edgecolors="black",
+                               linewidths=0.5, gid=kind, zorder=3),
+                    [_pareto_hover(kind, points[i], value, label) for i in mine], platform=pid)
         front = [p for p in points if p["on_frontier"]]
         if front:
             _frontier(ax, [p[value] for p in front], [p["accuracy_top1"] for p in front], sense, color="black",
@@ -335,9 +378,12 @@ def latency_vs_throughput(records: Iterable[dict], ax: Any = None, *, annotate: 
     colour = _colours(lines)
     for n, (key, by_batch) in enumerate(lines.items()):
         batches = sorted(by_batch)
-        # Colours repeat after 20 lines; a new marker each round keeps every line distinct.
-        ax.plot([by_batch[b][0] for b in batches], [by_batch[b][1] for b in batches], marker="os^DvP*X"[n // 20 % 8],
-                ms=4, lw=1, color=colour[key], label=f"{_setting(key[0], key[1])} {key[2]} {key[3]}")
+        name = f"{_setting(key[0], key[1])} {key[2]} {key[3]}"
+        # Colours repeat after nine lines: a new marker each round keeps every line distinct.
+        tag(ax.plot([by_batch[b][0] for b in batches], [by_batch[b][1] for b in batches],
+                    marker="os^DvP*X"[n // len(_MUTED) % 8], ms=4, lw=1, color=colour[key], label=name)[0],
+            [f"{name}, batch {b}<br>{_number(by_batch[b][0])} inputs/s, latency {_number(by_batch[b][1] * 1e3)} ms"
+             for b in batches], platform=key[0], datatype=key[3])
         if annotate:
             for b in batches:
                 ax.annotate(str(b), by_batch[b], textcoords="offset points", xytext=(3, 3), fontsize="x-small")
@@ -345,7 +391,9 @@ def latency_vs_throughput(records: Iterable[dict], ax: Any = None, *, annotate: 
     ax.set_yscale("log")
     ax.set_xlabel(_INPUTS_PER_S)
     ax.set_ylabel("latency (s)")
-    ax.set_title("measured latency vs throughput over batch sizes")
+    platforms = list(dict.fromkeys(key[0] for key in lines))
+    ax.set_title("measured latency vs throughput over batch sizes"
+                 + (f": {', '.join(platforms)}" if 0 < len(platforms) <= 3 else ""))
     ax.grid(True, which="major", alpha=0.3)
     # Dozens of settings: a legend beside the axes, in columns, keeps the data visible.
     ax.legend(fontsize="xx-small", ncol=max(1, math.ceil(len(lines) / 30)), loc="upper left",
@@ -365,8 +413,12 @@ def predicted_vs_measured(points: Sequence[dict], model: str = "plain", ax: Any 
     width = 0.4
     predicted = [p[model] for p in points]
     measured = [p["measured"] for p in points]
-    ax.bar(at - width / 2, predicted, width, color="#9ecae1", edgecolor="#3182bd", label=f"predicted ({model})")
-    ax.bar(at + width / 2, measured, width, color="#fdae6b", edgecolor="#e6550d", label="measured")
+    names = [f"{_setting(p['platform'], p['mode'])} {p['topology']} {p['datatype']} b{p['batch']}" for p in points]
+    for offset, values, colours, label in ((-width / 2, predicted, ("#88CCEE", "#332288"), f"predicted ({model})"),
+                                           (width / 2, measured, ("#DDCC77", "#882255"), "measured")):
+        tag(ax.bar(at + offset, values, width, color=colours[0], edgecolor=colours[1], label=label),
+            [f"{n}<br>{label}: {_number(v)} inputs/s" + (f", efficiency {me / pr:.2g}" if pr else "")
+             for n, v, pr, me in zip(names, values, predicted, measured)])
     ax.set_yscale("log")
     for i, (pr, me) in enumerate(zip(predicted, measured)):
         if pr:
@@ -375,8 +427,7 @@ def predicted_vs_measured(points: Sequence[dict], model: str = "plain", ax: Any 
     # Room above the tallest bar for its rotated annotation.
     top = max(predicted + measured, default=1)
     ax.set_ylim(top=top * 30)
-    ax.set_xticks(at, [f"{_setting(p['platform'], p['mode'])} {p['topology']} {p['datatype']} b{p['batch']}"
-                       for p in points], rotation=90, fontsize="x-small")
+    ax.set_xticks(at, names, rotation=90, fontsize="x-small")
     ax.set_xlim(-0.6, len(points) - 0.4)
     ax.set_xlabel("setting (platform[:mode] topology datatype batch)")
     ax.set_ylabel(_INPUTS_PER_S)

@@ -1,7 +1,9 @@
-"""The level-0 report: one static HTML page with the thesis's prediction figures.
+"""The level-0 report: one interactive HTML page with the thesis's prediction figures.
 
 ``python3 -m qutibench.report [--output report] [--measurements FILE | --no-measurements]
-[--published FILE] [--platforms thesis|all|ID[:MODE],FILE.json[:MODE],...]`` writes ``index.html`` and its PNGs into the output folder: the
+[--published FILE] [--platforms thesis|all|ID[:MODE],FILE.json[:MODE],...] [--static png,svg,pdf
+[--dpi N]] [--open]`` writes ``index.html`` and ``plotly.js`` (the page works offline; with
+``--static``, every figure also as a file linked under it) into the output folder: the
 heatmaps of the three tasks (ImageNet, CIFAR-10, MNIST), the roofline of every shipped
 platform with the task networks it can run, the predicted pareto frontiers and, with a
 measurement CSV (default: the thesis's level-3 tables shipped under ``data_dir()``),
@@ -11,7 +13,10 @@ measurements of current devices (``data/measurements/public_cnn_dev.csv``) (M. B
 Heterogeneous Hardware*, PhD thesis, Trinity College Dublin, 2021); last, decoder LLM
 requests of ``LLM_SETTINGS`` (tokens/s vs batch, TTFT vs prompt, a roofline with prefill and
 decode, the throughput-latency frontier, a capacity map and a table). The predicted pareto
-frontiers go to stdout as a text table, progress to stderr.
+frontiers go to stdout as a text table, progress to stderr. The page's figures are those of
+``qutibench.plot`` (``qutibench.interactive``): hover reads any cell or point, drag zooms, the
+legend shows and hides series, the filters show one task, platform or datatype, the toolbar
+downloads a figure as SVG and a button under each table downloads it as CSV.
 """
 from __future__ import annotations
 
@@ -23,11 +28,15 @@ import os
 import re
 import sys
 import time
+import webbrowser
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Sequence
 
 import qutibench
+
+from .report_page import Figure as _Figure, Html as _Html, Section as _Section, html_table as _html_table
+from .report_page import render as _render_page, write_plotly_js
 
 __all__ = ["LLM_SETTINGS", "SHIPPED_MEASUREMENTS", "SHIPPED_PUBLIC_MEASUREMENTS", "TASKS", "main", "write_report"]
 
@@ -57,27 +66,10 @@ LLM_SETTINGS = (
     ("llama-3-70b", "h100-sxm", "f16"),
     {"topology": "llama-3-70b", "platform": "h100-sxm", "weights": "f16", "tp": 4},
 )
+#: Static figure formats (``--static``): matplotlib writes them.
+STATIC_FORMATS = ("png", "svg", "pdf")
 _THESIS = ("M. Blott, <em>Benchmarking Neural Networks on Heterogeneous Hardware</em>, PhD thesis, "
            "Trinity College Dublin, 2021")
-
-
-@dataclass
-class _Figure:
-    file: str
-    caption: str
-
-
-@dataclass
-class _Html:
-    """Ready HTML (a table, a paragraph) placed between the figures."""
-    text: str
-
-
-@dataclass
-class _Section:
-    title: str
-    intro: str
-    items: list
 
 
 @dataclass
@@ -86,11 +78,15 @@ class _Step:
     run: Callable[[], None]
 
 
-def _save(fig, path: Path) -> None:
-    import matplotlib.pyplot as plt
+def _emit(fig, out: Path, name: str, static: Sequence[str], dpi: int) -> tuple[dict, list[str]]:
+    """A matplotlib figure as the page's Plotly figure, and the static files of it written."""
+    from .interactive import to_plotly
 
-    fig.savefig(path, dpi=100, bbox_inches="tight")
-    plt.close(fig)
+    files = []
+    for fmt in static:
+        fig.savefig(out / f"{name}.{fmt}", dpi=dpi, bbox_inches="tight")
+        files.append(f"{name}.{fmt}")
+    return to_plotly(fig), files
 
 
 def _datatype_rank(name: str) -> int:
@@ -156,16 +152,6 @@ def _rate(value) -> str:
     return f"{value:,.0f}" if value >= 100 else f"{value:.3g}"
 
 
-def _html_table(headers: Sequence[str], rows: Sequence[Sequence[str]], numeric_from: int = 0) -> str:
-    def cell(tag: str, i: int, text: str) -> str:
-        cls = ' class="num"' if i >= numeric_from else ""
-        return f"<{tag}{cls}>{html.escape(text)}</{tag}>"
-
-    head = "".join(cell("th", i, h) for i, h in enumerate(headers))
-    body = "\n".join("<tr>" + "".join(cell("td", i, c) for i, c in enumerate(r)) + "</tr>" for r in rows)
-    return f"<table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n{body}\n</tbody>\n</table>"
-
-
 def _text_table(headers: Sequence[str], rows: Sequence[Sequence[str]], numeric_from: int = 0) -> str:
     """Rows as aligned plain text: text columns left-aligned, numeric ones right-aligned."""
     widths = [max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(headers)]
@@ -206,7 +192,8 @@ def _validation_table(path: str, model: str, thesis: dict[tuple[str, str], float
     rows = [[g["platform"], g["task"], str(g["n"]), _number(g["pearson"]),
              _number(thesis.get((g["platform"], g["task"])), 2), _number(g["median_abs_log10_error"]),
              _number(g["efficiency_median"])] for g in groups]
-    return _html_table(headers, rows, numeric_from=2)
+    keys = [{"platform": g["platform"], "task": g["task"] if g["task"] in TASKS else ""} for g in groups]
+    return _html_table(headers, rows, 2, f"validation-{model}", keys)
 
 
 def _models_table(path: str, metric: str) -> str:
@@ -214,68 +201,40 @@ def _models_table(path: str, metric: str) -> str:
     error = {(model, g["platform"], g["task"]): g["median_abs_log10_error"]
              for model in MODELS for g in qutibench.validate(path, model, metric)["groups"]}
     headers = ("platform", "task", "n", *(f"{model} median |log10 error|" for model in MODELS))
+    groups = qutibench.validate(path, "plain", metric)["groups"]
     rows = [[g["platform"], g["task"] or "-", str(g["n"]),
-             *(_number(error[(model, g["platform"], g["task"])]) for model in MODELS)]
-            for g in qutibench.validate(path, "plain", metric)["groups"]]
-    return _html_table(headers, rows, numeric_from=2)
+             *(_number(error[(model, g["platform"], g["task"])]) for model in MODELS)] for g in groups]
+    keys = [{"platform": g["platform"], "task": g["task"] if g["task"] in TASKS else ""} for g in groups]
+    return _html_table(headers, rows, 2, "published-models", keys)
 
 
-# Figures keep their size (the wide bar chart's labels stay legible) and scroll sideways.
-_CSS = """body { font-family: sans-serif; max-width: 1300px; margin: 2em auto; padding: 0 1em; color: #222; }
-figure { margin: 1.5em 0; overflow-x: auto; }
-figure img { border: 1px solid #ddd; }
-figcaption { font-size: 0.92em; color: #444; margin-top: 0.3em; }
-table { border-collapse: collapse; margin: 0.8em 0 1.6em; font-size: 0.9em; }
-th, td { border: 1px solid #ccc; padding: 0.2em 0.6em; }
-th { background: #f0f0f0; }
-td.num, th.num { text-align: right; }
-nav li { margin: 0.1em 0; }"""
-
-
-def _render(sections: list[_Section], intro: str) -> str:
-    toc = "\n".join(f'<li><a href="#s{i}">{html.escape(s.title)}</a></li>' for i, s in enumerate(sections))
-    parts = [f"<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-             f"<title>qutibench level-0 report</title>\n<style>\n{_CSS}\n</style>\n</head>\n<body>\n"
-             f"<h1>qutibench level-0 report</h1>\n{intro}\n<nav><ol>\n{toc}\n</ol></nav>"]
-    for i, s in enumerate(sections):
-        parts.append(f'<h2 id="s{i}">{html.escape(s.title)}</h2>\n<p>{s.intro}</p>')
-        for item in s.items:
-            if isinstance(item, _Figure):
-                src = html.escape(item.file)
-                parts.append(f'<figure>\n<img src="{src}" alt="{html.escape(item.caption)}">\n'
-                             f"<figcaption>{html.escape(item.caption)}</figcaption>\n</figure>")
-            else:
-                parts.append(item.text)
-    parts.append("</body>\n</html>\n")
-    return "\n".join(parts)
-
-
-def _figure(out: Path, steps: list[_Step], section: _Section, label: str, file: str, caption: str,
-            make: Callable[[], tuple]) -> None:
-    """A step that draws a figure with ``make``, saves it as ``out / file`` and adds it to ``section``."""
+def _figure(out: Path, static: Sequence[str], dpi: int, steps: list[_Step], section: _Section, label: str,
+            name: str, caption: str, make: Callable[[], tuple], **keys: str) -> None:
+    """A step that draws a figure with ``make`` and adds it to ``section`` as ``name`` (its
+    anchor, and with ``static`` formats its files ``out / name.FORMAT``), filtered by ``keys``."""
     def run() -> None:
         fig, _ = make()
-        _save(fig, out / file)
-        section.items.append(_Figure(file, caption))
+        plot, files = _emit(fig, out, name, static, dpi)
+        section.items.append(_Figure(name, caption, plot, keys, files))
 
     steps.append(_Step(label, run))
 
 
-def _plan(out: Path, measurements: str | None, platforms: str,
+def _plan(out: Path, static: Sequence[str], dpi: int, measurements: str | None, platforms: str,
           published: str | None) -> tuple[list[_Section], list[_Step]]:
     """The report's sections (filled in as the steps run) and the steps that make them: the
     thesis's figures and tables, then the LLM section."""
     steps: list[_Step] = []
-    sections = _thesis_sections(out, steps, measurements, platforms, published)
-    return sections + [_llm_section(out, steps)], steps
+    figure = functools.partial(_figure, out, static, dpi, steps)
+    sections = _thesis_sections(figure, steps, measurements, platforms, published)
+    return sections + [_llm_section(figure, steps)], steps
 
 
-def _thesis_sections(out: Path, steps: list[_Step], measurements: str | None, platforms: str,
+def _thesis_sections(figure: Callable, steps: list[_Step], measurements: str | None, platforms: str,
                      published: str | None) -> list[_Section]:
     """The sections of the thesis's method (Chapters 4 to 7), their steps appended to ``steps``."""
     from . import plot
 
-    figure = functools.partial(_figure, out, steps)
     # Resolved now so that a bad selection fails before the first step.
     selected = qutibench.select_platforms(platforms)
     # One roofline per shipped platform in its first mode, where the selection names it (a mode,
@@ -295,10 +254,11 @@ def _thesis_sections(out: Path, steps: list[_Step], measurements: str | None, pl
                         "on chip) of every pair of a platform's datatype and a network variant with a published "
                         f"accuracy, on {html.escape(scope)} (Section 4.5).", [])
     for task in TASKS:
-        figure(heatmaps, f"heatmap {task}", f"heatmap-{task}.png",
+        figure(heatmaps, f"heatmap {task}", f"heatmap-{task}",
                f"Predicted inputs/s of every {TASK_TITLES[task]} network variant (columns) on every platform, "
-               "mode and datatype (rows) at batch 1.",
-               lambda task=task: plot.heatmap(task, platforms=platforms))
+               "mode and datatype (rows) at batch 1. A blank cell: that network has no variant in the row's "
+               "datatype with a published accuracy.",
+               lambda task=task: plot.heatmap(task, platforms=platforms), task=task)
 
     rooflines = _Section("Rooflines", "Each shipped platform's roofline in its first operating mode, or in "
                          "each mode the selection names, and each selected spec file's (thesis "
@@ -311,20 +271,23 @@ def _thesis_sections(out: Path, steps: list[_Step], measurements: str | None, pl
         shown = (f"{', '.join(topologies)} at {'/'.join(d.upper() for d in datatypes)}" if topologies
                  else "no task network (none of their datatypes is supported)")
         name = pf.id if ids.count(pf.id) == 1 else f"{pf.id}-{pf.modes[0]}"  # two modes of one platform: two files
-        figure(rooflines, f"roofline {name}", f"roofline-{name}.png", f"Roofline of {pf.name}{mode}, with {shown}.",
-               lambda pf=pf, t=topologies, d=datatypes: _roofline(plot, pf, t, d))
+        figure(rooflines, f"roofline {name}", f"roofline-{name}", f"Roofline of {pf.name}{mode}, with {shown}.",
+               lambda pf=pf, t=topologies, d=datatypes: _roofline(plot, pf, t, d), platform=pf.id)
 
     pareto = _Section("Predicted pareto frontiers", "Top-1 accuracy against predicted throughput; the frontier "
                       "holds the points no other point beats on both (thesis Section 6.5.2). The tables list the "
                       "frontier, fastest first.", [])
     for task in TASKS:
-        figure(pareto, f"pareto {task}", f"pareto-{task}.png",
+        figure(pareto, f"pareto {task}", f"pareto-{task}",
                f"Predicted {TASK_TITLES[task]} accuracy against inputs/s of every heatmap cell, the pareto "
-               "frontier highlighted.", lambda task=task: plot.pareto(task, "throughput", platforms=platforms))
+               "frontier highlighted; click a platform in the legend to hide or show it.",
+               lambda task=task: plot.pareto(task, "throughput", platforms=platforms), task=task)
 
         def table(task=task) -> None:
+            rows = _frontier_rows(task, platforms)
+            keys = [{"task": task, "platform": r[1], "datatype": r[3]} for r in rows]
             pareto.items.append(_Html(f"<h3>{TASK_TITLES[task]} frontier</h3>\n"
-                                      + _html_table(_FRONTIER_HEADERS, _frontier_rows(task, platforms), 4)))
+                                      + _html_table(_FRONTIER_HEADERS, rows, 4, f"frontier-{task}", keys)))
 
         steps.append(_Step(f"frontier {task}", table))
     sections = [heatmaps, rooflines, pareto]
@@ -336,23 +299,24 @@ def _thesis_sections(out: Path, steps: list[_Step], measurements: str | None, pl
                         "(best compute throughput per setting over batch sizes, threads and modes) against the "
                         "level-0 predictions (thesis Chapter 7).", [])
     for task in ("cifar10", "mnist", "imagenet"):
-        figure(measured, f"pareto overlay {task}", f"overlay-{task}.png",
+        figure(measured, f"pareto overlay {task}", f"overlay-{task}",
                f"{TASK_TITLES[task]} accuracy against inputs/s: predicted points and frontier with the measured "
                "points and their frontier overlaid.",
-               lambda task=task: plot.pareto_overlay(task, measurements, platforms=platforms))
+               lambda task=task: plot.pareto_overlay(task, measurements, platforms=platforms), task=task)
     # Loaded here so that a bad file fails before any figure is drawn.
     records = qutibench.load_measurements(measurements)
     points = qutibench.validate(measurements, "plain")["points"]
-    figure(measured, "predicted vs measured", "predicted-vs-measured.png",
+    figure(measured, "predicted vs measured", "predicted-vs-measured",
            "Plain level-0 prediction and best measured inputs/s per setting, with the efficiency "
            "(measured / predicted) of each.", lambda: plot.predicted_vs_measured(points, model="plain"))
     # One chart per platform: all settings in one chart are too many lines to tell apart.
     for pid in dict.fromkeys(r["platform"] for r in records):
-        figure(measured, f"latency vs throughput {pid}", f"latency-vs-throughput-{pid}.png",
+        figure(measured, f"latency vs throughput {pid}", f"latency-vs-throughput-{pid}",
                f"Measured latency against throughput over batch sizes on {pid}, one line per mode, network and "
                "datatype: batching trades latency for throughput (thesis Section 7.5).",
-               lambda pid=pid: plot.latency_vs_throughput([r for r in records if r["platform"] == pid]))
-    figure(measured, "measurement boxes", "measurement-boxes.png",
+               lambda pid=pid: plot.latency_vs_throughput([r for r in records if r["platform"] == pid]),
+               platform=pid)
+    figure(measured, "measurement boxes", "measurement-boxes",
            "Distribution of the measured inputs/s per platform over all recorded settings.",
            lambda: plot.measurement_boxes(records, by="platform", value="inputs_per_s"))
 
@@ -400,37 +364,36 @@ def _llm_table(settings: Sequence[tuple | dict]) -> str:
         rows.append([r["topology"], r["platform"], r["weights"], fits.get(r["status"], r["status"]), str(r["tp"]),
                      _number(r["memory_bytes"] / 1e9, 1), _number(r["capacity_bytes"] / 1e9, 0), _number(ms[0], 2),
                      _number(ms[1], 2), _rate(r["decode_tokens_per_s"]), _number(r["energy_per_token_j"], 3)])
-    return _html_table(headers, rows, numeric_from=4)
+    return _html_table(headers, rows, 4, "llm-requests", [{"platform": r[1]} for r in rows])
 
 
-def _llm_section(out: Path, steps: list[_Step]) -> _Section:
+def _llm_section(figure: Callable, steps: list[_Step]) -> _Section:
     """Decoder LLM requests (docs/llm.md): a figure of each kind of qutibench.llm_plot and a
     table of LLM_SETTINGS, their steps appended to ``steps``."""
     from . import plot
 
-    figure = functools.partial(_figure, out, steps)
     section = _Section("Decoder LLMs", "Predicted requests of decoder LLMs (the realistic model, docs/llm.md): "
                        "Llama-3-8B on current devices in a weight format each serves it in, and Llama-3-70B in "
                        "FP16, which does not fit one 80 GB H100 and runs on four in tensor parallelism over "
                        "NVLink. Requests that do not fit a device's memory are left out of the figures. These "
                        "predictions are not yet validated against measurements.", [])
-    figure(section, "llm tokens vs batch", "llm-tokens-vs-batch.png",
+    figure(section, "llm tokens vs batch", "llm-tokens-vs-batch",
            "Decode tokens/s against the batch (prompt 512, output 128): aggregate and per sequence, with the "
            "largest batch that fits where the sweep runs out of memory.",
            lambda: plot.llm_tokens_vs_batch(LLM_SETTINGS))
-    figure(section, "llm ttft vs prompt", "llm-ttft-vs-prompt.png",
+    figure(section, "llm ttft vs prompt", "llm-ttft-vs-prompt",
            "Time to first token against the prompt length at batch 1.", lambda: plot.llm_ttft_vs_prompt(LLM_SETTINGS))
-    figure(section, "llm roofline", "llm-roofline.png",
+    figure(section, "llm roofline", "llm-roofline",
            "Roofline of the H100 SXM with the prefill and decode phases of a Llama-3-8B FP16 request at batches "
            "1, 16 and 128: decode reads every weight once per step, so its intensity grows with the batch.",
            lambda: plot.llm_roofline("llama-3-8b", "h100-sxm", batch=(1, 16, 128)))
-    figure(section, "llm throughput vs latency", "llm-throughput-latency.png",
+    figure(section, "llm throughput vs latency", "llm-throughput-latency",
            "Llama-3-70B on H100 SXMs: request throughput against time per output token over batches 1 to 128, "
            "FP16, FP8 and INT4 (group 128) weights and 1, 2, 4 or 8 devices, with the frontier of the "
            "configurations no other beats on both.",
            lambda: plot.llm_throughput_latency("llama-3-70b", "h100-sxm", weights=("f16", "fp8", "int4-g128"),
                                                tp=(1, 2, 4, 8)))
-    figure(section, "llm capacity map", "llm-capacity.png",
+    figure(section, "llm capacity map", "llm-capacity",
            "Which batches and contexts of Llama-3-8B in FP16 fit the H100 SXM's 80 GB: memory (weights, KV "
            "cache, peak activations) over capacity, with the longest context that fits per batch.",
            lambda: plot.llm_capacity_map("llama-3-8b", "h100-sxm"))
@@ -442,26 +405,34 @@ def _llm_section(out: Path, steps: list[_Step]) -> _Section:
 def write_report(output_dir: str | os.PathLike = "report",
                  measurements: str | os.PathLike | None = SHIPPED_MEASUREMENTS,
                  platforms: str = "thesis", progress: bool = True,
-                 published: str | os.PathLike | None = SHIPPED_PUBLIC_MEASUREMENTS) -> Path:
-    """Write the level-0 report (``index.html`` and its PNGs) into ``output_dir`` and return
-    the path of ``index.html``. ``measurements``: a QuTiBench measurement CSV, None for
+                 published: str | os.PathLike | None = SHIPPED_PUBLIC_MEASUREMENTS, static: Sequence[str] = (),
+                 dpi: int = 150) -> Path:
+    """Write the level-0 report (``index.html`` and ``plotly.js``) into ``output_dir`` and return
+    the path of ``index.html``. ``static``: formats of STATIC_FORMATS each figure is also
+    written in (``NAME.png`` at ``dpi``, ...), linked under it; ``measurements``: a QuTiBench measurement CSV, None for
     predictions only; ``published``: a table of published measurements validated per device
     (system throughput), None to leave that section out (as with no ``measurements``); ``platforms``: the heatmaps' and pareto charts' selection ("thesis",
     "all", ids and spec files, comma-separated, an id or file optionally with ":mode"; the
     rooflines cover every shipped platform, in the modes the selection names, and the selection's
     spec files, a file under a shipped id in place of that platform); ``progress``:
     "[i/n] step" lines on stderr."""
+    static = list(dict.fromkeys(static))
+    if unknown := [f for f in static if f not in STATIC_FORMATS]:
+        raise ValueError(f"static format '{unknown[0]}': valid: {', '.join(STATIC_FORMATS)}")
+    if dpi < 1:
+        raise ValueError(f"dpi {dpi}: must be at least 1")
     out = Path(output_dir)
     out.mkdir(parents=True, exist_ok=True)
     measurements = None if measurements is None else str(measurements)
     published = None if published is None or measurements is None else str(published)
-    sections, steps = _plan(out, measurements, platforms, published)
+    sections, steps = _plan(out, static, dpi, measurements, platforms, published)
     start = time.perf_counter()
     for i, step in enumerate(steps, 1):
         if progress:
             print(f"[{i}/{len(steps)}] {step.label}", file=sys.stderr, flush=True)
         step.run()
-    source = (f"measurements from <code>{html.escape(measurements)}</code>" if measurements
+    # The file's name only: the page names no folder of the machine that wrote it.
+    source = (f"measurements from <code>{html.escape(Path(measurements).name)}</code>" if measurements
               else "no measurements")
     intro = (f"<p>Level-0 (roofline) predictions of neural-network throughput on heterogeneous hardware after "
              f"the QuTiBench method ({_THESIS}): each network's compute and memory requirements against each "
@@ -471,8 +442,23 @@ def write_report(output_dir: str | os.PathLike = "report",
              f"{source}. Generated by <code>python3 -m qutibench.report</code> in "
              f"{time.perf_counter() - start:.0f} s.</p>")
     index = out / "index.html"
-    index.write_text(_render(sections, intro), encoding="utf-8")
+    write_plotly_js(out)
+    index.write_text(_render_page(sections, "qutibench level-0 report", intro), encoding="utf-8")
     return index
+
+
+def _formats(text: str) -> list[str]:
+    """``--static``'s comma-separated formats, each one of STATIC_FORMATS."""
+    formats = [f.strip() for f in text.split(",")]
+    if unknown := [f for f in formats if f not in STATIC_FORMATS]:
+        raise argparse.ArgumentTypeError(f"'{unknown[0]}': valid: {', '.join(STATIC_FORMATS)}")
+    return formats
+
+
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"'{text}': a whole number of at least 1")
+    return int(text)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -491,10 +477,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--platforms", default="thesis",
                         help="comma-separated: thesis (default), all, platform ids and spec files (FILE.json), "
                              "an id or file optionally with :MODE")
+    parser.add_argument("--static", type=_formats, default=[], metavar="FORMAT[,FORMAT...]",
+                        help=f"also write every figure as a file ({', '.join(STATIC_FORMATS)}), linked under it")
+    parser.add_argument("--dpi", type=_positive, default=150, help="resolution of --static png (default: 150)")
+    parser.add_argument("--open", action="store_true", help="open the page in the default browser when written")
     args = parser.parse_args(argv)
     try:
         index = write_report(args.output, None if args.no_measurements else args.measurements, args.platforms,
-                             published=args.published)
+                             published=args.published, static=args.static, dpi=args.dpi)
         for task in TASKS:
             headers, rows = _heatmap_text(task, args.platforms)
             print(f"{TASK_TITLES[task]}: heatmap of predicted inputs/s (batch 1)")
@@ -506,7 +496,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (qutibench.SpecError, qutibench.MeasureError, OSError) as e:
         print(f"qutibench.report: error: {e}", file=sys.stderr)
         return 1
-    print(f"wrote {index}", file=sys.stderr)
+    url = index.resolve().as_uri()
+    print(f"wrote {url}", file=sys.stderr)
+    if args.open:
+        webbrowser.open(url)
     return 0
 
 
