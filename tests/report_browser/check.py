@@ -2,8 +2,9 @@
 (Debian's ``chromium``) and fails on any JavaScript error, a figure missing from the page, or
 a figure that draws nothing (no plot, or a plot without a drawn point, line, bar or cell).
 Then saves a screenshot of each section (``section-N.png``) and of the filters at work
-(``filtered.png``: the rooflines with the filter set to ImageNet and zcu104-finn) into the
-output folder.
+(``filtered.png``: the page with the filter bar set to ImageNet and zcu104-finn: the ImageNet
+heatmap, zcu104-finn's roofline, ImageNet pareto charts without other platforms' points) into
+the output folder.
 
 ``check.py OUTPUT_DIR``; exit 0 when the page holds, 1 with the reasons otherwise.
 """
@@ -69,6 +70,7 @@ for (const [id, value] of [["filter-task", "imagenet"], ["filter-platform", "zcu
   select.value = value;
   select.dispatchEvent(new Event("change"));
 }
+document.querySelectorAll("figure.interactive").forEach(f => { if (!f.hidden) window.qutibench.render(f); });
 </script>"""
 
 
@@ -135,7 +137,7 @@ def main(argv: list[str]) -> int:
         alone = _variant(index, f"section-{i}.html", tail=_SECTION % i)
         _chromium("--window-size=1280,2400", "--virtual-time-budget=30000", f"--screenshot={out / f'section-{i}.png'}",
                   alone.as_uri())
-    filtered = _variant(index, "filtered.html", tail=_SECTION % 1 + _FILTER)
+    filtered = _variant(index, "filtered.html", tail=_FILTER)
     _chromium("--window-size=1280,2400", "--virtual-time-budget=30000", f"--screenshot={out / 'filtered.png'}",
               filtered.as_uri())
     shots = sorted(p.name for p in out.glob("*.png"))

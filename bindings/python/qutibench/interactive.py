@@ -324,8 +324,8 @@ def to_plotly(fig: Any) -> dict:
     layout = {"title": {"text": ax.get_title().replace("\n", "<br>"), "x": 0.02, "xanchor": "left",
                         "font": {"size": 15}},
               "xaxis": _axis(ax, "x"), "yaxis": _axis(ax, "y"), "shapes": shapes, "annotations": notes,
-              # Tall enough for the legend beside the axes to need no scrolling.
-              "height": max(380, int(height * 80), 24 * entries + 190), "plot_bgcolor": "white", "hovermode": "closest",
+              # Tall enough for the legend beside the axes (about 30 px an entry) to need no scrolling.
+              "height": max(380, int(height * 80), 30 * entries + 180), "plot_bgcolor": "white", "hovermode": "closest",
               "legend": {"font": {"size": 12}, "groupclick": "togglegroup"}, "barmode": "overlay",
               "margin": {"t": 70 + 18 * ax.get_title().count("\n"), "r": 20}, "font": {"size": 13}}
     return {"data": [t for _, t in traces] + extra, "layout": layout}
