@@ -53,6 +53,8 @@ def test_heatmap_cells_are_the_predicted_inputs_per_s():
         i, j = rows.index((c["platform"], c["mode"], c["datatype"])), columns.index(c["topology"])
         assert 10 ** heat["z"][i][j] == pytest.approx(c["inputs_per_s"], rel=1e-9)
         assert heat["text"][i][j].startswith(f"{c['topology']} on {c['platform']}")
+    # Each row's keys, by which the report's filters keep rows.
+    assert heat["meta"]["rows"] == [{"platform": p, "datatype": d} for p, _, d in rows]
     # Row and column names as the figure's ticks; the colour bar in inputs/s, not exponents.
     assert spec["layout"]["xaxis"]["ticktext"] == columns
     bar = heat["colorbar"]
@@ -66,12 +68,14 @@ def test_heatmap_cells_are_the_predicted_inputs_per_s():
 def test_pareto_legend_groups_each_platforms_points():
     fig, _ = plot.pareto("cifar10", platforms="zcu104-finn,ncs2")
     spec = converted(fig)
-    points = [t for t in spec["data"] if t["mode"] == "markers" and t.get("meta")]
+    points = [t for t in spec["data"] if t["mode"] == "markers" and t.get("meta") and not t["showlegend"]]
     assert {t["meta"]["platform"] for t in points} == {"zcu104-finn", "ncs2"}
     # Clicking a platform's legend entry hides its points: they share its legend group.
     assert all(t["legendgroup"] == t["meta"]["platform"] for t in points)
-    legend = [t["name"] for t in spec["data"] if t.get("showlegend")]
-    assert legend == ["predicted frontier", "zcu104-finn", "ncs2"]
+    legend = {t["name"]: t for t in spec["data"] if t.get("showlegend")}
+    assert list(legend) == ["predicted frontier", "zcu104-finn", "ncs2"]
+    # A platform's entry leaves the legend with its points when the page filters them out.
+    assert legend["ncs2"]["meta"] == {"platform": "ncs2"} and "meta" not in legend["predicted frontier"]
     cells = qb.theoretical_pareto("cifar10", "throughput", "zcu104-finn,ncs2")
     xs = sorted(x for t in points for x in t["x"])
     assert xs == pytest.approx(sorted(c["inputs_per_s"] for c in cells))

@@ -44,6 +44,7 @@ window.qutibench.renderAll().then(() => {
     out.textContent = JSON.stringify({
       errors: window.__errors.concat(window.qutibench.errors), figures: figures,
       rooflines: rooflines.map(f => f.id),
+      heatmapRows: document.querySelector("#heatmap-cifar10 .plot").layout.yaxis.ticktext,
       paretoPlatforms: Array.from(new Set(pareto.filter(t => t.meta && t.visible !== false).map(t => t.meta.platform))),
       rows: Array.from(document.querySelectorAll("tbody tr")).filter(r => !r.hidden).map(r => r.dataset.platform || "")
     });
@@ -127,6 +128,10 @@ def main(argv: list[str]) -> int:
             problems.append(f"platform filter zcu104-finn shows the rooflines {result['rooflines']}")
         if result["paretoPlatforms"] != ["zcu104-finn"]:
             problems.append(f"platform filter zcu104-finn shows pareto points of {result['paretoPlatforms']}")
+        rows = [f"{c['platform']} {c['datatype']}" for c in qutibench.heatmap("cifar10", "thesis")
+                if c["platform"] == "zcu104-finn"]
+        if result["heatmapRows"] != list(dict.fromkeys(rows)):
+            problems.append(f"platform filter zcu104-finn leaves the CIFAR-10 heatmap rows {result['heatmapRows']}")
         if set(result["rows"]) - {"zcu104-finn", ""}:
             problems.append(f"platform filter zcu104-finn shows table rows of {sorted(set(result['rows']))}")
         print(f"check.py: {len(figures)} figures drawn, {sum(f['drawn'] for f in figures.values())} marks, "

@@ -61,9 +61,6 @@ def _hover(artist: Any, trace: dict, names: tuple[str, str]) -> None:
     else:
         series = f"{trace['name']}<br>" if trace.get("name") else ""
         trace["hovertemplate"] = f"{series}{names[0]}: %{{x:.4~g}}<br>{names[1]}: %{{y:.4~g}}<extra></extra>"
-    keys = {k: v for k, v in info.items() if k != "hover"}
-    if keys:
-        trace["meta"] = keys  # the page's filters read these
 
 
 def _line(line: Any) -> dict:
@@ -275,6 +272,9 @@ def _legend(ax: Any, traces: list[tuple[Any, dict]]) -> list[dict]:
             same_dash = proxy["mode"] == "markers" or trace.get("line", {}).get("dash") == proxy["line"]["dash"]
             if colour is not None and _key_colour(trace) == colour and same_dash:
                 trace.update(legendgroup=label, name=label)
+                # The entry goes with its series when the page's filters hide them.
+                if "meta" in trace:
+                    proxy.setdefault("meta", trace["meta"])
     return extra
 
 
@@ -308,6 +308,9 @@ def to_plotly(fig: Any) -> dict:
         elif (shape := _reference_line(ax, line)) is not None:
             shapes.append(shape)
     for artist, trace in traces:
+        keys = {k: v for k, v in getattr(artist, "qutibench", {}).items() if k != "hover"}
+        if keys:
+            trace["meta"] = keys  # the page's filters read these
         label = artist.get_label()
         if trace["type"] != "heatmap" and "showlegend" not in trace:
             shown = bool(label) and not label.startswith("_")

@@ -26,7 +26,7 @@ from typing import Any, Callable, Sequence
 import qutibench as _qb
 
 # One way only: qutibench.plot reaches this module on first use, never at import.
-from .plot import _axes, _colours, _frontier, _roofs, _si
+from .plot import _axes, _colours, _frontier, _roofs, _si, tag
 
 __all__ = ["BATCHES", "CONTEXTS", "PROMPTS", "llm_capacity_map", "llm_roofline", "llm_throughput_latency",
            "llm_tokens_vs_batch", "llm_ttft_vs_prompt"]
@@ -401,8 +401,10 @@ def llm_capacity_map(topology: str, platform: Any, batches: Sequence[int] = BATC
     # Log colours centred on 1: as far into red as the worst cell is over, as far into green
     # as the emptiest is under.
     spread = max(float(ratio.max()), 1 / float(ratio.min()), 1.5)
-    mesh = ax.pcolormesh(_edges(contexts), _edges(batches), ratio, cmap="RdBu_r",
-                         norm=LogNorm(vmin=1 / spread, vmax=spread))
+    mesh = tag(ax.pcolormesh(_edges(contexts), _edges(batches), ratio, cmap="RdBu_r",
+                             norm=LogNorm(vmin=1 / spread, vmax=spread)),
+               [[f"batch {b:,}, context {c:,}<br>memory / capacity {v:.3g}" + (" (does not fit)" if v > 1 else "")
+                 for c, v in zip(contexts, row)] for b, row in zip(batches, ratio)])
     for (i, j), v in np.ndenumerate(ratio):
         ax.text(contexts[j], batches[i], f"{v:.2g}", ha="center", va="center", fontsize="x-small", gid="cell")
     if boundary:

@@ -90,8 +90,9 @@ def _colours(keys: Iterable[Any]) -> dict[Any, Any]:
 
 def tag(artist: Any, hover: Sequence[Any] | None = None, **keys: Any) -> Any:
     """Gives ``artist`` the hover text of each of its points (a sequence, or rows of cells for
-    an image) and filter keys (``platform=``, ``datatype=``, ``task=``) that the interactive
-    report shows and filters by (``qutibench.interactive``); returns ``artist``."""
+    an image) and filter keys (``platform=``, ``datatype=``, ``task=``; for an image,
+    ``rows=``: the keys of each row) that the interactive report shows and filters by
+    (``qutibench.interactive``); returns ``artist``."""
     artist.qutibench = {"hover": hover, **keys}
     return artist
 
@@ -208,8 +209,9 @@ def heatmap(task: str, platforms: Any = "thesis", batch: int = 1, memory_model: 
     positive = values[values > 0]
     norm = LogNorm(*(positive.min(), positive.max()) if positive.size else (1, 10))
     cmap = matplotlib.colormaps["viridis"].with_extremes(bad="white")
+    # Each row's platform and datatype: the report's filters keep the rows they match.
     image = tag(ax.imshow(np.ma.masked_invalid(np.where(values > 0, values, np.nan)), cmap=cmap, norm=norm,
-                          aspect="auto"), hover)
+                          aspect="auto"), hover, rows=[{"platform": p, "datatype": d} for p, _, d in rows])
     for (i, j), v in np.ndenumerate(values):
         if np.isfinite(v):
             # Dark text on the light (fast) end of viridis, white on the dark end.

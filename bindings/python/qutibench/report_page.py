@@ -91,8 +91,30 @@ _JS = """(function () {
   function matches(keys) {
     return Object.keys(filters).every(k => !filters[k] || !keys || !keys[k] || keys[k] === filters[k]);
   }
+  const whole = new Map();
+  function keepRows(div) {
+    // A heatmap whose rows carry keys (meta.rows): only the rows the filters match, their
+    // labels and cell values renumbered; the whole heatmap kept to come back to.
+    const index = div.data.findIndex(t => t.type === "heatmap" && t.meta && t.meta.rows);
+    if (index < 0) return Promise.resolve();
+    if (!whole.has(div)) {
+      whole.set(div, {z: div.data[index].z, text: div.data[index].text, labels: div.layout.yaxis.ticktext,
+                      notes: div.layout.annotations || []});
+    }
+    const all = whole.get(div);
+    const rows = div.data[index].meta.rows;
+    const kept = rows.map((r, i) => i).filter(i => matches(rows[i]));
+    const at = new Map(kept.map((i, j) => [i, j]));
+    const notes = kept.length ? all.notes.filter(a => a.yref !== "y" || at.has(Math.round(a.y)))
+      .map(a => a.yref === "y" ? Object.assign({}, a, {y: at.get(Math.round(a.y))}) : a)
+      : [{text: "no row matches the filters", xref: "paper", yref: "paper", x: 0.5, y: 0.5, showarrow: false}];
+    return Plotly.update(div, {z: [kept.map(i => all.z[i])], text: [all.text ? kept.map(i => all.text[i]) : null],
+                               y: [kept.map((i, j) => j)]},
+                         {"yaxis.tickvals": kept.map((i, j) => j), "yaxis.ticktext": kept.map(i => all.labels[i]),
+                          "yaxis.range": [kept.length - 0.5, -0.5], annotations: notes}, [index]);
+  }
   function showTraces(div) {
-    return Plotly.restyle(div, {visible: div.data.map(t => matches(t.meta))});
+    return Plotly.restyle(div, {visible: div.data.map(t => matches(t.meta))}).then(() => keepRows(div));
   }
   function render(figure) {
     if (!drawn.has(figure)) {
@@ -156,8 +178,11 @@ def render(sections: list[Section], title: str, intro: str) -> str:
                 for k, v in item.keys.items():
                     found[k].add(v)
                 for trace in item.plot["data"]:
-                    for k, v in (trace.get("meta") or {}).items():
-                        found.setdefault(k, set()).add(v)
+                    meta = trace.get("meta") or {}
+                    for keys in [meta, *meta.get("rows", [])]:
+                        for k in found:
+                            if keys.get(k):
+                                found[k].add(keys[k])
     filters = "".join(_select(k, sorted(found[k])) for k in ("task", "platform", "datatype"))
     toc = "\n".join(f'<li><a href="#s{i}">{html.escape(s.title)}</a></li>' for i, s in enumerate(sections))
     parts = [f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
