@@ -34,7 +34,7 @@ def test_roofline_lines_reference_lines_and_hover():
     predictions = [t for t in spec["data"] if t.get("text") and t["mode"] == "markers"]
     assert len(predictions) == len([line for line in ax.lines if line.get_gid() == "prediction"]) >= 2
     cnv = qb.predict("cnv", "zcu104-finn", "int2")
-    assert any(f"cnv on zcu104-finn, int2, batch 1" in t["text"][0] and f"{cnv['bound']} bound" in t["text"][0]
+    assert any("cnv on zcu104-finn, int2, batch 1" in t["text"][0] and f"{cnv['bound']} bound" in t["text"][0]
                for t in predictions)
     layout = spec["layout"]
     assert layout["xaxis"]["type"] == layout["yaxis"]["type"] == "log"
