@@ -128,8 +128,7 @@ def _colour_scale(mappable: Any) -> tuple[dict, Any]:
         formatter = bar.ax.yaxis.get_major_formatter()
         spec["colorbar"] = {"title": {"text": bar.ax.get_ylabel(), "side": "right"},
                             "tickvals": [float(to_z(t)) for t in ticks],
-                            "ticktext": [formatter(t, i) if callable(formatter) else f"{t:g}"
-                                         for i, t in enumerate(ticks)]}
+                            "ticktext": [formatter(t, i) for i, t in enumerate(ticks)]}
     else:
         spec["showscale"] = False
     return spec, to_z(values)

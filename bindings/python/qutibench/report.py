@@ -192,20 +192,24 @@ def _validation_table(path: str, model: str, thesis: dict[tuple[str, str], float
     rows = [[g["platform"], g["task"], str(g["n"]), _number(g["pearson"]),
              _number(thesis.get((g["platform"], g["task"])), 2), _number(g["median_abs_log10_error"]),
              _number(g["efficiency_median"])] for g in groups]
-    keys = [{"platform": g["platform"], "task": g["task"] if g["task"] in TASKS else ""} for g in groups]
-    return _html_table(headers, rows, 2, f"validation-{model}", keys)
+    return _html_table(headers, rows, 2, f"validation-{model}", _group_keys(groups))
+
+
+def _group_keys(groups: Sequence[dict]) -> list[dict]:
+    """The page's filter keys of validation groups' rows (an aggregate task matches any)."""
+    return [{"platform": g["platform"], "task": g["task"] if g["task"] in TASKS else ""} for g in groups]
 
 
 def _models_table(path: str, metric: str) -> str:
     """Per platform and task: settings and each model's median |log10(predicted / measured)|."""
+    by_model = {model: qutibench.validate(path, model, metric)["groups"] for model in MODELS}
     error = {(model, g["platform"], g["task"]): g["median_abs_log10_error"]
-             for model in MODELS for g in qutibench.validate(path, model, metric)["groups"]}
+             for model, groups in by_model.items() for g in groups}
     headers = ("platform", "task", "n", *(f"{model} median |log10 error|" for model in MODELS))
-    groups = qutibench.validate(path, "plain", metric)["groups"]
+    groups = by_model["plain"]
     rows = [[g["platform"], g["task"] or "-", str(g["n"]),
              *(_number(error[(model, g["platform"], g["task"])]) for model in MODELS)] for g in groups]
-    keys = [{"platform": g["platform"], "task": g["task"] if g["task"] in TASKS else ""} for g in groups]
-    return _html_table(headers, rows, 2, "published-models", keys)
+    return _html_table(headers, rows, 2, "published-models", _group_keys(groups))
 
 
 def _figure(out: Path, static: Sequence[str], dpi: int, steps: list[_Step], section: _Section, label: str,
