@@ -217,12 +217,21 @@ inline std::vector<accuracy_record> published_accuracy(const std::filesystem::pa
 }
 
 /// Measurement rows of a QuTiBench CSV whose platforms may be thesis names, any shipped
-/// spec's id (data_dir/platforms) or "host" (this CPU).
+/// spec's id or alias (data_dir/platforms) or "host" (this CPU); a row naming an alias
+/// carries the spec's id, so that it joins the spec's other rows.
 inline std::vector<recorded_measurement> load_measurements(const std::filesystem::path& file,
                                                            const std::filesystem::path& data_dir) {
-  std::vector<std::string> ids{"host"};
-  for (const platform& p : load_platforms(data_dir / "platforms")) ids.push_back(p.id);
-  return load_measurements_csv(file, ids);
+  const std::vector<platform> specs = load_platforms(data_dir / "platforms");
+  std::vector<std::string> known{"host"};
+  for (const platform& p : specs) {
+    known.push_back(p.id);
+    known.insert(known.end(), p.aliases.begin(), p.aliases.end());
+  }
+  std::vector<recorded_measurement> rows = load_measurements_csv(file, known);
+  for (recorded_measurement& r : rows)
+    if (const auto p = std::ranges::find_if(specs, [&](const platform& s) { return names(s, r.record.platform); }); p != specs.end())
+      r.record.platform = p->id;
+  return rows;
 }
 
 /// One coefficient of thesis Table 7.1: Pearson's r of predicted against measured

@@ -15,6 +15,7 @@
 #include <Eigen/Dense>
 
 #include "qutibench/accuracy.hpp"
+#include "qutibench/io/catalogue.hpp"
 #include "qutibench/measure/record.hpp"
 #include "qutibench/platform.hpp"
 #include "qutibench/predict/profile.hpp"
@@ -103,20 +104,25 @@ inline double measured_inputs_per_s(const recorded_measurement& r, validation_me
 
 /// Best measured row per setting (with `best_only`; else every row, as its own setting),
 /// joined to plain and refined predictions on the spec of its platform (`platforms` by
-/// id) at the row's mode (the fastest where the row states none) and batch (1 where the row
+/// id or alias; a point carries the spec's id) at the row's mode (the fastest where the row states none) and batch (1 where the row
 /// states none). Settings whose platform has no spec, whose mode the spec lacks, or that the
 /// spec cannot run, are left out.
 /// `calibrated` is filled by `calibrate_leave_one_topology_out`.
 inline std::vector<validation_point> validation_points(std::span<const recorded_measurement> rows,
                                                        std::span<const platform> platforms, validation_metric metric,
                                                        bool best_only = true) {
+  const auto spec_of = [&](const std::string& name) -> const platform* {
+    const auto pf = std::ranges::find_if(platforms, [&](const platform& p) { return names(p, name); });
+    return pf == platforms.end() ? nullptr : &*pf;
+  };
   std::map<std::tuple<std::string, std::string, std::string, std::string>, const recorded_measurement*> best;
   std::vector<std::tuple<std::string, std::string, std::string, std::string>> order;
   for (const recorded_measurement& r : rows) {
     const double v = detail::measured_inputs_per_s(r, metric);
     if (std::isnan(v)) continue;
     const measurement& m = r.record;
-    const auto key = std::make_tuple(m.platform, m.what.topology, m.what.type.name(),
+    const platform* spec = spec_of(m.platform);  // rows naming one spec by id and alias are one setting
+    const auto key = std::make_tuple(spec ? spec->id : m.platform, m.what.topology, m.what.type.name(),
                                      best_only ? std::string() : m.mode + "/" + std::to_string(m.what.batch));
     auto it = best.find(key);
     if (it == best.end()) {
@@ -131,8 +137,8 @@ inline std::vector<validation_point> validation_points(std::span<const recorded_
   for (const auto& key : order) {
     const recorded_measurement& r = *best.at(key);
     const measurement& m = r.record;
-    const auto pf = std::find_if(platforms.begin(), platforms.end(), [&](const platform& p) { return p.id == m.platform; });
-    if (pf == platforms.end() || (!m.mode.empty() && std::ranges::none_of(pf->modes, [&](const operating_mode& o) {
+    const platform* pf = spec_of(m.platform);
+    if (!pf || (!m.mode.empty() && std::ranges::none_of(pf->modes, [&](const operating_mode& o) {
                                     return o.name == m.mode;
                                   })))
       continue;
@@ -152,7 +158,7 @@ inline std::vector<validation_point> validation_points(std::span<const recorded_
     const prediction realistic = predict_realistic(prof, *pf, mode, {m.what.type, {batch}, {}, {}}).network;
     if (!plain.ok() || !refined.ok() || !realistic.ok()) continue;
     validation_point p;
-    p.platform = m.platform;
+    p.platform = pf->id;
     p.mode = m.mode;
     p.task = std::string(zoo::find(m.what.topology).task);
     p.topology = m.what.topology;

@@ -37,12 +37,14 @@ TEST_CASE("catalogue: measurement files may name host and every shipped platform
   std::ofstream(file) << "topology,platform,datatype,pruning,op_mode,batch,lat_sys_ms,lat_comp_ms,fps_sys,fps_comp,"
                          "tp_sys_gops,tp_comp_gops,top1,top5,base_pwr_w,idle_pwr_w,full_pwr_w\n"
                          "resnet50,host,int8,,,1,,100,,10,,77.1,,,,,\n"
-                         "resnet50,a100-sxm,int8,,,8,,4,,2000,,15420,,,,,\n";
+                         "resnet50,a100-sxm,int8,,,8,,4,,2000,,15420,,,,,\n"
+                         "resnet50,nvidia-a100-sxm4-80gb,int8,,,16,,8,,2000,,15420,,,,,\n";
   const std::vector<recorded_measurement> rows = load_measurements(file, data_dir);
-  REQUIRE(rows.size() == 2);
+  REQUIRE(rows.size() == 3);
   CHECK(rows[0].record.platform == "host");
   CHECK(rows[1].record.platform == "a100-sxm");
   CHECK(rows[1].record.what.batch == 8);
+  CHECK(rows[2].record.platform == "a100-sxm");  // a100-sxm.json's alias, as the LLM measurements name it
   std::filesystem::remove(file);
 }
 

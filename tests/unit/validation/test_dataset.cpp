@@ -51,6 +51,25 @@ TEST_CASE("dataset: best measured throughput per setting, joined to hand-derived
   CHECK(pts.size() == 56);
 }
 
+TEST_CASE("dataset: a row naming its platform by an alias is a row of the spec's id", "[dataset]") {
+  std::vector<platform> specs = shipped();
+  for (platform& p : specs)
+    if (p.id == "tx2") p.aliases = {"jetson-tx2-devkit"};
+  std::vector<recorded_measurement> renamed = rows();
+  int tx2_rows = 0;  // every other TX2 row by its alias: one setting's rows under both names
+  for (recorded_measurement& r : renamed)
+    if (r.record.platform == "tx2" && tx2_rows++ % 2 == 0) r.record.platform = "jetson-tx2-devkit";
+  REQUIRE(tx2_rows > 2);
+  const auto by_id = validation_points(rows(), shipped(), validation_metric::compute);
+  const auto mixed = validation_points(renamed, specs, validation_metric::compute);
+  REQUIRE(mixed.size() == by_id.size());
+  for (std::size_t i = 0; i < mixed.size(); ++i) {
+    CHECK(mixed[i].platform == by_id[i].platform);
+    CHECK(mixed[i].topology == by_id[i].topology);
+    CHECK(mixed[i].measured == by_id[i].measured);
+  }
+}
+
 TEST_CASE("dataset: the calibrated model never sees the rows it predicts", "[dataset][calibration]") {
   auto best = validation_points(rows(), shipped(), validation_metric::compute);
   const auto all = validation_points(rows(), shipped(), validation_metric::compute, false);
