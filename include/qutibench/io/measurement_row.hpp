@@ -143,15 +143,28 @@ inline constexpr double max_batches_in_flight = 10;
 
 /// Refuses a row whose latency and throughput of one kind (sys or comp) cannot both be
 /// right: fps x latency / batch outside 1/10..10 (`max_batches_in_flight`) for every value
-/// the printed figures round from.
-inline void check_in_flight(const row_reader& r, column lat_col, column fps_col, double batch) {
-  const std::optional<double> lat_ms = r.number(lat_col), fps = r.number(fps_col);
-  if (!lat_ms || !fps || batch == 0) return;
-  const double most = (*fps + r.half_unit(fps_col)) * (*lat_ms + r.half_unit(lat_col)) / 1000 / batch;
-  const double least = (*fps - r.half_unit(fps_col)) * (*lat_ms - r.half_unit(lat_col)) / 1000 / batch;
+/// the printed figures round from. The throughput is the fps as printed, else the GOP/s
+/// over ops per input (the inputs/s the record keeps and a written file prints).
+inline void check_in_flight(const row_reader& r, column lat_col, column fps_col, column gops_col, double batch,
+                            double ops_per_input) {
+  const std::optional<double> lat_ms = r.number(lat_col);
+  if (!lat_ms || batch == 0) return;
+  double fps = 0, fps_half = 0;
+  std::string stated;
+  if (const std::optional<double> printed = r.number(fps_col)) {
+    fps = *printed, fps_half = r.half_unit(fps_col);
+    stated = r.names[fps_col] + " " + r.f[fps_col];
+  } else if (const std::optional<double> gops = r.number(gops_col)) {
+    fps = *gops * 1e9 / ops_per_input, fps_half = r.half_unit(gops_col) * 1e9 / ops_per_input;
+    stated = r.names[gops_col] + " " + r.f[gops_col] + " (" + csv::number(fps) + " inputs/s)";
+  } else {
+    return;
+  }
+  const double most = (fps + fps_half) * (*lat_ms + r.half_unit(lat_col)) / 1000 / batch;
+  const double least = (fps - fps_half) * (*lat_ms - r.half_unit(lat_col)) / 1000 / batch;
   if (most < 1 / max_batches_in_flight || least > max_batches_in_flight)
-    r.fail(r.names[fps_col] + " " + r.f[fps_col] + " x " + r.names[lat_col] + " " + r.f[lat_col] + " / batch " +
-           r.f[batch_col] + " puts " + csv::number(*fps * *lat_ms / 1000 / batch) +
+    r.fail(stated + " x " + r.names[lat_col] + " " + r.f[lat_col] + " / batch " + r.f[batch_col] + " puts " +
+           csv::number(fps * *lat_ms / 1000 / batch) +
            " batches in flight, not within 1/10..10 of one; check the units (ms, inputs/s) and per batch vs per input");
 }
 
@@ -241,8 +254,8 @@ inline recorded_measurement read_row(const row_reader& r, std::span<const std::s
   if (sys.lat_ms && comp.lat_ms && *sys.lat_ms + r.half_unit(lat_sys_col) < *comp.lat_ms - r.half_unit(lat_comp_col))
     r.fail(r.names[lat_sys_col] + " " + r.f[lat_sys_col] + " is below " + r.names[lat_comp_col] + " " + r.f[lat_comp_col] +
            ", which the system latency includes");
-  check_in_flight(r, lat_sys_col, fps_sys_col, batch);
-  check_in_flight(r, lat_comp_col, fps_comp_col, batch);
+  check_in_flight(r, lat_sys_col, fps_sys_col, tp_sys_col, batch, ops_per_input);
+  check_in_flight(r, lat_comp_col, fps_comp_col, tp_comp_col, batch, ops_per_input);
 
   m.top1_pct = r.percentage(top1_col);
   m.top5_pct = r.percentage(top5_col);

@@ -273,6 +273,11 @@ TEST_CASE("measurement csv: latencies and fps that contradict each other are ref
   // The same row with lat_sys_ms in microseconds: 867.797/s x 4.68 s / 4 = 1015 in flight.
   CHECK_THAT(load_error(header + "CNV,TX2,FP16,100,maxp,4,4680,3.468830,867.797,1153.660,,541.585687,,,,,,A.7,1,0,\r\n"),
              Catch::Contains(":2: fps_sys 867.797 x lat_sys_ms 4680 / batch 4 puts 1015.3"));
+  // A throughput in GOP/s only is held to the latency as well (fuzz_measurement_csv found a
+  // row that loaded and whose written copy, printing the derived fps, did not): 2022.6 GOP/s
+  // over the 6 / 19.9 GOP per input its system figures give is 6708.29/s; x 74 ms / 16 = 31.
+  CHECK_THAT(load_error(header + "CNV,ZCU104-FINN,INT2,50,,16,,074,19.9,,6,2022.6,84.29,,,,,A.11,1,0,\r\n"),
+             Catch::Contains(":2: tp_comp_gops 2022.6 (6708.29 inputs/s) x lat_comp_ms 074 / batch 16 puts 31.0258"));
   // FINN's pipelined CNV (A.11:2821) overlaps two batches: 40201.006/s x 0.2 ms / 4 = 2.01 loads.
   CHECK(load_error(header + "CNV,ZCU104-FINN,INT2,12.5,,4,,0.200,,40201.006,,322.358849,,,,,,A.11,1,0,\r\n").empty());
 }
