@@ -2,9 +2,10 @@
 (Debian's ``chromium``) and fails on any JavaScript error, a figure missing from the page, or
 a figure that draws nothing (no plot, or a plot without a drawn point, line, bar or cell).
 Then saves a screenshot of each whole section (``section-N.png``, as tall as the section;
-a section past 15,000 pixels continues in ``section-N-part2.png`` and on, figure by figure) and of the filters at work (``filtered.png``: the page with the filter bar set to ImageNet and zcu104-finn: the ImageNet
-heatmap, zcu104-finn's roofline, ImageNet pareto charts without other platforms' points) into
-the output folder.
+a section past 15,000 pixels continues in ``section-N-part2.png`` and on, figure by figure)
+and of the filters at work (``filtered.png``: the page with the filter bar set to ImageNet
+and zcu104-finn: the ImageNet heatmap, zcu104-finn's roofline, ImageNet pareto charts
+without other platforms' points) into the output folder.
 
 ``check.py OUTPUT_DIR``; exit 0 when the page holds, 1 with the reasons otherwise.
 """

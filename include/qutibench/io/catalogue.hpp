@@ -12,6 +12,7 @@
 #include <initializer_list>
 #include <span>
 #include <system_error>
+#include <unordered_map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -221,16 +222,16 @@ inline std::vector<accuracy_record> published_accuracy(const std::filesystem::pa
 /// carries the spec's id, so that it joins the spec's other rows.
 inline std::vector<recorded_measurement> load_measurements(const std::filesystem::path& file,
                                                            const std::filesystem::path& data_dir) {
-  const std::vector<platform> specs = load_platforms(data_dir / "platforms");
   std::vector<std::string> known{"host"};
-  for (const platform& p : specs) {
+  std::unordered_map<std::string, std::string> id_of_alias;  // one lookup per row: files run to 100k rows
+  for (const platform& p : load_platforms(data_dir / "platforms")) {
     known.push_back(p.id);
     known.insert(known.end(), p.aliases.begin(), p.aliases.end());
+    for (const std::string& alias : p.aliases) id_of_alias.emplace(alias, p.id);
   }
   std::vector<recorded_measurement> rows = load_measurements_csv(file, known);
   for (recorded_measurement& r : rows)
-    if (const auto p = std::ranges::find_if(specs, [&](const platform& s) { return names(s, r.record.platform); }); p != specs.end())
-      r.record.platform = p->id;
+    if (const auto id = id_of_alias.find(r.record.platform); id != id_of_alias.end()) r.record.platform = id->second;
   return rows;
 }
 

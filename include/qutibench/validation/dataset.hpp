@@ -104,8 +104,8 @@ inline double measured_inputs_per_s(const recorded_measurement& r, validation_me
 
 /// Best measured row per setting (with `best_only`; else every row, as its own setting),
 /// joined to plain and refined predictions on the spec of its platform (`platforms` by
-/// id or alias; a point carries the spec's id) at the row's mode (the fastest where the row states none) and batch (1 where the row
-/// states none). Settings whose platform has no spec, whose mode the spec lacks, or that the
+/// id or alias; a point carries the spec's id) at the row's mode (the fastest where the
+/// row states none) and batch (1 where the row states none). Settings whose platform has no spec, whose mode the spec lacks, or that the
 /// spec cannot run, are left out.
 /// `calibrated` is filled by `calibrate_leave_one_topology_out`.
 inline std::vector<validation_point> validation_points(std::span<const recorded_measurement> rows,
