@@ -57,6 +57,25 @@ inline std::size_t splice(std::uint8_t* data, std::size_t size, std::size_t max_
   return size - len + text.size();
 }
 
+/// Where a value may start (just after a ':', '[' or ',' outside any string) at or after
+/// `from`, else 0. Brackets put there nest; put at a random byte they mostly land inside a
+/// string, which only makes it long (and the fuzzer ten times slower, on megabyte keys).
+inline std::size_t value_start(std::string_view text, std::size_t from) {
+  bool in_string = false, escaped = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      in_string = escaped || c != '"';  // an escaped quote does not end it
+      escaped = !escaped && c == '\\';
+    } else if (c == '"') {
+      in_string = true;
+    } else if (i >= from && (c == ':' || c == '[' || c == ',')) {
+      return i + 1;
+    }
+  }
+  return 0;
+}
+
 }  // namespace fuzz_detail
 
 /// Structure-aware mutations for the JSON targets, beside libFuzzer's own: deep nesting
@@ -71,7 +90,7 @@ extern "C" std::size_t LLVMFuzzerCustomMutator(std::uint8_t* data, std::size_t s
     case 0: {  // nest a value: 63..65 levels, or thousands
       const std::size_t depths[] = {63, 64, 65, 1000, 100000};
       const std::size_t depth = std::min<std::size_t>(depths[rng() % 5], (max_size - std::min(size, max_size)) / 2);
-      const std::size_t at = size ? rng() % size : 0;
+      const std::size_t at = fuzz_detail::value_start(text, size ? rng() % size : 0);
       const std::string open(depth, '['), close(depth, ']');
       size = splice(data, size, max_size, at, 0, close);
       return splice(data, size, max_size, at, 0, open);
