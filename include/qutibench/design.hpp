@@ -21,6 +21,12 @@ namespace qutibench {
 /// them in waves (a GPU's SMs, a CPU's cores), so a layer with too few tiles leaves units idle.
 enum class unit_sharing { inputs, tiles };
 
+/// How often a layer runs for a batch. `batch`: once for the whole batch, its weights
+/// read once (a GPU's GEMM over the batch); `input`: once per input, each run reading the
+/// weights that no level caches and filling the engine on its own (OpenVINO's MYRIAD
+/// plugin replicates every NCE stage per batch element).
+enum class layer_runs { per_batch, per_input };
+
 /// The MAC array of one unit: per cycle, `pixels` output pixels x `in_channels` input
 /// channels x `out_channels` output channels (a DPU's PP x ICP x OCP, PG338), or for
 /// `tiles` engines the output tile (pixels x out_channels, rows of the im2col GEMM x its
@@ -63,6 +69,7 @@ struct deployed_design {
   /// the unit that runs it (a DPU's ALU at PP/2 x ICP, PG338; a GPU's CUDA cores beside its
   /// tensor cores). Missing: depthwise layers are tiled onto the array like any other.
   std::optional<double> depthwise_share;
+  layer_runs runs = layer_runs::per_batch;
   std::vector<memory_level> levels;        ///< fastest first; the last is unbounded
   std::optional<bytes_per_s> host_link;    ///< inputs in and outputs out, once per inference
   seconds per_layer = seconds::from_value(0);      ///< dispatch cost of each executed layer

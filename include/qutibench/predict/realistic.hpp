@@ -112,11 +112,13 @@ inline double design_peak(const platform& pf, const operating_mode& m, const dep
 /// `s.threads` (`threaded`; the scenario's memory and efficiency models are the plain
 /// model's and are not used).
 /// Weights take the first weight-holding level with room left for the whole layer, in
-/// layer order, and stream from there once per batch; a layer's activations take the
-/// first level that holds them at the batch beside all cached weights. Off chip (`where`,
-/// traffic) means the last level, if it has a bandwidth; the bound is that of the layers. Layer times add up (layers run one after
-/// another; an `inputs` engine's units run different inputs side by side at the device's
-/// peak and bandwidth together); the batch adds per-input host link and host costs.
+/// layer order, and stream from there once per batch (once per input where the design's
+/// layers run per input); a layer's activations take the first level that holds one
+/// run's (the batch's, or one input's) beside all cached weights. Off chip (`where`,
+/// traffic) means the last level, if it has a bandwidth; the bound is that of the layers.
+/// Layer times add up (layers run one after another; an `inputs` engine's units run
+/// different inputs side by side at the device's peak and bandwidth together); the batch
+/// adds per-input host link and host costs.
 inline layerwise_prediction predict_realistic(const network_profile& p, const platform& pf, const operating_mode& m,
                                               const scenario& s = {}) {
   layerwise_prediction out;
@@ -132,6 +134,10 @@ inline layerwise_prediction predict_realistic(const network_profile& p, const pl
     out.network = detail::unsupported(s, prediction_status::invalid);
     return out;
   }
+  // A design whose layers run once per input reads uncached weights, fills the engine
+  // and pays the dispatch cost once per input; otherwise once per batch.
+  const bool per_input = d.runs == layer_runs::per_input;
+  const double runs = per_input ? batch : 1;
   const std::size_t last = d.levels.size() - 1;
   std::vector<double> room(d.levels.size());
   for (std::size_t k = 0; k < d.levels.size(); ++k)
@@ -159,27 +165,28 @@ inline layerwise_prediction predict_realistic(const network_profile& p, const pl
     const std::size_t wl = weight_level[i];
     std::size_t al = last;
     for (std::size_t k = 0; k < last && ab > 0; ++k)
-      if (d.levels[k].can_hold_activations() && room[k] >= ab) {
+      if (d.levels[k].can_hold_activations() && room[k] >= ab / runs) {  // one run's share
         al = k;
         break;
       }
     std::fill(level_bytes.begin(), level_bytes.end(), 0.0);
-    level_bytes[wl] += wb;
+    level_bytes[wl] += wb * runs;
     level_bytes[al] += ab;
     double memory = 0;
     for (std::size_t k = 0; k < d.levels.size(); ++k)
       if (d.levels[k].bandwidth) memory = std::max(memory, level_bytes[k] / d.levels[k].bandwidth->value());
-    const double compute = w > 0 ? w / (peak * utilization(p.shapes[i], d, batch)) : 0;
+    const double compute = w > 0 ? w / (peak * utilization(p.shapes[i], d, per_input ? 1 : batch)) : 0;
     const bool executed = w > 0 || p.activations[i] > 0;
     layer_prediction& l = out.layers[i];
     l.name = p.names[i];
     l.kind = p.kinds[i];
     l.work = ops::from_value(w);
-    l.traffic = bytes::from_value(wb + ab);
-    l.operational_intensity = ops_per_byte::from_value(wb + ab > 0 ? w / (wb + ab) : std::numeric_limits<double>::infinity());
+    l.traffic = bytes::from_value(wb * runs + ab);
+    l.operational_intensity =
+        ops_per_byte::from_value(wb + ab > 0 ? w / (wb * runs + ab) : std::numeric_limits<double>::infinity());
     l.compute_time = seconds::from_value(compute);
     l.memory_time = seconds::from_value(memory);
-    l.time = seconds::from_value(std::max(compute, memory) + (executed ? d.per_layer.value() : 0.0));
+    l.time = seconds::from_value(std::max(compute, memory) + (executed ? d.per_layer.value() * runs : 0.0));
     l.bound = compute >= memory ? bound_kind::compute : bound_kind::memory;
     work += w;
     if (last_off_chip) {

@@ -312,6 +312,7 @@ TEST_CASE("platform json: every shipped spec survives a round trip through to_js
       CHECK(b.sharing == a.sharing);
       CHECK(b.array_peak().value_or(0) == Approx(a.array_peak().value_or(0)));
       CHECK(b.depthwise_share == a.depthwise_share);
+      CHECK(b.runs == a.runs);
       REQUIRE(b.levels.size() == a.levels.size());
       for (std::size_t l = 0; l < a.levels.size(); ++l) {
         CHECK(b.levels[l].holds == a.levels[l].holds);
@@ -328,6 +329,9 @@ TEST_CASE("platform json: deployed designs load per mode and name each problem",
   // nvpmodel: MAXN runs all 8 TPCs (16 SMs), 30W 4 TPCs, 15W 3.
   CHECK(orin.mode("maxn").design->units == 16);
   CHECK(orin.mode("30w").design->units == 8);
+  CHECK(orin.mode("maxn").design->runs == layer_runs::per_batch);  // the default
+  // OpenVINO's MYRIAD plugin runs each NCE stage once per batch element.
+  CHECK(load_platform(data_dir + "/platforms/ncs2.json").mode().design->runs == layer_runs::per_input);
   CHECK(orin.mode("15w").design->units == 6);
   // A top-level design applies to every mode (Edge TPU: both clocks).
   const platform coral = load_platform(data_dir + "/platforms/coral-tpu.json");
@@ -338,7 +342,7 @@ TEST_CASE("platform json: deployed designs load per mode and name each problem",
   const auto problems = read_platform(parse_json(
       R"({"id": "d", "name": "d", "kind": "npu", "source": "test", "memory": {"bandwidth_gb_per_s": 10},
           "peak_tera_ops_per_s": {"int8": 1},
-          "design": {"source": "test", "units": 2.5, "units_take": "layers", "depthwise_share": 2,
+          "design": {"source": "test", "units": 2.5, "units_take": "layers", "depthwise_share": 2, "layer_runs": "per-frame",
                      "array": {"pixels": 8, "in_channels": 16},
                      "levels": [{"name": "sram", "holds": "everything"}, {"name": "dram", "capacity_mb": 4}]}})",
       "inline.json"), "inline.json", p);
@@ -370,6 +374,7 @@ TEST_CASE("platform json: deployed designs load per mode and name each problem",
   CHECK(inconsistent[0].id == error_id::inconsistent_spec);
   CHECK(where == std::vector<std::string>{"inline.json: /design/units", "inline.json: /design/units_take",
                                           "inline.json: /design/array/out_channels", "inline.json: /design/depthwise_share",
+                                          "inline.json: /design/layer_runs",
                                           "inline.json: /design/levels/0/holds", "inline.json: /design/levels/0/capacity_mb",
                                           "inline.json: /design/levels/1/capacity_mb"});
 }

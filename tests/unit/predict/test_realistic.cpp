@@ -127,6 +127,24 @@ TEST_CASE("realistic: a hand-computed layer on a toy design", "[realistic]") {
   CHECK(onchip.layers[1].bound == bound_kind::compute);
   CHECK(onchip.network.where.activations_off_chip == 0);
   CHECK(onchip.network.where.weights_off_chip == 1);
+
+  // Layers that run once per input (NCS2): at batch 2 the weights cross DRAM twice and the
+  // layer is dispatched twice, 512 x 2 + 6144 bytes = 7.168 us against 2.56 us of compute.
+  platform split = toy();
+  split.modes.front().design->runs = layer_runs::per_input;
+  const layerwise_prediction s2 = predict_realistic(p, split, split.mode(), {.type = dt::int8, .batch = {2}});
+  CHECK(s2.layers[1].memory_time.value() == Approx(7.168e-6));
+  CHECK(s2.layers[1].traffic.value() == 1024 + 6144);
+  CHECK(s2.network.latency.value() == Approx(7.168e-6 + 2 * 10e-6 + 2 * (3.072e-6 + 100e-6)));
+  CHECK(s2.network.where.weights_off_chip == 1);  // a share of the weights, not of the reads
+  // One input's 3072 activation bytes fit a 4000-byte buffer where the batch's 6144 do not:
+  // only the weights cross DRAM, 1024 B = 1.024 us, and compute bounds the layer.
+  platform split_big = toy(4000);
+  split_big.modes.front().design->runs = layer_runs::per_input;
+  const layerwise_prediction sb = predict_realistic(p, split_big, split_big.mode(), {.type = dt::int8, .batch = {2}});
+  CHECK(sb.layers[1].memory_time.value() == Approx(1.024e-6));
+  CHECK(sb.layers[1].bound == bound_kind::compute);
+  CHECK(sb.network.where.activations_off_chip == 0);
 }
 
 TEST_CASE("realistic: weights fill a weight cache in layer order, the rest streams", "[realistic]") {
