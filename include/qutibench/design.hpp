@@ -21,10 +21,10 @@ namespace qutibench {
 /// them in waves (a GPU's SMs, a CPU's cores), so a layer with too few tiles leaves units idle.
 enum class unit_sharing { inputs, tiles };
 
-/// How often a layer runs for a batch. `batch`: once for the whole batch, its weights
-/// read once (a GPU's GEMM over the batch); `input`: once per input, each run reading the
-/// weights that no level caches and filling the engine on its own (OpenVINO's MYRIAD
-/// plugin replicates every NCE stage per batch element).
+/// How often a layer runs for a batch (a spec's `layer_runs`). `per_batch`: once for the
+/// whole batch, its weights read once (a GPU's GEMM over the batch); `per_input`: once per
+/// input, each run reading the weights that no level caches and filling the engine on its
+/// own (OpenVINO's MYRIAD plugin replicates every NCE stage per batch element).
 enum class layer_runs { per_batch, per_input };
 
 /// The MAC array of one unit: per cycle, `pixels` output pixels x `in_channels` input
