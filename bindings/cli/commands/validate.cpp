@@ -219,7 +219,7 @@ void add_validate_command(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--few-shot", o->few_shot,
                   "Dataset mode: network counts k (1.." + std::to_string(max_few_shot_networks) +
-                      ", e.g. 1,2,3): per device, fit an efficiency (k = 1) and a fixed time per batch (k >= 2) over "
+                      ", e.g. 1,2,3): per device, fit an efficiency (k = 1) and a fixed time per layer dispatch (k >= 2) over "
                       "the realistic model on "
                       "every k of its networks and report the error on its other networks")
       ->delimiter(',')

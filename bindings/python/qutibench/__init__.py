@@ -216,7 +216,7 @@ def validate(path: str, model: str = "plain", metric: str = "compute") -> dict:
 
 def few_shot(path: str, k: int | Sequence[int] = (1, 2, 3), metric: str = "compute") -> Table:
     """Few-shot calibration on a measured dataset (the CLI's ``validate --few-shot``): per
-    device and network count k, an efficiency (k = 1) and a fixed time per batch (k >= 2)
+    device and network count k, an efficiency (k = 1) and a fixed time per layer dispatch (k >= 2)
     over the realistic model, fitted on every k of the device's networks, and the median |log10(predicted /
     measured)| on its other networks, with the plain model's on the same points. ``k``:
     counts 1..5."""

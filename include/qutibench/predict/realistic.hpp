@@ -97,6 +97,18 @@ inline double utilization(const layer_shape& l, const deployed_design& d, double
          tiles / (waves * d.units);
 }
 
+/// Whether layer `i` of `p` runs on the engine, and so pays a dispatch: it computes or
+/// moves data (nodes that only rename their input do neither).
+inline bool dispatched(const network_profile& p, std::size_t i) { return p.ops[i] > 0 || p.activations[i] > 0; }
+
+/// Layer dispatches per input under design `d` at `batch`: every dispatched layer once per
+/// run, a run being the batch, or one input where the design's layers run per input.
+inline double dispatches_per_input(const network_profile& p, const deployed_design& d, double batch) {
+  double layers = 0;
+  for (std::size_t i = 0; i < p.size(); ++i) layers += dispatched(p, i) ? 1 : 0;
+  return d.runs == layer_runs::per_input ? layers : layers / batch;
+}
+
 /// The peak of `exec` under design `d`: scaled by the array's stated peak over the mode's
 /// peak of the array's datatype (the deployed design, not the device maximum), else by
 /// the FPGA utilization a spec without a design states.
@@ -176,7 +188,6 @@ inline layerwise_prediction predict_realistic(const network_profile& p, const pl
     for (std::size_t k = 0; k < d.levels.size(); ++k)
       if (d.levels[k].bandwidth) memory = std::max(memory, level_bytes[k] / d.levels[k].bandwidth->value());
     const double compute = w > 0 ? w / (peak * utilization(p.shapes[i], d, per_input ? 1 : batch)) : 0;
-    const bool executed = w > 0 || p.activations[i] > 0;
     layer_prediction& l = out.layers[i];
     l.name = p.names[i];
     l.kind = p.kinds[i];
@@ -186,7 +197,7 @@ inline layerwise_prediction predict_realistic(const network_profile& p, const pl
         ops_per_byte::from_value(wb + ab > 0 ? w / (wb * runs + ab) : std::numeric_limits<double>::infinity());
     l.compute_time = seconds::from_value(compute);
     l.memory_time = seconds::from_value(memory);
-    l.time = seconds::from_value(std::max(compute, memory) + (executed ? d.per_layer.value() * runs : 0.0));
+    l.time = seconds::from_value(std::max(compute, memory) + (dispatched(p, i) ? d.per_layer.value() * runs : 0.0));
     l.bound = compute >= memory ? bound_kind::compute : bound_kind::memory;
     work += w;
     if (last_off_chip) {

@@ -51,6 +51,7 @@ struct validation_point {
   double activations = 0;                 ///< elements read and written per input, all layers
   double peak = 0, bandwidth = 0;  ///< of the best row's mode and datatype
   double element_bytes = 0;        ///< of the datatype the measurement ran in (its carrier)
+  double dispatches = 0;           ///< layer dispatches per input in the realistic model (`dispatches_per_input`)
 
   double predicted(validation_model m) const {
     switch (m) {
@@ -172,6 +173,7 @@ inline std::vector<validation_point> validation_points(std::span<const recorded_
     p.ops_per_input = prof.total_ops;
     p.weights = prof.total_weights;
     p.activations = prof.total_activations;
+    p.dispatches = dispatches_per_input(prof, design_of(mode), static_cast<double>(batch));
     p.peak = plain.peak.value();
     p.bandwidth = plain.bandwidth.value();
     p.element_bytes = m.carrier.size().value();  // what the hardware stored: INT8 for INT2/INT4 through gemmlowp

@@ -40,34 +40,33 @@ inline std::vector<std::size_t> parse_few_shot_networks(std::span<const std::int
 }
 
 /// The factors fitted on a device's training rows. Time per input = efficiency x the realistic
-/// prediction's time per input + batch_overhead_s / batch: how much slower than its
-/// realistic model the device runs, and a fixed time per batch (launch, transfers, host
-/// work) that small networks and small batches feel most.
+/// prediction's time per input + dispatch_s x the layer dispatches per input: how much
+/// slower than its realistic model the device runs, and a fixed time per layer dispatch
+/// (kernel launch, synchronisation of the threads, firmware per stage) that many-layer
+/// networks and small batches feel most. The realistic model's own per-layer cost is the
+/// spec's, where its documentation states one; this one is the device's as measured.
 struct few_shot_factors {
   double efficiency = 1;
-  double batch_overhead_s = 0;
+  double dispatch_s = 0;
 
-  double predict(const validation_point& p) const {
-    return 1 / (efficiency / p.realistic + batch_overhead_s / static_cast<double>(p.batch));
-  }
+  double predict(const validation_point& p) const { return 1 / (efficiency / p.realistic + dispatch_s * p.dispatches); }
 };
 
 /// Fits the factors on `train` (measured rows of the k training networks): with rows of
 /// one network only, the efficiency alone (geometric mean of measured / realistic time, the
 /// least-squares fit in log space); with two networks or more, both factors by least
 /// squares of relative error, falling back to the efficiency alone where the fit is not
-/// physical (a factor <= 0 or a negative overhead).
+/// physical (a factor <= 0 or a negative dispatch time).
 inline few_shot_factors fit_few_shot(std::span<const validation_point* const> train) {
   double log_sum = 0;
   for (const validation_point* p : train) log_sum += std::log(p->realistic / p->measured);
   const few_shot_factors one{std::exp(log_sum / static_cast<double>(train.size())), 0};
   const bool several = std::ranges::any_of(train, [&](const validation_point* p) { return p->topology != train.front()->topology; });
   if (!several) return one;
-  // measured inputs/s x (a / realistic + c / batch) = 1 for a perfect fit: relative errors.
+  // measured inputs/s x (a / realistic + c x dispatches) = 1 for a perfect fit: relative errors.
   Eigen::MatrixXd x(static_cast<Eigen::Index>(train.size()), 2);
   for (std::size_t i = 0; i < train.size(); ++i)
-    x.row(static_cast<Eigen::Index>(i)) << train[i]->measured / train[i]->realistic,
-        train[i]->measured / static_cast<double>(train[i]->batch);
+    x.row(static_cast<Eigen::Index>(i)) << train[i]->measured / train[i]->realistic, train[i]->measured * train[i]->dispatches;
   const Eigen::VectorXd y = Eigen::VectorXd::Ones(x.rows());
   const Eigen::Vector2d beta = x.colPivHouseholderQr().solve(y);
   if (!(beta[0] > 0) || !(beta[1] >= 0)) return one;

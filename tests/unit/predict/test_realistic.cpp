@@ -145,6 +145,11 @@ TEST_CASE("realistic: a hand-computed layer on a toy design", "[realistic]") {
   CHECK(sb.layers[1].memory_time.value() == Approx(1.024e-6));
   CHECK(sb.layers[1].bound == bound_kind::compute);
   CHECK(sb.network.where.activations_off_chip == 0);
+
+  // Dispatches per input (what few-shot calibration fits a time for): the convolution is
+  // the one layer dispatched, the input is not; once per batch of 4, or once per input.
+  CHECK(dispatches_per_input(p, *pf.mode().design, 4) == 0.25);
+  CHECK(dispatches_per_input(p, *split.mode().design, 4) == 1);
 }
 
 TEST_CASE("realistic: weights fill a weight cache in layer order, the rest streams", "[realistic]") {

@@ -11,17 +11,19 @@
 using namespace qutibench;
 
 namespace {
-/// A point of network `topology` on device "dev" whose realistic prediction is `realistic`
-/// inputs/s at `batch`, measured as a device 3x slower than its realistic prediction with a
-/// fixed 1 ms per batch: time per input = 3 / realistic + 0.001 / batch.
-validation_point device_point(const std::string& topology, double realistic, std::uint64_t batch) {
+/// A point of network `topology` (of `layers` layers) on device "dev" whose realistic
+/// prediction is `realistic` inputs/s at `batch`, measured as a device 3x slower than its
+/// realistic prediction with a fixed 20 us per layer dispatch, once per batch: time per
+/// input = 3 / realistic + 20e-6 x layers / batch.
+validation_point device_point(const std::string& topology, double realistic, std::uint64_t batch, double layers) {
   validation_point p;
   p.platform = "dev";
   p.topology = topology;
   p.batch = batch;
   p.realistic = realistic;
   p.plain = 2 * realistic;
-  p.measured = 1 / (3 / realistic + 0.001 / static_cast<double>(batch));
+  p.dispatches = layers / static_cast<double>(batch);
+  p.measured = 1 / (3 / realistic + 20e-6 * p.dispatches);
   return p;
 }
 }  // namespace
@@ -31,38 +33,42 @@ TEST_CASE("few-shot: one network fits the efficiency alone", "[few_shot]") {
   // mean of measured time / realistic time is sqrt(2 x 4) = 2.828.
   validation_point a, b;
   a.topology = b.topology = "net";
-  a.realistic = 100, a.measured = 50, a.batch = 1;
-  b.realistic = 100, b.measured = 25, b.batch = 8;
+  a.realistic = 100, a.measured = 50, a.batch = 1, a.dispatches = 50;
+  b.realistic = 100, b.measured = 25, b.batch = 8, b.dispatches = 50.0 / 8;
   const validation_point* train[] = {&a, &b};
   const few_shot_factors f = fit_few_shot(train);
   CHECK(f.efficiency == Approx(std::sqrt(8.0)));
-  CHECK(f.batch_overhead_s == 0);
+  CHECK(f.dispatch_s == 0);
   CHECK(f.predict(a) == Approx(100 / std::sqrt(8.0)));
 }
 
-TEST_CASE("few-shot: two networks recover efficiency and overhead exactly", "[few_shot]") {
-  const validation_point a = device_point("small", 1000, 1), b = device_point("large", 10, 4);
+TEST_CASE("few-shot: two networks recover efficiency and dispatch time exactly", "[few_shot]") {
+  const validation_point a = device_point("small", 1000, 1, 10), b = device_point("large", 10, 4, 100);
   const validation_point* train[] = {&a, &b};
   const few_shot_factors f = fit_few_shot(train);
   CHECK(f.efficiency == Approx(3.0));
-  CHECK(f.batch_overhead_s == Approx(0.001));
-  // A fit that needs a negative overhead is not physical: the efficiency alone instead.
-  // The small network runs at its realistic rate (1 ms per input), the large one 3x slower
-  // (0.3 s): 0.001 = a / 1000 + c and 0.3 = a / 10 + c / 4 give a = 3.005, c = -2 ms.
+  CHECK(f.dispatch_s == Approx(20e-6));
+  // A network of 200 layers at batch 1 and 50 inputs/s realistic: 3 / 50 + 200 x 20 us =
+  // 64 ms per input, 15.625 inputs/s.
+  CHECK(f.predict(device_point("other", 50, 1, 200)) == Approx(15.625));
+  // A fit that needs a negative dispatch time is not physical: the efficiency alone
+  // instead. The small network runs at its realistic rate (1 ms per input over 10
+  // dispatches), the large one 3x slower (0.3 s over 25): 0.001 = a / 1000 + 10 c and
+  // 0.3 = a / 10 + 25 c give c = -0.2 / 975 s < 0.
   validation_point c = a, d = b;
   c.measured = c.realistic;
   d.measured = d.realistic / 3;
   const validation_point* odd[] = {&c, &d};
   const few_shot_factors g = fit_few_shot(odd);
-  CHECK(g.batch_overhead_s == 0);
+  CHECK(g.dispatch_s == 0);
   CHECK(g.efficiency == Approx(std::sqrt(3.0)));  // geometric mean of 1 and 3
 }
 
 TEST_CASE("few-shot: every k of a device's networks, errors on the others", "[few_shot]") {
-  std::vector<validation_point> best = {device_point("n1", 5000, 1), device_point("n2", 800, 1), device_point("n3", 60, 1),
-                                        device_point("n4", 7, 1)};
+  std::vector<validation_point> best = {device_point("n1", 5000, 1, 20), device_point("n2", 800, 1, 50),
+                                        device_point("n3", 60, 1, 100), device_point("n4", 7, 1, 30)};
   std::vector<validation_point> all = best;
-  all.push_back(device_point("n1", 9000, 8));  // rows at another batch train too
+  all.push_back(device_point("n1", 9000, 8, 20));  // rows at another batch train too
   const std::size_t ks[] = {1, 2, 3, 4};
   const std::vector<few_shot_result> r = few_shot_calibration(best, all, ks);
   REQUIRE(r.size() == 3);  // k = 4 leaves no network to predict
@@ -75,11 +81,11 @@ TEST_CASE("few-shot: every k of a device's networks, errors on the others", "[fe
   CHECK(r[2].trials == 4);
   CHECK(r[2].predictions == 4);
   // The device follows the two-factor form exactly, so k >= 2 predicts without error; one
-  // network cannot separate the overhead from the efficiency.
+  // network cannot separate the dispatch time from the efficiency.
   CHECK(r[1].median_abs_log10_error == Approx(0).margin(1e-9));
   CHECK(r[2].median_abs_log10_error == Approx(0).margin(1e-9));
   CHECK(r[0].median_abs_log10_error > 0.01);
-  // Plain predicts 2 x realistic: off by log10(2 x (3 + 0.001 x realistic)) on every point.
+  // Plain predicts 2 x realistic: off by log10(2 x (3 + 20e-6 x layers x realistic)) on every point.
   CHECK(r[2].plain_median_abs_log10_error > std::log10(6.0));
 }
 
@@ -87,9 +93,9 @@ TEST_CASE("held-out calibration: rows of a network without a best point never tr
   // Two networks with best points, and rows of a third ("ghost") whose best row was
   // dropped: k = 1 trains on n1 alone, then n2 alone, never on the ghost, whose rows are
   // 100x off the device's form and would spoil any fit they entered.
-  const std::vector<validation_point> best = {device_point("n1", 5000, 1), device_point("n2", 60, 1)};
+  const std::vector<validation_point> best = {device_point("n1", 5000, 1, 20), device_point("n2", 60, 1, 50)};
   std::vector<validation_point> all = best;
-  validation_point ghost = device_point("ghost", 900, 1);
+  validation_point ghost = device_point("ghost", 900, 1, 40);
   ghost.measured /= 100;
   all.push_back(ghost);
   std::vector<std::vector<std::string>> trained;
