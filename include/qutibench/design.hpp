@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cmath>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -14,6 +15,10 @@
 #include "qutibench/units.hpp"
 
 namespace qutibench {
+
+/// The most threads a prediction takes: above the units of any engine a spec describes
+/// (an EPYC's 64 cores, an A100's 108 SMs), so a larger count changes nothing but a typo.
+inline constexpr std::int64_t max_prediction_threads = 4096;
 
 /// How an engine's units share work. `inputs`: each unit runs whole inputs on its own
 /// (the cores of a Xilinx DPU take one image each), so a layer is tiled per input and the
@@ -58,7 +63,9 @@ struct memory_level {
 /// A mode's deployed design. Peaks: with `clock` and `array` stated, the peak of the
 /// array's datatype is units x 2 x MACs per cycle x clock (the deployed design, e.g. 3 x
 /// B4096 at 281 MHz on a ZCU102), and every other datatype's mode peak scales by the same
-/// ratio; otherwise the mode's peaks stand.
+/// ratio; with a clock and no array on an FPGA, the fabric runs at that clock instead of
+/// the LUT clock its peaks assume (a FINN build at 200 MHz against the thesis's 500);
+/// otherwise the mode's peaks stand.
 struct deployed_design {
   std::string source;  ///< where the design's figures come from
   double units = 1;
@@ -70,6 +77,10 @@ struct deployed_design {
   /// tensor cores). Missing: depthwise layers are tiled onto the array like any other.
   std::optional<double> depthwise_share;
   layer_runs runs = layer_runs::per_batch;
+  /// Threads the runtime runs where the caller states none (gemmlowp's default is one),
+  /// each driving one unit of an `inputs` engine or one core of a CPU. Missing: the
+  /// runtime keeps every unit busy.
+  std::optional<std::uint64_t> threads;
   std::vector<memory_level> levels;        ///< fastest first; the last is unbounded
   std::optional<bytes_per_s> host_link;    ///< inputs in and outputs out, once per inference
   seconds per_layer = seconds::from_value(0);      ///< dispatch cost of each executed layer

@@ -107,9 +107,10 @@ def predict(topology: Topology | str, platform_ref: str | Platform, datatype: st
     deployed design: engine mapping, memory levels, fixed costs; ``memory_model`` and
     ``efficiency`` do not apply). ``threads`` (realistic only): runtime threads, each driving
     one unit of an engine whose units take whole inputs (a DPU core) or one CPU core of a
-    spec with a design (no effect otherwise); None keeps every unit busy. ``topology``: a
-    Topology or what ``qutibench.topology()`` reads; ``platform_ref``: a Platform or "id[:mode]" /
-    "file.json[:mode]"."""
+    spec with a design (no effect otherwise); None takes the threads the design's runtime
+    runs where its spec states them (one on ultra96-a53, gemmlowp's default), else keeps
+    every unit busy. ``topology``: a Topology or what ``qutibench.topology()`` reads;
+    ``platform_ref``: a Platform or "id[:mode]" / "file.json[:mode]"."""
     pf, ref_mode = platform(platform_ref)
     r = _core.predict(_topology(topology), pf, datatype, batch, mode if mode is not None else ref_mode, memory_model, efficiency,
                       per_layer, model, threads)

@@ -4,7 +4,9 @@
 // checks both share: positive rates above a floor, whole counts, objects.
 #pragma once
 
+#include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <optional>
 #include <string>
 
@@ -55,7 +57,7 @@ class design_reader : public json_reader {
   /// only the last memory level without a capacity.
   std::optional<deployed_design> read_design(const json& j, const std::string& at) {
     if (!object(j, at)) return std::nullopt;
-    known(j, at, {"source", "units", "units_take", "clock_mhz", "array", "depthwise_share", "layer_runs", "levels",
+    known(j, at, {"source", "units", "units_take", "clock_mhz", "array", "depthwise_share", "layer_runs", "threads", "levels",
                   "host_link_gb_per_s", "per_layer_us", "per_inference_us"});
     deployed_design d;
     d.source = text(j, at, "source", true);
@@ -77,6 +79,14 @@ class design_reader : public json_reader {
     if (const std::string runs = text(j, at, "layer_runs", false); runs == "per-input") d.runs = layer_runs::per_input;
     else if (j.contains("layer_runs") && runs != "per-batch")
       fail(error_id::invalid_value, at + "/layer_runs", "'" + runs + "' is not one of per-batch, per-input");
+    if (j.contains("threads")) {
+      // Each thread drives one unit; and no prediction takes more than max_prediction_threads.
+      const auto most = static_cast<std::uint64_t>(std::min(d.units, static_cast<double>(max_prediction_threads)));
+      if (const std::optional<double> v = count(j, at, "threads"); v && *v > static_cast<double>(most))
+        fail(error_id::invalid_value, at + "/threads",
+             "each thread drives one unit: at most " + std::to_string(most) + " for this design, got " + shown(j["threads"]));
+      else if (v) d.threads = static_cast<std::uint64_t>(*v);
+    }
     if (!j.contains("levels") || !j["levels"].is_array() || j["levels"].empty()) {
       fail(error_id::missing_field, at + "/levels", "required: the memory levels, fastest first, the last without capacity_mb");
     } else {
@@ -146,6 +156,7 @@ inline nlohmann::ordered_json to_json(const deployed_design& d) {
                   {"out_channels", d.array->out_channels}, {"datatype", d.array->type.name()}};
   if (d.depthwise_share) j["depthwise_share"] = *d.depthwise_share;
   j["layer_runs"] = d.runs == layer_runs::per_input ? "per-input" : "per-batch";
+  if (d.threads) j["threads"] = *d.threads;
   json levels = json::array();
   for (const memory_level& l : d.levels) {
     json level = {{"name", l.name}};

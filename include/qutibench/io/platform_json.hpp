@@ -71,8 +71,9 @@ class platform_reader : public design_reader {
 
     if (j.contains("fpga")) p.fpga = read_fpga(j["fpga"], "/fpga");
     if (j.contains("interconnect")) p.link = read_interconnect(j["interconnect"], "/interconnect");
-    const std::optional<deployed_design> design =
+    std::optional<deployed_design> design =
         j.contains("design") ? read_design(j["design"], "/design") : std::optional<deployed_design>{};
+    check_design(p, design, "/design");
     p.on_chip = on_chip ? *on_chip : p.fpga ? p.fpga->bram + p.fpga->uram : bytes::from_value(0);
 
     const bool has_peaks = j.contains("peak_tera_ops_per_s"), has_modes = j.contains("modes");
@@ -100,7 +101,10 @@ class platform_reader : public design_reader {
         if (auto bw = rate(number(m, at, "bandwidth_gb_per_s", false, true), at + "/bandwidth_gb_per_s", 1e-9))
           mode.bandwidth = *bw * 1e9 * bytes_per_s_unit;
         if (m.contains("power")) mode.power = read_power(m["power"], at + "/power");
-        if (m.contains("design")) mode.design = read_design(m["design"], at + "/design");
+        if (m.contains("design")) {
+          mode.design = read_design(m["design"], at + "/design");
+          check_design(p, mode.design, at + "/design");
+        }
         p.modes.push_back(std::move(mode));
       }
     }
@@ -109,6 +113,19 @@ class platform_reader : public design_reader {
 
  private:
   static constexpr auto bytes_per_s_unit = units::byte / units::second;
+
+  /// What a design states only where the platform gives it a meaning: a clock without an
+  /// array rescales an FPGA's LUT peaks, and runtime threads drive the units of an
+  /// `inputs` engine or a CPU's cores (predict/realistic.hpp); elsewhere they would be
+  /// silently ignored, so they are refused.
+  void check_design(const platform& p, const std::optional<deployed_design>& d, const std::string& at) {
+    if (!d) return;
+    if (d->clock_hz && !d->array && !p.fpga)
+      fail(error_id::invalid_value, at + "/clock_mhz",
+           "a clock needs the array it drives (MACs per cycle), or an fpga block whose LUT peaks it rescales");
+    if (d->threads && d->sharing != unit_sharing::inputs && p.kind != platform_kind::cpu)
+      fail(error_id::invalid_value, at + "/threads", "runtime threads drive an inputs engine's units or a CPU's cores; this design's units split each layer");
+  }
 
   std::vector<peak_performance> read_peaks(const json& peaks, const std::string& at) {
     std::vector<peak_performance> out;

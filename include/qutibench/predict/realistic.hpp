@@ -30,12 +30,8 @@ inline prediction_model parse_prediction_model(std::string_view name) {
   throw spec_error(error_id::unknown_id, "model '" + std::string(name) + "'", "valid: plain, realistic");
 }
 
-/// The most threads a prediction takes: above the units of any engine a spec describes
-/// (an EPYC's 64 cores, an A100's 108 SMs), so a larger count changes nothing but a typo.
-inline constexpr std::int64_t max_prediction_threads = 4096;
-
 /// Threads a user gives (the CLI's --threads, Python's `threads`; both call this): none
-/// keeps every unit busy; otherwise 1..max_prediction_threads, and only for the realistic
+/// takes the design's own (design.hpp); otherwise 1..max_prediction_threads, and only for the realistic
 /// model, which alone maps work onto units. spec_error 503 otherwise.
 inline std::optional<std::uint64_t> checked_threads(std::optional<std::int64_t> threads, prediction_model model) {
   if (!threads) return std::nullopt;
@@ -110,12 +106,14 @@ inline double dispatches_per_input(const network_profile& p, const deployed_desi
 }
 
 /// The peak of `exec` under design `d`: scaled by the array's stated peak over the mode's
-/// peak of the array's datatype (the deployed design, not the device maximum), else by
-/// the FPGA utilization a spec without a design states.
+/// peak of the array's datatype (the deployed design, not the device maximum), or on an
+/// FPGA design with a clock and no array by that clock over the LUT clock the peaks
+/// assume, else by the FPGA utilization a spec without a design states.
 inline double design_peak(const platform& pf, const operating_mode& m, const deployed_design& d, const execution& exec) {
   const double peak = exec.peak.value();
   if (const std::optional<double> stated = d.array_peak())
     if (const std::optional<ops_per_s> device = m.native_peak(d.array->type)) return peak * *stated / device->value();
+  if (d.clock_hz && !d.array && pf.fpga) return peak * *d.clock_hz / pf.fpga->lut_clock.value();
   if (!m.design && pf.fpga) return peak * pf.fpga->utilization;
   return peak;
 }
@@ -139,7 +137,7 @@ inline layerwise_prediction predict_realistic(const network_profile& p, const pl
     out.network = detail::unsupported(s);
     return out;
   }
-  const deployed_design full = design_of(m), d = threaded(full, pf.kind, s.threads);
+  const deployed_design full = design_of(m), d = threaded(full, pf.kind, s.threads ? s.threads : full.threads);
   const double peak = design_peak(pf, m, full, *exec) * d.units / full.units;  // the busy units' share
   const double size = s.type.size().value(), batch = static_cast<double>(s.batch.n);
   if (!detail::positive_finite(peak) || d.levels.empty() || !(batch >= 1)) {

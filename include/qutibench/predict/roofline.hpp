@@ -34,7 +34,7 @@ constexpr std::string_view bound_name(bound_kind b) { return b == bound_kind::co
 /// What to predict: the datatype of weights and activations, the batch, where data lives
 /// and how efficiently the platform runs it. Defaults: the thesis's model at batch 1.
 /// `threads` is the realistic model's (predict/realistic.hpp: the runtime threads that
-/// drive a design's units); none keeps every unit busy.
+/// drive a design's units); none takes the design's own, else keeps every unit busy.
 struct scenario {
   datatype type = datatypes::int8;
   batch_size batch{};

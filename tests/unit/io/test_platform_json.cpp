@@ -313,6 +313,8 @@ TEST_CASE("platform json: every shipped spec survives a round trip through to_js
       CHECK(b.array_peak().value_or(0) == Approx(a.array_peak().value_or(0)));
       CHECK(b.depthwise_share == a.depthwise_share);
       CHECK(b.runs == a.runs);
+      CHECK(b.threads == a.threads);
+      CHECK(b.clock_hz == a.clock_hz);
       REQUIRE(b.levels.size() == a.levels.size());
       for (std::size_t l = 0; l < a.levels.size(); ++l) {
         CHECK(b.levels[l].holds == a.levels[l].holds);
@@ -377,6 +379,40 @@ TEST_CASE("platform json: deployed designs load per mode and name each problem",
                                           "inline.json: /design/layer_runs",
                                           "inline.json: /design/levels/0/holds", "inline.json: /design/levels/0/capacity_mb",
                                           "inline.json: /design/levels/1/capacity_mb"});
+}
+
+TEST_CASE("platform json: runtime threads and a clock without an array only where they mean something",
+          "[platform][json][design]") {
+  // gemmlowp's one thread on the A53's four cores; FINN's 200 MHz builds on the ZCU104.
+  CHECK(load_platform(data_dir + "/platforms/ultra96-a53.json").mode().design->threads == std::optional<std::uint64_t>(1));
+  CHECK(load_platform(data_dir + "/platforms/zcu104-finn.json").mode().design->clock_hz == std::optional<double>(200e6));
+  CHECK_FALSE(load_platform(data_dir + "/platforms/raspberry-pi-5.json").mode().design->threads.has_value());
+  const auto problems = [](const std::string& kind, const std::string& design_fields) {
+    platform p;
+    std::vector<std::string> where;
+    for (const spec_problem& e : read_platform(parse_json(R"({"id": "t", "name": "t", "kind": ")" + kind +
+                                                              R"(", "source": "test", "memory": {"bandwidth_gb_per_s": 10},
+          "peak_tera_ops_per_s": {"int8": 1}, "design": {"source": "test", )" + design_fields +
+                                                              R"(, "levels": [{"name": "dram", "bandwidth_gb_per_s": 10}]}})",
+                                                          "inline.json"),
+                                               "inline.json", p))
+      where.push_back(e.where + " " + e.what);
+    return where;
+  };
+  CHECK(problems("cpu", R"("units": 4, "units_take": "tiles", "threads": 2)").empty());
+  CHECK(problems("npu", R"("units": 3, "units_take": "inputs", "threads": 1)").empty());
+  // More threads than units, half a thread, threads on a GPU's SMs.
+  const auto too_many = problems("cpu", R"("units": 4, "units_take": "tiles", "threads": 5)");
+  REQUIRE(too_many.size() == 1);
+  CHECK_THAT(too_many[0], Catch::StartsWith("inline.json: /design/threads") && Catch::Contains("at most 4 for this design, got 5"));
+  CHECK_THAT(problems("cpu", R"("units": 4, "units_take": "tiles", "threads": 1.5)").at(0), Catch::StartsWith("inline.json: /design/threads"));
+  const auto gpu = problems("gpu", R"("units": 8, "units_take": "tiles", "threads": 1)");
+  REQUIRE(gpu.size() == 1);
+  CHECK_THAT(gpu[0], Catch::StartsWith("inline.json: /design/threads") && Catch::Contains("split each layer"));
+  // A clock with neither an array nor an fpga block to rescale would be ignored.
+  const auto clock = problems("npu", R"("units": 1, "units_take": "inputs", "clock_mhz": 200)");
+  REQUIRE(clock.size() == 1);
+  CHECK_THAT(clock[0], Catch::StartsWith("inline.json: /design/clock_mhz") && Catch::Contains("fpga block"));
 }
 
 TEST_CASE("platform json: a directory or a missing file is an error, not a crash", "[platform][json][errors]") {

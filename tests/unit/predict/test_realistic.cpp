@@ -245,6 +245,37 @@ TEST_CASE("realistic: threads drive units of inputs engines and CPU cores, not a
         Approx(predict_realistic(p, a100, a100.mode(), {.type = dt::int8}).network.throughput.value()));
 }
 
+TEST_CASE("realistic: a design's runtime threads stand where the caller states none", "[realistic]") {
+  const network_profile p = profile(zoo::get("resnet50"));
+  // A four-core CPU design whose runtime runs one thread (gemmlowp's default): a quarter of
+  // the peak, as --threads 1 gives; a caller's --threads 4 brings back all four cores.
+  platform rpi = spec("raspberry-pi-5");
+  const prediction all = predict_realistic(p, rpi, rpi.mode(), {.type = dt::fp16}).network;
+  rpi.modes.front().design->threads = 1;
+  const prediction by_default = predict_realistic(p, rpi, rpi.mode(), {.type = dt::fp16}).network;
+  CHECK(by_default.peak.value() == Approx(all.peak.value() / 4));
+  CHECK(by_default.latency.value() ==
+        Approx(predict_realistic(p, spec("raspberry-pi-5"), rpi.mode(), {.type = dt::fp16, .threads = 1}).network.latency.value()));
+  CHECK(predict_realistic(p, rpi, rpi.mode(), {.type = dt::fp16, .threads = 4}).network.latency.value() == Approx(all.latency.value()));
+  // The shipped A53 spec (gemmlowp): one of four cores, 0.192 / 4 TOP/s.
+  const platform a53 = spec("ultra96-a53");
+  CHECK(predict_realistic(p, a53, a53.mode(), {.type = dt::int8}).network.peak.value() == Approx(0.192e12 / 4));
+  CHECK(predict_realistic(p, a53, a53.mode(), {.type = dt::int8, .threads = 4}).network.peak.value() == Approx(0.192e12));
+}
+
+TEST_CASE("realistic: an FPGA design's clock rescales the LUT peaks it does not state an array for", "[realistic]") {
+  // FINN on the ZCU104 at 200 MHz against the LUT clock of 500 MHz the thesis's peaks
+  // assume: 30.7 TOP/s INT2 x 200 / 500 = 12.28 TOP/s; the plain model keeps 30.7.
+  const network_profile p = profile(zoo::get("cnv"));
+  const platform finn = spec("zcu104-finn");
+  CHECK(predict_realistic(p, finn, finn.mode(), {.type = dt::int2}).network.peak.value() == Approx(30.7e12 * 200 / 500));
+  CHECK(predict(p, finn, finn.mode(), {.type = dt::int2}).peak.value() == Approx(30.7e12));
+  // A fabric clock stated at the LUT clock changes nothing.
+  platform at_lut_clock = finn;
+  at_lut_clock.modes.front().design->clock_hz = 500e6;
+  CHECK(predict_realistic(p, at_lut_clock, at_lut_clock.mode(), {.type = dt::int4}).network.peak.value() == Approx(8.8e12));
+}
+
 TEST_CASE("realistic: threads are checked once for the CLI and Python", "[realistic]") {
   CHECK_FALSE(checked_threads(std::nullopt, prediction_model::plain).has_value());
   CHECK(checked_threads(3, prediction_model::realistic) == std::optional<std::uint64_t>(3));
