@@ -52,7 +52,9 @@ void scenario_options::add_to(CLI::App& cmd) {
   cmd.add_option("--threads", threads,
                                  "Realistic model: runtime threads, each driving one unit of an engine whose units take "
                                  "whole inputs (a DPU core) or one CPU core of a spec with a design (no effect otherwise); 1.." +
-                                     std::to_string(max_prediction_threads) + " (default: the design's runtime threads where its spec states them, as gemmlowp's one on ultra96-a53; else every unit busy)");
+                                     std::to_string(max_prediction_threads) +
+                                     " (default: the design's runtime threads where its spec states them, as gemmlowp's one on "
+                                     "ultra96-a53; else every unit busy)");
   add_format_option(cmd, format);
 }
 

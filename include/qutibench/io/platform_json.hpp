@@ -71,7 +71,7 @@ class platform_reader : public design_reader {
 
     if (j.contains("fpga")) p.fpga = read_fpga(j["fpga"], "/fpga");
     if (j.contains("interconnect")) p.link = read_interconnect(j["interconnect"], "/interconnect");
-    std::optional<deployed_design> design =
+    const std::optional<deployed_design> design =
         j.contains("design") ? read_design(j["design"], "/design") : std::optional<deployed_design>{};
     check_design(p, design, "/design");
     p.on_chip = on_chip ? *on_chip : p.fpga ? p.fpga->bram + p.fpga->uram : bytes::from_value(0);
@@ -124,7 +124,8 @@ class platform_reader : public design_reader {
       fail(error_id::invalid_value, at + "/clock_mhz",
            "a clock needs the array it drives (MACs per cycle), or an fpga block whose LUT peaks it rescales");
     if (d->threads && d->sharing != unit_sharing::inputs && p.kind != platform_kind::cpu)
-      fail(error_id::invalid_value, at + "/threads", "runtime threads drive an inputs engine's units or a CPU's cores; this design's units split each layer");
+      fail(error_id::invalid_value, at + "/threads",
+           "runtime threads drive an inputs engine's units or a CPU's cores; this design's units split each layer");
   }
 
   std::vector<peak_performance> read_peaks(const json& peaks, const std::string& at) {
