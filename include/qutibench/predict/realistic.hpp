@@ -31,8 +31,8 @@ inline prediction_model parse_prediction_model(std::string_view name) {
 }
 
 /// Threads a user gives (the CLI's --threads, Python's `threads`; both call this): none
-/// takes the design's own (design.hpp); otherwise 1..max_prediction_threads, and only for the realistic
-/// model, which alone maps work onto units. spec_error 503 otherwise.
+/// takes the design's own (`threaded`); otherwise 1..max_prediction_threads, and only for
+/// the realistic model, which alone maps work onto units. spec_error 503 otherwise.
 inline std::optional<std::uint64_t> checked_threads(std::optional<std::int64_t> threads, prediction_model model) {
   if (!threads) return std::nullopt;
   if (*threads < 1 || *threads > max_prediction_threads)
@@ -62,12 +62,13 @@ inline deployed_design design_of(const operating_mode& m) {
   return d;
 }
 
-/// `d` as `threads` runtime threads run it on platform kind `k`: each thread drives one
-/// unit of an `inputs` engine (a Vitis AI runner thread per DPU core) or one core of a CPU,
-/// so min(threads, units) units stay busy and the peak shrinks with them; the units of
-/// other `tiles` engines (a GPU's SMs, an accelerator's tiles) split every layer whatever
-/// the host's threads.
+/// `d` as `threads` runtime threads run it on platform kind `k` (none: the design's own
+/// runtime threads, where it states them): each thread drives one unit of an `inputs`
+/// engine (a Vitis AI runner thread per DPU core) or one core of a CPU, so min(threads,
+/// units) units stay busy and the peak shrinks with them; the units of other `tiles`
+/// engines (a GPU's SMs, an accelerator's tiles) split every layer whatever the host's threads.
 inline deployed_design threaded(deployed_design d, platform_kind k, std::optional<std::uint64_t> threads) {
+  if (!threads) threads = d.threads;
   if (threads && (d.sharing == unit_sharing::inputs || k == platform_kind::cpu))
     d.units = std::min(static_cast<double>(*threads), d.units);
   return d;
@@ -137,7 +138,7 @@ inline layerwise_prediction predict_realistic(const network_profile& p, const pl
     out.network = detail::unsupported(s);
     return out;
   }
-  const deployed_design full = design_of(m), d = threaded(full, pf.kind, s.threads ? s.threads : full.threads);
+  const deployed_design full = design_of(m), d = threaded(full, pf.kind, s.threads);
   const double peak = design_peak(pf, m, full, *exec) * d.units / full.units;  // the busy units' share
   const double size = s.type.size().value(), batch = static_cast<double>(s.batch.n);
   if (!detail::positive_finite(peak) || d.levels.empty() || !(batch >= 1)) {
