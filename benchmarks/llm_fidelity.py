@@ -34,6 +34,13 @@ Row mapping:
   after another: ``pp=N`` with one micro-batch, the spec's interconnect carrying the
   activations between stages. Printed per device as "ID xN" and per family as "..., several".
 
+Few-shot (``qb.few_shot_points``, the calibration of ``qutibench validate --few-shot``):
+per device and phase, the realistic model's efficiency (k = 1) and a fixed time per
+dispatch (k >= 2) fitted on every k of the device's networks (a network is a model in a
+weight format, at every length measured), the device's other networks predicted; a
+family's median pools its devices' predictions. It needs the device's own measurements,
+so it answers "I measured these, what will the others give", not an unmeasured device.
+
 Skips: ``unmapped`` (model, format or lengths), ``no-spec`` (the device id is not a shipped
 platform or alias), ``multi-device`` (mixed devices, or several devices under a framework other than
 llama.cpp), and per model the predictor's own
@@ -72,6 +79,7 @@ FAMILIES = ("Apple", "NVIDIA data-center", "NVIDIA consumer", "CPU", "AMD and In
 # stage after another for a single request: a pipeline of device_count stages, one micro-batch.
 FAMILIES = FAMILIES + tuple(f + ", several" for f in FAMILIES)
 MODELS_RUN = ("plain", "realistic")
+FEW_SHOT = (1, 2)
 PHASES = ("decode", "prefill")
 
 
@@ -131,15 +139,17 @@ def resolves(device):
 
 
 def predict(topology, device, fmt, batch, prompt, output, model, key, stages=1):
-    """(status, predicted aggregate rate or None)."""
+    """(status, predicted aggregate rate or None, dispatches per token or None)."""
     for activations in ("fp16", "fp32"):
         r = qb.llm(topology, device, weights=fmt, kv="f16", activations=activations, batch=batch,
                    prompt=prompt, output=output, model=model, pp=stages)
         if r["status"] != "unsupported":
             break
     if r["status"] != "ok":
-        return r["status"], None
-    return "ok", r[key] * batch
+        return r["status"], None, None
+    # A decode step makes one token per sequence; a prefill step takes the whole prompt.
+    per_step = batch if key == "decode_tokens_per_s" else batch * prompt
+    return "ok", r[key] * batch, r[key.split("_")[0] + "_dispatches"] / per_step
 
 
 def main():
@@ -149,6 +159,7 @@ def main():
     # errors[(scope, phase, model)] -> list of |log10(pred/measured)|, scope = device or family
     errors = defaultdict(list)
     fams = {}
+    points = []
     for row in rows:
         device = row["device"]
         devices = int(row["device_count"])
@@ -176,25 +187,38 @@ def main():
         measured = float(row["value"])
         scope = device if devices == 1 else f"{device} x{devices}"
         fam = fams.setdefault(scope, family(device) if devices == 1 else family(device) + ", several")
+        rates = {}
         for model in MODELS_RUN:
-            status, predicted = predict(topology, device, fmt, batch, prompt, output, model, key, stages=devices)
+            status, predicted, dispatches = predict(topology, device, fmt, batch, prompt, output, model, key, stages=devices)
             if predicted is None:
                 skipped[f"{status} ({model})"] += 1
                 continue
+            rates[model] = predicted
             err = abs(math.log10(predicted / measured))
             errors[(scope, phase, model)].append(err)
             errors[(fam, phase, model)].append(err)
+        if len(rates) == len(MODELS_RUN):
+            points.append({"platform": f"{scope}|{phase}", "network": f"{topology} {fmt}", "measured": measured,
+                           "realistic": rates["realistic"], "plain": rates["plain"], "dispatches": dispatches})
+    # Few-shot: per device and phase, factors fitted on k of its networks (a model in a
+    # weight format) predict its other networks; a device with k networks or fewer has none.
+    for r in qb.few_shot_points(points, FEW_SHOT):
+        scope, phase = r["platform"].split("|")
+        errors[(scope, phase, f"k={r['k']}")] += r["errors"]
+        errors[(fams[scope], phase, f"k={r['k']}")] += r["errors"]
 
     def line(label, scope):
         cells = []
         for phase in PHASES:
-            plain, real = errors.get((scope, phase, "plain"), []), errors.get((scope, phase, "realistic"), [])
-            med = lambda v: f"{statistics.median(v):6.3f}" if v else "     -"
-            cells.append(f"{len(real):4d} {med(plain)} {med(real)}")
+            real = errors.get((scope, phase, "realistic"), [])
+            meds = [errors.get((scope, phase, m), []) for m in MODELS_RUN + tuple(f"k={k}" for k in FEW_SHOT)]
+            cells.append(f"{len(real):4d} " + " ".join(f"{statistics.median(v):6.3f}" if v else "     -" for v in meds))
         print(f"{label:30s} " + "   ".join(cells))
 
-    print("median |log10(predicted / measured)|; n = rows used (realistic)")
-    print(f"{'':30s} {'decode: n  plain  realis':>24s}   {'prefill: n  plain  realis':>25s}")
+    print("median |log10(predicted / measured)|; n = rows used (realistic); k=1, k=2: few-shot, the device's")
+    print("other networks (a model in a weight format) predicted from k of them, per phase")
+    head = "n  plain realis    k=1    k=2"
+    print(f"{'':30s} {'decode: ' + head:>35s}   {'prefill: ' + head:>36s}")
     for fam in FAMILIES:
         line(fam, fam)
     print()

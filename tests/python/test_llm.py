@@ -6,6 +6,7 @@ Run with ``PYTHONPATH=build/python QUTIBENCH_CLI=build/bin/qutibench /usr/bin/py
 import json
 import math
 import os
+import re
 import subprocess
 
 import pytest
@@ -46,7 +47,8 @@ def test_cli_and_python_agree():
     shown = json.loads(run.stdout)
     r = qb.llm("mistral-7b", "a100-sxm", weights="q4_0", **args)
     for key in ("status", "ttft_s", "tpot_s", "prefill_tokens_per_s", "decode_tokens_per_s", "throughput_tokens_per_s",
-                "latency_s", "memory_bytes", "capacity_bytes", "energy_per_token_j", "batch", "prompt", "output", "weights", "kv"):
+                "latency_s", "prefill_dispatches", "decode_dispatches", "memory_bytes", "capacity_bytes", "energy_per_token_j", "batch",
+                "prompt", "output", "weights", "kv"):
         assert shown[key] == (pytest.approx(r[key], rel=1e-12) if isinstance(r[key], float) else r[key]), key
     # The throughput of the request is the batch's output tokens over its latency.
     assert r["throughput_tokens_per_s"] == pytest.approx(4 * 64 / r["latency_s"])
@@ -138,3 +140,49 @@ def test_pipeline_and_expert_parallelism_from_both():
     with pytest.raises(qb.SpecError) as e:
         qb.llm("mixtral-8x7b", "h100-sxm", ep=3)
     assert run.returncode == 2 and str(e.value) in run.stderr and "ep 3 does not divide the model's experts (8)" in str(e.value)
+
+
+def test_few_shot_on_llm_rows_recovers_a_devices_factors():
+    # A device that decodes 2x slower than the realistic model with 15 us per dispatch:
+    # time per token = 2 / realistic + 15e-6 x dispatches per token. Three networks (a
+    # model in a weight format); llama-2-7b's step dispatches 8 operations x 32 blocks + 3.
+    def point(topology, weights, batch):
+        r = qb.llm(topology, "apple-m2-gpu", weights=weights, batch=batch, prompt=1, output=128)
+        dispatches = r["decode_dispatches"] / batch
+        rate = r["decode_tokens_per_s"] * batch
+        return {"platform": "m2", "network": f"{topology} {weights}", "measured": 1 / (2 / rate + 15e-6 * dispatches),
+                "realistic": rate, "plain": rate, "dispatches": dispatches}
+
+    points = [point("llama-2-7b", "q4_0", 1), point("llama-2-7b", "f16", 1), point("llama-3-8b", "q8_0", 4)]
+    assert points[0]["dispatches"] == 8 * 32 + 3
+    f = qb.fit_few_shot(points[:2])
+    assert f["efficiency"] == pytest.approx(2) and f["dispatch_s"] == pytest.approx(15e-6)
+    assert qb.fit_few_shot(points[:1])["dispatch_s"] == 0  # one network: the efficiency alone
+    k1, k2 = qb.few_shot_points(points, [1, 2])
+    assert (k1["k"], k1["trials"], k1["predictions"], len(k1["errors"])) == (1, 3, 6, 6)
+    assert (k2["k"], k2["trials"], k2["predictions"]) == (2, 3, 3)
+    assert max(k2["errors"]) == pytest.approx(0, abs=1e-9) and max(k1["errors"]) > 0.01
+    assert k2["median_abs_log10_error"] == pytest.approx(0, abs=1e-9)
+
+
+@pytest.mark.parametrize("points, message", [
+    ("rows", "argument 'points'"),
+    ([[1, 2]], "argument 'points[0]': must be a dict"),
+    ([{"platform": "d", "network": "n", "measured": 1, "realistic": 1, "plain": 1}], "points[0]: lacks 'dispatches'"),
+    ([{"platform": "d", "network": "n", "measured": True, "realistic": 1, "plain": 1, "dispatches": 0}], "points[0].measured"),
+    ([{"platform": "d", "network": "n", "measured": -1.0, "realistic": 1, "plain": 1, "dispatches": 0}], "positive finite rate"),
+    ([{"platform": 3, "network": "n", "measured": 1, "realistic": 1, "plain": 1, "dispatches": 0}], "points[0].platform"),
+])
+def test_few_shot_points_are_checked(points, message):
+    with pytest.raises(qb.SpecError, match=re.escape(message)):
+        qb.few_shot_points(points, 1)
+    with pytest.raises(qb.SpecError, match=re.escape(message)):
+        qb.fit_few_shot(points)
+
+
+def test_fit_few_shot_takes_one_device():
+    p = {"network": "n", "measured": 1, "realistic": 1, "plain": 1, "dispatches": 0}
+    with pytest.raises(qb.SpecError, match="factors belong to one device: got 'a' and 'b'"):
+        qb.fit_few_shot([dict(p, platform="a"), dict(p, platform="b")])
+    with pytest.raises(qb.SpecError, match="give at least one point"):
+        qb.fit_few_shot([])

@@ -76,7 +76,8 @@ void run_llm(const llm_options& o) {
   summary.columns = {"topology", "platform", "mode", "weights", "kv", "activations", "batch", "prompt", "output", "tp", "pp", "ep",
                      "micro_batches", "model", "status",
                      "ttft_s", "tpot_s", "prefill_tokens_per_s", "decode_tokens_per_s", "throughput_tokens_per_s", "latency_s",
-                     "memory_bytes", "weight_bytes", "kv_cache_bytes", "capacity_bytes", "shortfall_bytes", "energy_per_token_j",
+                     "prefill_dispatches", "decode_dispatches", "memory_bytes", "weight_bytes", "kv_cache_bytes", "capacity_bytes",
+                     "shortfall_bytes", "energy_per_token_j",
                      "reason"};
   named_cells cells = cells_of(p);
   cells.set("topology", o.topology)

@@ -22,7 +22,7 @@ from .tables import Sweep, Table
 
 __all__ = [
     "__version__", "Datatype", "MeasureError", "Platform", "SpecError", "Table", "Topology", "TopologyBuilder", "batch_summaries",
-    "data_dir", "few_shot", "heatmap", "host_roofline", "kernels", "llm", "llm_parameters", "llm_sweep", "load_measurements", "load_platforms", "measure",
+    "data_dir", "few_shot", "few_shot_points", "fit_few_shot", "heatmap", "host_roofline", "kernels", "llm", "llm_parameters", "llm_sweep", "load_measurements", "load_platforms", "measure",
     "measured_pareto", "orthogonality", "pareto_frontier", "platform", "predict", "requirements", "select_platforms",
     "sweep", "theoretical_pareto", "topology", "training", "validate", "zoo", "onnx", "plot", "report",
 ]
@@ -222,6 +222,26 @@ def few_shot(path: str, k: int | Sequence[int] = (1, 2, 3), metric: str = "compu
     measured)| on its other networks, with the plain model's on the same points. ``k``:
     counts 1..5."""
     return Table(_core.few_shot_calibration(path, [k] if isinstance(k, int) else list(k), metric))
+
+
+def few_shot_points(points: Sequence[dict], k: int | Sequence[int] = (1, 2, 3)) -> Table:
+    """``few_shot`` over measurements you hold as dicts instead of a measurement file, such
+    as LLM tokens/s (benchmarks/llm_fidelity.py). Each point: ``platform`` (the device its
+    factors belong to), ``network`` (what k counts: a model, or a model in a weight format),
+    ``measured``, ``realistic`` and ``plain`` rates per unit of work (inputs/s, tokens/s),
+    and ``dispatches`` per unit under the realistic model (an LLM step's
+    ``decode_dispatches`` over its batch). Rows as ``few_shot``'s, and ``errors``: each
+    held-out prediction's |log10(predicted / measured)|."""
+    return Table(_core.few_shot_points(points, [k] if isinstance(k, int) else list(k)))
+
+
+def fit_few_shot(points: Sequence[dict]) -> dict:
+    """The few-shot factors fitted on one device's points (dicts as ``few_shot_points``):
+    ``efficiency`` and ``dispatch_s``. Another setting on that device is then predicted at
+    ``1 / (efficiency / realistic + dispatch_s * dispatches)`` per unit of work, from its
+    realistic rate and dispatches per unit. With one network the efficiency alone is fitted
+    (``dispatch_s`` 0). docs/validation.md."""
+    return _core.fit_few_shot(points)
 
 
 def measured_pareto(path: str, task: str) -> Table:

@@ -21,6 +21,30 @@ namespace qutibench::python {
 
 namespace {
 
+/// Points given as dicts (`few_shot_point`'s fields; `network` for its topology), each
+/// checked by the library; `points[i]` names a bad one.
+std::vector<validation_point> few_shot_points_of(const py::handle& points) {
+  if (py::isinstance<py::str>(points) || !py::isinstance<py::iterable>(points)) bad_argument("points", "must be a list of dicts, got " + shown(points));
+  std::vector<validation_point> out;
+  for (const py::handle h : py::reinterpret_borrow<py::iterable>(points)) {
+    const std::string where = "points[" + std::to_string(out.size()) + "]";
+    if (!py::isinstance<py::dict>(h)) bad_argument(where, "must be a dict, got " + shown(h));
+    const py::dict d = py::reinterpret_borrow<py::dict>(h);
+    const auto get = [&](const char* key) {
+      if (!d.contains(key)) throw spec_error(error_id::invalid_value, where, std::string("lacks '") + key + "'");
+      return d[key];
+    };
+    const auto text = [&](const char* key) {
+      const py::object v = get(key);
+      if (!py::isinstance<py::str>(v)) bad_argument(where + "." + key, "must be a string, got " + shown(v));
+      return v.cast<std::string>();
+    };
+    const auto real = [&](const char* key) { return to_real(get(key), where + "." + key); };
+    out.push_back(few_shot_point(where, text("platform"), text("network"), real("measured"), real("realistic"), real("plain"), real("dispatches")));
+  }
+  return out;
+}
+
 /// Measurement files and what validation makes of them.
 void bind_measured_data(py::module_& m) {
   m.def("load_measurements", [](const std::filesystem::path& file) {
@@ -75,6 +99,34 @@ void bind_measured_data(py::module_& m) {
         return out;
       }, py::arg("path"), py::arg("k"), py::arg("metric") = "compute",
       "per device and network count k: factors fitted on every k of its networks, error on the others");
+
+  m.def("few_shot_points", [](const py::object& points, const std::vector<std::int64_t>& k) {
+        const std::vector<std::size_t> ks = parse_few_shot_networks(k);
+        const std::vector<validation_point> pts = few_shot_points_of(points);
+        py::list out;
+        for (const few_shot_result& r : few_shot_calibration(pts, pts, ks)) {
+          py::dict d = dict_of(r);
+          d["errors"] = r.errors;
+          out.append(d);
+        }
+        return out;
+      }, py::arg("points"), py::arg("k"), "few_shot_calibration over points given as dicts, each prediction's error too");
+
+  m.def("fit_few_shot", [](const py::object& points) {
+        const std::vector<validation_point> pts = few_shot_points_of(points);
+        if (pts.empty()) bad_argument("points", "give at least one point");
+        std::vector<const validation_point*> train;
+        for (const validation_point& p : pts) {
+          if (p.platform != pts.front().platform)
+            bad_argument("points", "factors belong to one device: got '" + pts.front().platform + "' and '" + p.platform + "'");
+          train.push_back(&p);
+        }
+        const few_shot_factors f = fit_few_shot(train);
+        py::dict d;
+        d["efficiency"] = f.efficiency;
+        d["dispatch_s"] = f.dispatch_s;
+        return d;
+      }, py::arg("points"), "the few-shot factors fitted on one device's points given as dicts");
 
   m.def("measured_pareto_points", [](const std::filesystem::path& file, const std::string& task) {
         py::list out;

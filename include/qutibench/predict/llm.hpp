@@ -57,6 +57,12 @@ struct operation_time {
 struct phase_prediction {
   boost::container::static_vector<operation_time, max_operations + 1> operations;  ///< and tensor parallelism's all-reduces
   double seconds = std::numeric_limits<double>::quiet_NaN();
+  /// Dispatches in a step under either model: each block's operation that computes or
+  /// moves bytes, once per block (llama-2-7b's decode step: 8 operations x 32 blocks, the
+  /// lookup, the final norm and the LM head). A fixed cost per dispatch (the realistic
+  /// design's, or one fitted to a device's measurements: validation/few_shot.hpp)
+  /// multiplies it.
+  double dispatches = std::numeric_limits<double>::quiet_NaN();
 };
 
 /// Times are NaN unless the status is ok; `reason` says why not.
@@ -85,7 +91,7 @@ namespace detail {
 inline phase_prediction time_phase(const step_requirements& req, const decoder& d, const parallelism& split, double weight_peak, double attention_peak,
                                    double vector_peak, double bandwidth, const std::optional<deployed_design>& design) {
   phase_prediction p;
-  p.seconds = 0;
+  p.seconds = 0, p.dispatches = 0;
   for (const operation& whole : req.operations) {
     const operation o = shard(whole, d, split);
     operation_time& t = p.operations.emplace_back();
@@ -98,7 +104,10 @@ inline phase_prediction time_phase(const step_requirements& req, const decoder& 
     t.compute_s = t.ops > 0 ? t.ops / peak : 0;
     t.memory_s = t.bytes / bandwidth;
     t.time_s = std::max(t.compute_s, t.memory_s);
-    if (design && (t.ops > 0 || t.bytes > 0)) t.time_s += static_cast<double>(o.blocks) * design->per_layer.value();
+    if (o.macs > 0 || o.other_ops > 0 || t.bytes > 0) {  // a kernel runs (rotary: other ops in place, no bytes)
+      p.dispatches += static_cast<double>(o.blocks);
+      if (design) t.time_s += static_cast<double>(o.blocks) * design->per_layer.value();
+    }
     t.bound = t.compute_s > t.memory_s ? bound_kind::compute : bound_kind::memory;
     p.seconds += t.time_s;
   }
@@ -307,6 +316,8 @@ void fields(const request_prediction& p, F&& field) {
   field("decode_tokens_per_s", p.decode_tokens_per_s);
   field("throughput_tokens_per_s", p.throughput_tokens_per_s);
   field("latency_s", p.latency_s);
+  field("prefill_dispatches", p.prefill.dispatches);
+  field("decode_dispatches", p.decode.dispatches);
   field("memory_bytes", p.memory.total());
   field("weight_bytes", p.memory.weights);
   field("kv_cache_bytes", p.memory.kv_cache);

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <Eigen/Dense>
@@ -73,6 +74,25 @@ inline few_shot_factors fit_few_shot(std::span<const validation_point* const> tr
   return {beta[0], beta[1]};
 }
 
+/// A measured point given directly rather than read from a measurement file (an LLM's
+/// tokens/s, a kernel of the user's own): `platform` the device the factors belong to,
+/// `network` what k counts (a model, a model in a weight format), rates per unit of work
+/// (inputs, tokens), `dispatches` per unit under the realistic model. Each rate must be
+/// positive and finite and the dispatches finite and >= 0; spec_error 503 (invalid_value)
+/// naming `where` and the field otherwise.
+inline validation_point few_shot_point(const std::string& where, std::string platform, std::string network, double measured, double realistic,
+                                       double plain, double dispatches) {
+  for (const auto& [name, v] : {std::pair{"measured", measured}, std::pair{"realistic", realistic}, std::pair{"plain", plain}})
+    if (!(v > 0 && std::isfinite(v))) throw spec_error(error_id::invalid_value, where + "." + name, "must be a positive finite rate");
+  if (!(dispatches >= 0 && std::isfinite(dispatches)))
+    throw spec_error(error_id::invalid_value, where + ".dispatches", "must be finite and >= 0");
+  if (platform.empty() || network.empty()) throw spec_error(error_id::invalid_value, where, "platform and network must not be empty");
+  validation_point p;
+  p.platform = std::move(platform), p.topology = std::move(network);
+  p.measured = measured, p.realistic = realistic, p.plain = plain, p.dispatches = dispatches;
+  return p;
+}
+
 /// One device's few-shot figures at one k.
 struct few_shot_result {
   std::string platform;
@@ -82,6 +102,9 @@ struct few_shot_result {
   std::size_t predictions = 0;  ///< held-out points predicted over all trials
   double median_abs_log10_error = std::nan("");        ///< few-shot, over all predictions
   double plain_median_abs_log10_error = std::nan("");  ///< the plain model on the same points
+  /// |log10(predicted / measured)| of each prediction, the median's sample. Not a printed
+  /// field: it lets a caller pool devices (a family's median over its devices' predictions).
+  std::vector<double> errors;
 };
 
 template <class F>
@@ -113,7 +136,8 @@ inline std::vector<few_shot_result> few_shot_calibration(std::span<const validat
       if (p.platform == pf) mine.push_back(p);
     for (const std::size_t k : ks) {
       std::vector<double> errors, plain_errors;
-      few_shot_result r{pf, k};
+      few_shot_result r;
+      r.platform = pf, r.k = k;
       for_each_training_set(mine, all, [&](std::size_t n) {
         r.networks = n;  // the device's network count, which the loop learns first
         return k;
@@ -127,7 +151,8 @@ inline std::vector<few_shot_result> few_shot_calibration(std::span<const validat
       });
       if (r.trials == 0) continue;
       r.predictions = errors.size();
-      r.median_abs_log10_error = quantiles(std::move(errors)).median;
+      r.median_abs_log10_error = quantiles(errors).median;
+      r.errors = std::move(errors);
       r.plain_median_abs_log10_error = quantiles(std::move(plain_errors)).median;
       out.push_back(std::move(r));
     }

@@ -38,6 +38,16 @@ TEST_CASE("a batch-1 decode step takes the weights' bytes over the bandwidth", "
   CHECK(p.latency_s == p.ttft_s);
   REQUIRE(p.energy_per_token_j.has_value());
   CHECK(*p.energy_per_token_j == Approx(700 * p.latency_s));
+  // Dispatches per step: 8 operations in each of the 32 blocks (norms, attn_qkv, rotary,
+  // kv_write, attention, attn_out, mlp_gate_up, mlp_down), then the lookup, the final norm
+  // and the LM head; the prefill runs the same kernels on more rows, tensor parallelism
+  // runs them on every device at once.
+  CHECK(p.decode.dispatches == 8 * 32 + 3);
+  CHECK(p.prefill.dispatches == 8 * 32 + 3);
+  const request_prediction tp2 = predict(find_decoder("llama-2-7b", data_dir), f16(), {.batch = 1, .prompt = 1, .output = 1, .tp = 2},
+                                         h100.spec, h100.spec.mode(), prediction_model::plain);
+  REQUIRE(tp2.status == request_status::ok);
+  CHECK(tp2.decode.dispatches == 8 * 32 + 3);
 }
 
 TEST_CASE("a long prefill is compute-bound except its lookups, norms and LM head", "[llm]") {

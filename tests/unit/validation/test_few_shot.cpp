@@ -1,6 +1,7 @@
 // Few-shot calibration: factors fitted on k networks of a device predict its others.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <span>
 #include <string>
@@ -135,4 +136,38 @@ TEST_CASE("few-shot: network counts are checked", "[few_shot][errors]") {
   CHECK_THAT(error({6}), Catch::Contains("got 6"));
   CHECK_THAT(error({2, 2}), Catch::Contains("network count 2 given twice"));
   CHECK_THAT(error({}), Catch::Contains("give at least one network count"));
+}
+
+TEST_CASE("few-shot: points given directly are checked and keep each prediction's error", "[few_shot][errors]") {
+  const validation_point p = few_shot_point("points[0]", "dev", "n1", 50, 100, 200, 32);
+  CHECK(p.platform == "dev");
+  CHECK(p.topology == "n1");
+  CHECK(p.measured == 50);
+  CHECK(p.dispatches == 32);
+  auto error = [](double measured, double dispatches, std::string network = "n") {
+    try {
+      (void)few_shot_point("points[3]", "dev", std::move(network), measured, 1, 1, dispatches);
+    } catch (const spec_error& e) {
+      CHECK(e.id() == error_id::invalid_value);
+      return std::string(e.what());
+    }
+    return std::string();
+  };
+  CHECK_THAT(error(0, 1), Catch::Contains("points[3].measured") && Catch::Contains("positive finite"));
+  CHECK_THAT(error(std::nan(""), 1), Catch::Contains("points[3].measured"));
+  CHECK_THAT(error(1, -1), Catch::Contains("points[3].dispatches"));
+  CHECK_THAT(error(1, INFINITY), Catch::Contains("points[3].dispatches"));
+  CHECK_THAT(error(1, 1, ""), Catch::Contains("points[3]") && Catch::Contains("must not be empty"));
+  // The sample behind each median: one error per held-out prediction. Three networks at k
+  // = 1: each trial fits the efficiency on one and predicts the other two, 6 in all; the
+  // efficiency alone cannot follow the 20 us dispatches, so they are not all zero.
+  const std::vector<validation_point> pts = {device_point("n1", 5000, 1, 20), device_point("n2", 800, 1, 50),
+                                             device_point("n3", 60, 1, 100)};
+  const std::size_t ks[] = {1, 2};
+  const std::vector<few_shot_result> r = few_shot_calibration(pts, pts, ks);
+  REQUIRE(r.size() == 2);
+  CHECK(r[0].errors.size() == 6);
+  CHECK(r[1].errors.size() == 3);
+  for (const double e : r[1].errors) CHECK(e == Approx(0).margin(1e-9));
+  CHECK(*std::max_element(r[0].errors.begin(), r[0].errors.end()) > 0.01);
 }
