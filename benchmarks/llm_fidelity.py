@@ -34,12 +34,14 @@ Row mapping:
   after another: ``pp=N`` with one micro-batch, the spec's interconnect carrying the
   activations between stages. Printed per device as "ID xN" and per family as "..., several".
 
-Few-shot (``qb.few_shot_points``, the calibration of ``qutibench validate --few-shot``):
-per device and phase, the realistic model's efficiency (k = 1) and a fixed time per
-dispatch (k >= 2) fitted on every k of the device's networks (a network is a model in a
-weight format, at every length measured), the device's other networks predicted; a
-family's median pools its devices' predictions. It needs the device's own measurements,
-so it answers "I measured these, what will the others give", not an unmeasured device.
+Few-shot (``qb.llm_few_shot``, the fit of ``qutibench llm --calibrate``): each device's
+rows are written as the CSV that ``--calibrate`` takes (per-sequence tokens/s, the
+activations and pipeline stages asked of the predictor), and per phase the realistic
+model's efficiency (k = 1) and a fixed time per dispatch (k >= 2) are fitted on every k of
+the device's networks (a network is a model in a weight format, at every length
+measured), its other networks predicted; a family's median pools its devices'
+predictions. It needs the device's own measurements, so it answers "I measured these,
+what will the others give", not an unmeasured device.
 
 Skips: ``unmapped`` (model, format or lengths), ``no-spec`` (the device id is not a shipped
 platform or alias), ``multi-device`` (mixed devices, or several devices under a framework other than
@@ -55,6 +57,7 @@ import math
 import os
 import re
 import statistics
+import tempfile
 from collections import Counter, defaultdict
 
 import qutibench as qb
@@ -139,17 +142,31 @@ def resolves(device):
 
 
 def predict(topology, device, fmt, batch, prompt, output, model, key, stages=1):
-    """(status, predicted aggregate rate or None, dispatches per token or None)."""
+    """(status, predicted aggregate rate or None, the activations' datatype asked)."""
     for activations in ("fp16", "fp32"):
         r = qb.llm(topology, device, weights=fmt, kv="f16", activations=activations, batch=batch,
                    prompt=prompt, output=output, model=model, pp=stages)
         if r["status"] != "unsupported":
             break
     if r["status"] != "ok":
-        return r["status"], None, None
-    # A decode step makes one token per sequence; a prefill step takes the whole prompt.
-    per_step = batch if key == "decode_tokens_per_s" else batch * prompt
-    return "ok", r[key] * batch, r[key.split("_")[0] + "_dispatches"] / per_step
+        return r["status"], None, activations
+    return "ok", r[key] * batch, activations
+
+
+def few_shot(rows_by_scope, devices):
+    """``qb.llm_few_shot`` on each scope's rows, written as the CSV ``--calibrate`` takes:
+    {(scope, phase, "k=K"): held-out errors}."""
+    out = defaultdict(list)
+    with tempfile.TemporaryDirectory() as tmp:
+        for scope, rows in rows_by_scope.items():
+            path = os.path.join(tmp, "rows.csv")
+            with open(path, "w", newline="") as f:
+                w = csv.writer(f)
+                w.writerow(["topology", "weights", "metric", "value", "activations", "batch", "prompt", "output", "pp"])
+                w.writerows(rows)
+            for r in qb.llm_few_shot(devices[scope], path, FEW_SHOT):
+                out[(scope, r["phase"], f"k={r['k']}")] += r["errors"]
+    return out
 
 
 def main():
@@ -159,7 +176,8 @@ def main():
     # errors[(scope, phase, model)] -> list of |log10(pred/measured)|, scope = device or family
     errors = defaultdict(list)
     fams = {}
-    points = []
+    rows_by_scope = defaultdict(list)  # the rows both models predict, per device (or device group)
+    scope_device = {}
     for row in rows:
         device = row["device"]
         devices = int(row["device_count"])
@@ -187,25 +205,24 @@ def main():
         measured = float(row["value"])
         scope = device if devices == 1 else f"{device} x{devices}"
         fam = fams.setdefault(scope, family(device) if devices == 1 else family(device) + ", several")
-        rates = {}
+        predicted_by_both = True
         for model in MODELS_RUN:
-            status, predicted, dispatches = predict(topology, device, fmt, batch, prompt, output, model, key, stages=devices)
+            status, predicted, activations = predict(topology, device, fmt, batch, prompt, output, model, key, stages=devices)
             if predicted is None:
                 skipped[f"{status} ({model})"] += 1
+                predicted_by_both = False
                 continue
-            rates[model] = predicted
             err = abs(math.log10(predicted / measured))
             errors[(scope, phase, model)].append(err)
             errors[(fam, phase, model)].append(err)
-        if len(rates) == len(MODELS_RUN):
-            points.append({"platform": f"{scope}|{phase}", "network": f"{topology} {fmt}", "measured": measured,
-                           "realistic": rates["realistic"], "plain": rates["plain"], "dispatches": dispatches})
+        if predicted_by_both:  # per sequence, as the CSV's metrics are
+            rows_by_scope[scope].append([topology, fmt, key, repr(measured / batch), activations, batch, prompt, output, devices])
+            scope_device[scope] = device
     # Few-shot: per device and phase, factors fitted on k of its networks (a model in a
     # weight format) predict its other networks; a device with k networks or fewer has none.
-    for r in qb.few_shot_points(points, FEW_SHOT):
-        scope, phase = r["platform"].split("|")
-        errors[(scope, phase, f"k={r['k']}")] += r["errors"]
-        errors[(fams[scope], phase, f"k={r['k']}")] += r["errors"]
+    for (scope, phase, k), errs in few_shot(rows_by_scope, scope_device).items():
+        errors[(scope, phase, k)] += errs
+        errors[(fams[scope], phase, k)] += errs
 
     def line(label, scope):
         cells = []

@@ -170,7 +170,10 @@ def test_few_shot_on_llm_rows_recovers_a_devices_factors():
     ([[1, 2]], "argument 'points[0]': must be a dict"),
     ([{"platform": "d", "network": "n", "measured": 1, "realistic": 1, "plain": 1}], "points[0]: lacks 'dispatches'"),
     ([{"platform": "d", "network": "n", "measured": True, "realistic": 1, "plain": 1, "dispatches": 0}], "points[0].measured"),
-    ([{"platform": "d", "network": "n", "measured": -1.0, "realistic": 1, "plain": 1, "dispatches": 0}], "positive finite rate"),
+    ([{"platform": "d", "network": "n", "measured": -1.0, "realistic": 1, "plain": 1, "dispatches": 0}], "from 1e-9 to 1e12, got -1"),
+    ([{"platform": "d", "network": "n", "measured": 10**400, "realistic": 1, "plain": 1, "dispatches": 0}], "points[0].measured"),
+    ([{"platform": "d", "network": "n", "measured": "5", "realistic": 1, "plain": 1, "dispatches": 0}], "points[0].measured"),
+    ({"platform": "d"}, "argument 'points': must be a list of dicts, got dict"),
     ([{"platform": 3, "network": "n", "measured": 1, "realistic": 1, "plain": 1, "dispatches": 0}], "points[0].platform"),
 ])
 def test_few_shot_points_are_checked(points, message):
@@ -186,3 +189,77 @@ def test_fit_few_shot_takes_one_device():
         qb.fit_few_shot([dict(p, platform="a"), dict(p, platform="b")])
     with pytest.raises(qb.SpecError, match="give at least one point"):
         qb.fit_few_shot([])
+
+
+def test_few_shot_points_take_numpy_numbers():
+    np = pytest.importorskip("numpy")
+    p = {"platform": "d", "measured": np.float32(50), "realistic": np.float64(100), "plain": 200, "dispatches": np.int64(0)}
+    f = qb.fit_few_shot([dict(p, network="a"), dict(p, network="b", measured=np.float32(25), realistic=50)])
+    assert f["efficiency"] == pytest.approx(2) and f["dispatch_s"] == pytest.approx(0, abs=1e-12)
+    assert [r["k"] for r in qb.few_shot_points([dict(p, network="a"), dict(p, network="b")], np.int64(1))] == [1]
+
+
+def _calibration_rows(tmp_path, rows):
+    path = tmp_path / "mine.csv"
+    path.write_text("topology,weights,metric,value,batch,prompt,output\n" + "".join(",".join(map(str, r)) + "\n" for r in rows))
+    return path
+
+
+@pytest.mark.skipif(not os.environ.get("QUTIBENCH_CLI"), reason="QUTIBENCH_CLI is not set (CTest sets it)")
+def test_calibrated_request_from_the_cli_and_python(tmp_path):
+    # A device 2x slower than realistic in decode with 15 us per dispatch (259 dispatches a
+    # step for Llama-2-7B), measured in two weight formats: both factors come back, and a
+    # third format is predicted with them, the same from both.
+    def tpot(weights):
+        return qb.llm("llama-2-7b", "h100-sxm", weights=weights, prompt=1, output=128)["tpot_s"]
+    rows = [("llama-2-7b", w, "decode_tokens_per_s", repr(1 / (2 * tpot(w) + 15e-6 * 259)), 1, 1, 128) for w in ("q4_0", "f16")]
+    path = _calibration_rows(tmp_path, rows)
+    r = qb.llm("llama-2-7b", "h100-sxm", weights="q8_0", prompt=64, output=32, calibrate=path)
+    assert r["model"] == "calibrated" and r["calibration"] == str(path)
+    assert r["decode_efficiency"] == pytest.approx(2) and r["decode_dispatch_s"] == pytest.approx(15e-6)
+    assert (r["decode_calibration_rows"], r["prefill_calibration_rows"], r["prefill_efficiency"]) == (2, 0, 1)
+    plain = qb.llm("llama-2-7b", "h100-sxm", weights="q8_0", prompt=64, output=32)
+    assert r["tpot_s"] == pytest.approx(2 * plain["tpot_s"] + 15e-6 * 259)
+    assert r["ttft_s"] == pytest.approx(plain["ttft_s"])  # no prefill rows: the realistic prefill
+    run = subprocess.run([os.environ["QUTIBENCH_CLI"], "llm", "--topology", "llama-2-7b", "--platform", "h100-sxm", "--weights", "q8_0",
+                          "--prompt", "64", "--output", "32", "--calibrate", str(path), "--format", "json"],
+                         capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0, run.stderr
+    shown = json.loads(run.stdout)
+    for key in ("model", "calibration", "decode_efficiency", "decode_dispatch_s", "decode_calibration_rows", "prefill_efficiency",
+                "ttft_s", "tpot_s", "latency_s", "throughput_tokens_per_s", "energy_per_token_j"):
+        assert shown[key] == (pytest.approx(r[key], rel=1e-12) if isinstance(r[key], float) else r[key]), key
+
+
+@pytest.mark.skipif(not os.environ.get("QUTIBENCH_CLI"), reason="QUTIBENCH_CLI is not set (CTest sets it)")
+@pytest.mark.parametrize("rows, args, kwargs, message", [
+    ([("llama-2-7b", "f16", "decode_tokens_per_s", 0, 1, 1, 128)], [], {},
+     "mine.csv:2 column 'value': must be a positive number of tokens/s"),
+    ([("llama-2-70b", "f16", "decode_tokens_per_s", 5, 1, 1, 128)], [], {}, "mine.csv:2: cannot calibrate on a request that is does-not-fit"),
+    ([("llama-2-7b", "f16", "decode_tokens_per_s", 5, 1, 1, 128)], ["--model", "plain"], {"model": "plain"},
+     "calibrate: fits on the realistic model"),
+    ([("llama-2-7b", "f16", "decode_tokens_per_s", 5, 1, 1, 128)], ["--per-layer"], {"per_layer": True}, "calibrate: scales whole steps"),
+])
+def test_calibration_errors_are_the_same_from_both(tmp_path, rows, args, kwargs, message):
+    path = _calibration_rows(tmp_path, rows)
+    run = subprocess.run([os.environ["QUTIBENCH_CLI"], "llm", "--topology", "llama-2-7b", "--platform", "h100-sxm", "--calibrate", str(path),
+                          *args], capture_output=True, text=True, timeout=60)
+    with pytest.raises(qb.SpecError) as e:
+        qb.llm("llama-2-7b", "h100-sxm", calibrate=path, **kwargs)
+    assert run.returncode == 2 and str(e.value) in run.stderr and message in str(e.value)
+
+
+def test_llm_few_shot_on_a_measured_csv(tmp_path):
+    # Three weight formats on a device 2x slower than realistic in decode with 15 us per
+    # dispatch: any two recover the factors and predict the third without error; one alone
+    # fits the efficiency only. Per-phase rows; no prefill rows, so no prefill figures.
+    def tpot(weights):
+        return qb.llm("llama-2-7b", "h100-sxm", weights=weights, prompt=1, output=128)["tpot_s"]
+    path = _calibration_rows(tmp_path, [("llama-2-7b", w, "decode_tokens_per_s", repr(1 / (2 * tpot(w) + 15e-6 * 259)), 1, 1, 128)
+                                        for w in ("q4_0", "q8_0", "f16")])
+    k1, k2 = qb.llm_few_shot("h100-sxm", path, [1, 2])
+    assert (k1["phase"], k1["k"], k1["networks"], k1["trials"], len(k1["errors"])) == ("decode", 1, 3, 3, 6)
+    assert (k2["k"], k2["trials"], k2["predictions"]) == (2, 3, 3)
+    assert max(k2["errors"]) == pytest.approx(0, abs=1e-9) and max(k1["errors"]) > 0.01
+    with pytest.raises(qb.SpecError, match="network counts must be 1..5, got 0"):
+        qb.llm_few_shot("h100-sxm", path, 0)

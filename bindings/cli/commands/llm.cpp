@@ -2,9 +2,11 @@
 // one platform mode: time to first token, time per output token, throughputs, latency,
 // memory against capacity (predict/llm.hpp, docs/llm.md); with lists of batches, prompts
 // or device counts, a row per combination (predict/llm_sweep.hpp).
+#include <algorithm>
 #include <cmath>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -12,8 +14,10 @@
 #include "../data.hpp"
 #include "../fields.hpp"
 #include "qutibench/io/llm_config.hpp"
+#include "qutibench/io/llm_measurements.hpp"
 #include "qutibench/predict/llm.hpp"
 #include "qutibench/predict/llm_sweep.hpp"
+#include "qutibench/validation/llm_calibration.hpp"
 
 namespace qutibench::cli {
 
@@ -21,6 +25,7 @@ namespace {
 
 struct llm_options {
   std::string topology, platform, weights = "f16", kv = "f16", activations = "fp16", model = "realistic", format = "table";
+  std::optional<std::string> calibrate;  // a file, even an empty name (an error there, as from Python)
   // Signed and unchecked here: the library checks each, as it does Python's, and shows a
   // negative count as given.
   std::vector<std::int64_t> batch{1}, prompt{512}, tp{1};
@@ -61,16 +66,24 @@ void run_llm(const llm_options& o) {
   const auto [pf, mode_name] = find_platform(o.platform);
   const operating_mode& mode = pf.mode(mode_name);
   const llm::tensor_formats f{llm::find_format(o.weights), datatype::parse(o.activations), llm::find_format(o.kv)};
+  const prediction_model model = parse_prediction_model(o.model);
   if (o.batch.size() != 1 || o.prompt.size() != 1 || o.tp.size() != 1) {
     if (o.pp != 1 || o.ep != 1 || o.micro_batches != 1)
       throw spec_error(error_id::invalid_value, "--pp/--ep/--micro-batches", "take one request; sweeps vary --batch, --prompt and --tp");
+    if (o.calibrate)
+      throw spec_error(error_id::invalid_value, "--calibrate", "takes one request; give single --batch, --prompt and --tp");
     return run_sweep(o, d, f, pf, mode);
+  }
+  std::optional<llm::calibration> fit;
+  if (o.calibrate) {
+    llm::check_calibrated_request(model, o.per_layer);
+    fit = llm::fit_calibration(llm::load_measured_requests(*o.calibrate, data_dir()), pf, mode);
   }
   const llm::request r{.batch = static_cast<double>(o.batch[0]), .prompt = static_cast<double>(o.prompt[0]),
                        .output = static_cast<double>(o.output), .fused_attention = !o.unfused, .tp = static_cast<double>(o.tp[0]),
                        .pp = static_cast<double>(o.pp), .ep = static_cast<double>(o.ep), .micro_batches = static_cast<double>(o.micro_batches)};
-  const prediction_model model = parse_prediction_model(o.model);
-  const llm::request_prediction p = llm::predict(d, f, r, pf, mode, model);
+  const llm::request_prediction predicted = llm::predict(d, f, r, pf, mode, model);
+  const llm::request_prediction p = fit ? llm::calibrated(predicted, r, *fit) : predicted;
 
   table summary;
   summary.columns = {"topology", "platform", "mode", "weights", "kv", "activations", "batch", "prompt", "output", "tp", "pp", "ep",
@@ -80,6 +93,13 @@ void run_llm(const llm_options& o) {
                      "shortfall_bytes", "energy_per_token_j",
                      "reason"};
   named_cells cells = cells_of(p);
+  if (fit) {
+    // After the model: the file, the factors and how many rows fitted each phase.
+    summary.columns.insert(std::find(summary.columns.begin(), summary.columns.end(), "model") + 1,
+                           {"calibration", "prefill_efficiency", "prefill_dispatch_s", "prefill_calibration_rows", "decode_efficiency",
+                            "decode_dispatch_s", "decode_calibration_rows"});
+    cells.add(*fit).set("calibration", *o.calibrate);
+  }
   cells.set("topology", o.topology)
       .set("platform", pf.id)
       .set("mode", mode.name.empty() ? cell{} : cell{mode.name})
@@ -93,7 +113,7 @@ void run_llm(const llm_options& o) {
       .set("pp", o.pp)
       .set("ep", o.ep)
       .set("micro_batches", o.micro_batches)
-      .set("model", o.model);
+      .set("model", fit ? std::string("calibrated") : o.model);
   summary.rows.push_back(cells.row(summary.columns));
   table phases;
   phases.columns = {"phase", "operation", "ops", "traffic_bytes", "compute_time_s", "memory_time_s", "link_time_s", "time_s", "bound"};
@@ -142,6 +162,11 @@ void add_llm_command(CLI::App& app) {
                                  "operations run data-parallel; two all-to-alls per block)")->capture_default_str();
   cmd->add_option("--model", o->model, "plain (roofline per operation) or realistic (the design's engine fill and fixed costs)")
       ->capture_default_str();
+  cmd->add_option("--calibrate", o->calibrate,
+                  "CSV of requests measured on this platform mode (columns topology, weights, metric = decode_tokens_per_s or "
+                  "prefill_tokens_per_s, value; optional kv, activations, batch, prompt, output, tp, pp, ep, micro_batches, source, "
+                  "notes): fits each "
+                  "phase's efficiency and time per dispatch on the realistic model and predicts with them (docs/llm.md)");
   cmd->add_flag("--unfused-attention", o->unfused, "Attention writes its scores off chip and reads them back (no FlashAttention)");
   cmd->add_flag("--per-layer", o->per_layer, "Also print each phase's operations (one request only)");
   add_format_option(*cmd, o->format);

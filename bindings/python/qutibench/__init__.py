@@ -11,6 +11,7 @@ names carry their unit (``latency_s``, ``inputs_per_s``). Tables are lists of di
 from __future__ import annotations
 
 import math
+import numbers
 import os
 from typing import Any, Iterable, Sequence
 
@@ -22,7 +23,7 @@ from .tables import Sweep, Table
 
 __all__ = [
     "__version__", "Datatype", "MeasureError", "Platform", "SpecError", "Table", "Topology", "TopologyBuilder", "batch_summaries",
-    "data_dir", "few_shot", "few_shot_points", "fit_few_shot", "heatmap", "host_roofline", "kernels", "llm", "llm_parameters", "llm_sweep", "load_measurements", "load_platforms", "measure",
+    "data_dir", "few_shot", "few_shot_points", "fit_few_shot", "heatmap", "llm_few_shot", "host_roofline", "kernels", "llm", "llm_parameters", "llm_sweep", "load_measurements", "load_platforms", "measure",
     "measured_pareto", "orthogonality", "pareto_frontier", "platform", "predict", "requirements", "select_platforms",
     "sweep", "theoretical_pareto", "topology", "training", "validate", "zoo", "onnx", "plot", "report",
 ]
@@ -121,7 +122,8 @@ def predict(topology: Topology | str, platform_ref: str | Platform, datatype: st
 
 def llm(topology: str, platform_ref: str | Platform, weights: str = "f16", kv: str = "f16", activations: str = "fp16",
         batch: int = 1, prompt: int = 512, output: int = 128, tp: int = 1, pp: int = 1, ep: int = 1, micro_batches: int = 1,
-        model: str = "realistic", fused_attention: bool = True, per_layer: bool = False, mode: str | None = None) -> dict:
+        model: str = "realistic", fused_attention: bool = True, per_layer: bool = False, mode: str | None = None,
+        calibrate: str | os.PathLike | None = None) -> dict:
     """A decoder LLM request on a platform, as ``qutibench llm``: ``topology`` an LLM zoo id
     (``llama-3-8b``, ``mixtral-8x7b``, ...) or a Hugging Face config.json; ``weights`` and
     ``kv`` storage formats (f16, bf16, fp8, int8, q8_0, q4_0, q4_k_m, int4-g128, int4-g32,
@@ -131,10 +133,14 @@ def llm(topology: str, platform_ref: str | Platform, weights: str = "f16", kv: s
     "unsupported"), ``ttft_s``, ``tpot_s``, ``prefill_tokens_per_s`` and
     ``decode_tokens_per_s`` (per sequence), ``throughput_tokens_per_s``, ``latency_s``,
     ``memory_bytes``, ``capacity_bytes``, ``energy_per_token_j``, ...; ``per_layer`` adds
-    ``operations`` (a Table of both phases). docs/llm.md."""
+    ``operations`` (a Table of both phases). ``calibrate``: a CSV of requests measured on
+    this platform mode (as ``--calibrate``): each phase's efficiency and time per dispatch
+    are fitted on the realistic model and predict the request (``model`` "calibrated", the
+    factors under ``prefill_efficiency``, ``decode_dispatch_s``, ...). docs/llm.md."""
     pf, ref_mode = platform(platform_ref)
     r = _core.llm(topology, pf, mode if mode is not None else ref_mode, weights, kv, activations, batch, prompt, output, tp,
-                  pp, ep, micro_batches, model, fused_attention, per_layer)
+                  pp, ep, micro_batches, model, fused_attention, per_layer,
+                  None if calibrate is None else os.fspath(calibrate))
     if per_layer:
         r["operations"] = Table(r["operations"])
     return r
@@ -221,7 +227,7 @@ def few_shot(path: str, k: int | Sequence[int] = (1, 2, 3), metric: str = "compu
     over the realistic model, fitted on every k of the device's networks, and the median |log10(predicted /
     measured)| on its other networks, with the plain model's on the same points. ``k``:
     counts 1..5."""
-    return Table(_core.few_shot_calibration(path, [k] if isinstance(k, int) else list(k), metric))
+    return Table(_core.few_shot_calibration(path, [k] if isinstance(k, numbers.Integral) else list(k), metric))
 
 
 def few_shot_points(points: Sequence[dict], k: int | Sequence[int] = (1, 2, 3)) -> Table:
@@ -232,7 +238,18 @@ def few_shot_points(points: Sequence[dict], k: int | Sequence[int] = (1, 2, 3)) 
     and ``dispatches`` per unit under the realistic model (an LLM step's
     ``decode_dispatches`` over its batch). Rows as ``few_shot``'s, and ``errors``: each
     held-out prediction's |log10(predicted / measured)|."""
-    return Table(_core.few_shot_points(points, [k] if isinstance(k, int) else list(k)))
+    return Table(_core.few_shot_points(points, [k] if isinstance(k, numbers.Integral) else list(k)))
+
+
+def llm_few_shot(platform_ref: str | Platform, path: str | os.PathLike, k: int | Sequence[int] = (1, 2, 3),
+                 mode: str | None = None) -> Table:
+    """Few-shot calibration on LLM requests measured on one platform mode (a CSV as
+    ``llm(..., calibrate=)`` takes): per phase (``phase``: "prefill", "decode") and network
+    count k, the factors fitted on every k of its networks (a model in a weight format)
+    predict its other rows; fields as ``few_shot``'s, with ``errors``. docs/llm.md."""
+    pf, ref_mode = platform(platform_ref)
+    return Table(_core.llm_few_shot(pf, mode if mode is not None else ref_mode, os.fspath(path),
+                                    [k] if isinstance(k, numbers.Integral) else list(k)))
 
 
 def fit_few_shot(points: Sequence[dict]) -> dict:
@@ -240,7 +257,8 @@ def fit_few_shot(points: Sequence[dict]) -> dict:
     ``efficiency`` and ``dispatch_s``. Another setting on that device is then predicted at
     ``1 / (efficiency / realistic + dispatch_s * dispatches)`` per unit of work, from its
     realistic rate and dispatches per unit. With one network the efficiency alone is fitted
-    (``dispatch_s`` 0). docs/validation.md."""
+    (``dispatch_s`` 0), and so it is where two factors would need one at or below zero.
+    docs/validation.md."""
     return _core.fit_few_shot(points)
 
 

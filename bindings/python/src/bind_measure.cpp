@@ -15,6 +15,7 @@
 #include "qutibench/measure/host_roofline.hpp"
 #include "qutibench/validation/dataset.hpp"
 #include "qutibench/validation/few_shot.hpp"
+#include "qutibench/validation/llm_calibration.hpp"
 #include "qutibench/validation/measured.hpp"
 
 namespace qutibench::python {
@@ -24,7 +25,8 @@ namespace {
 /// Points given as dicts (`few_shot_point`'s fields; `network` for its topology), each
 /// checked by the library; `points[i]` names a bad one.
 std::vector<validation_point> few_shot_points_of(const py::handle& points) {
-  if (py::isinstance<py::str>(points) || !py::isinstance<py::iterable>(points)) bad_argument("points", "must be a list of dicts, got " + shown(points));
+  if (py::isinstance<py::str>(points) || py::isinstance<py::dict>(points) || !py::isinstance<py::iterable>(points))
+    bad_argument("points", "must be a list of dicts, got " + shown(points));
   std::vector<validation_point> out;
   for (const py::handle h : py::reinterpret_borrow<py::iterable>(points)) {
     const std::string where = "points[" + std::to_string(out.size()) + "]";
@@ -40,7 +42,8 @@ std::vector<validation_point> few_shot_points_of(const py::handle& points) {
       return v.cast<std::string>();
     };
     const auto real = [&](const char* key) { return to_real(get(key), where + "." + key); };
-    out.push_back(few_shot_point(where, text("platform"), text("network"), real("measured"), real("realistic"), real("plain"), real("dispatches")));
+    out.push_back(
+        few_shot_point(where, text("platform"), text("network"), real("measured"), real("realistic"), real("plain"), real("dispatches")));
   }
   return out;
 }
@@ -111,6 +114,23 @@ void bind_measured_data(py::module_& m) {
         }
         return out;
       }, py::arg("points"), py::arg("k"), "few_shot_calibration over points given as dicts, each prediction's error too");
+
+  m.def("llm_few_shot", [](const platform& pf, const std::string& mode, const std::filesystem::path& file,
+                           const std::vector<std::int64_t>& k) {
+        const std::vector<std::size_t> ks = parse_few_shot_networks(k);
+        const std::vector<validation_point> pts = llm::calibration_points(llm::load_measured_requests(file, data_dir()), pf, pf.mode(mode));
+        py::list out;
+        for (const few_shot_result& r : few_shot_calibration(pts, pts, ks)) {
+          py::dict d;
+          d["phase"] = r.platform;
+          add_fields(d, r);
+          d.attr("pop")("platform");
+          d["errors"] = r.errors;
+          out.append(d);
+        }
+        return out;
+      }, py::arg("platform"), py::arg("mode"), py::arg("path"), py::arg("k"),
+      "few_shot_calibration over an LLM measurement CSV of one platform mode, each phase as a device");
 
   m.def("fit_few_shot", [](const py::object& points) {
         const std::vector<validation_point> pts = few_shot_points_of(points);

@@ -11,12 +11,14 @@
 #include "fields.hpp"
 #include "qutibench/io/catalogue.hpp"
 #include "qutibench/io/llm_config.hpp"
+#include "qutibench/io/llm_measurements.hpp"
 #include "qutibench/predict/fields.hpp"
 #include "qutibench/predict/heatmap.hpp"
 #include "qutibench/predict/llm.hpp"
 #include "qutibench/predict/llm_sweep.hpp"
 #include "qutibench/predict/realistic.hpp"
 #include "qutibench/predict/sweep.hpp"
+#include "qutibench/validation/llm_calibration.hpp"
 
 namespace qutibench::python {
 
@@ -96,7 +98,7 @@ void bind_platforms(py::module_& m) {
         return spec_from_text<platform>(text, where, &read_platform);
       }, py::arg("text"), py::arg("where") = "<json>", "a spec from JSON text (the schema of data/schema/platform.schema.json)")
       .def_readonly("id", &platform::id)
-      .def_readonly("aliases", &platform::aliases, "other names the platform answers to (a measurement table's device)")
+      .def_readonly("aliases", &platform::aliases, "other names the platform answers to (a measured_request table's device)")
       .def_readonly("name", &platform::name)
       .def_readonly("source", &platform::source)
       .def_readonly("carrier_emulation", &platform::carrier_emulation)
@@ -319,7 +321,7 @@ void bind_llm(py::module_& m) {
   m.def("llm", [](const std::string& ref, const platform& pf, const std::string& mode, const std::string& weights, const std::string& kv,
                   const std::string& activations, const py::object& batch, const py::object& prompt, const py::object& output,
                   const py::object& tp, const py::object& pp, const py::object& ep, const py::object& micro_batches, const std::string& model,
-                  bool fused, bool per_layer) {
+                  bool fused, bool per_layer, const std::optional<std::string>& calibrate) {
         const operating_mode& mo = pf.mode(mode);
         const llm::tensor_formats f{llm::find_format(weights), datatype::parse(activations), llm::find_format(kv)};
         const std::int64_t b = to_integer(batch, "batch"), in = to_integer(prompt, "prompt"), out = to_integer(output, "output");
@@ -328,11 +330,23 @@ void bind_llm(py::module_& m) {
         const llm::request r{.batch = static_cast<double>(b), .prompt = static_cast<double>(in), .output = static_cast<double>(out),
                              .fused_attention = fused, .tp = static_cast<double>(devices), .pp = static_cast<double>(stages),
                              .ep = static_cast<double>(experts), .micro_batches = static_cast<double>(micro)};
-        const llm::request_prediction p = llm::predict(find_decoder(ref, data_dir()), f, r, pf, mo, parse_prediction_model(model));
+        const llm::decoder dec = find_decoder(ref, data_dir());
+        const prediction_model mod = parse_prediction_model(model);
+        std::optional<llm::calibration> fit;
+        if (calibrate) {
+          llm::check_calibrated_request(mod, per_layer);
+          fit = llm::fit_calibration(llm::load_measured_requests(*calibrate, data_dir()), pf, mo);
+        }
+        const llm::request_prediction predicted = llm::predict(dec, f, r, pf, mo, mod);
+        const llm::request_prediction p = fit ? llm::calibrated(predicted, r, *fit) : predicted;
         py::dict d;
         d["topology"] = ref, d["platform"] = pf.id, d["mode"] = mo.name, d["weights"] = weights, d["kv"] = kv;
         d["activations"] = f.activations.name(), d["batch"] = b, d["prompt"] = in, d["output"] = out, d["tp"] = devices, d["pp"] = stages;
-        d["ep"] = experts, d["micro_batches"] = micro, d["model"] = model;
+        d["ep"] = experts, d["micro_batches"] = micro, d["model"] = fit ? std::string("calibrated") : model;
+        if (fit) {
+          d["calibration"] = *calibrate;
+          add_fields(d, *fit);
+        }
         add_fields(d, p);
         if (!per_layer) return d;
         py::list ops;
@@ -346,7 +360,7 @@ void bind_llm(py::module_& m) {
         return d;
       }, py::arg("topology"), py::arg("platform"), py::arg("mode"), py::arg("weights"), py::arg("kv"), py::arg("activations"),
       py::arg("batch"), py::arg("prompt"), py::arg("output"), py::arg("tp"), py::arg("pp"), py::arg("ep"), py::arg("micro_batches"),
-      py::arg("model"), py::arg("fused_attention"), py::arg("per_layer"));
+      py::arg("model"), py::arg("fused_attention"), py::arg("per_layer"), py::arg("calibrate") = py::none());
   m.def("llm_sweep", [](const std::string& ref, const platform& pf, const std::string& mode, const std::string& weights, const std::string& kv,
                         const std::string& activations, const py::object& batches, const py::object& contexts, const py::object& devices,
                         const py::object& output, const std::string& model, bool fused) {

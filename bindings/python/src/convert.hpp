@@ -99,11 +99,20 @@ inline std::vector<std::int64_t> to_integers(py::handle h, std::string_view name
   return out;
 }
 
-/// A real number (int or float, numpy's too; not a bool or a string).
+/// A real number: an int or a float, or what converts to one (numpy's scalars of any
+/// width); not a bool, a string or bytes (float() would parse those). An int beyond a
+/// double's range is refused like any other non-number.
 inline double to_real(py::handle h, std::string_view name) {
-  if (py::isinstance<py::bool_>(h) || !(PyFloat_Check(h.ptr()) || PyIndex_Check(h.ptr())))
+  if (py::isinstance<py::bool_>(h) || py::isinstance<py::str>(h) || py::isinstance<py::bytes>(h))
     bad_argument(name, "must be a number, got " + shown(h));
-  return h.cast<double>();
+  PyObject* f = PyNumber_Float(h.ptr());
+  if (f == nullptr) {
+    PyErr_Clear();
+    bad_argument(name, "must be a number, got " + shown(h));
+  }
+  const double v = PyFloat_AS_DOUBLE(f);
+  Py_DECREF(f);
+  return v;
 }
 
 /// A datatype from its name ("int8", "uint4", "bf16", ...) or a Datatype.

@@ -57,11 +57,12 @@ struct operation_time {
 struct phase_prediction {
   boost::container::static_vector<operation_time, max_operations + 1> operations;  ///< and tensor parallelism's all-reduces
   double seconds = std::numeric_limits<double>::quiet_NaN();
-  /// Dispatches in a step under either model: each block's operation that computes or
-  /// moves bytes, once per block (llama-2-7b's decode step: 8 operations x 32 blocks, the
-  /// lookup, the final norm and the LM head). A fixed cost per dispatch (the realistic
-  /// design's, or one fitted to a device's measurements: validation/few_shot.hpp)
-  /// multiplies it.
+  /// Dispatches on a step's path under either model: each block's operation that computes
+  /// or moves bytes (a block's norms count as one), once per block, for a micro-batch; a
+  /// pipeline's path passes (prefill) m + pp - 1 or (decode) max(m, pp) stages of 1/pp of
+  /// them each. Llama-2-7B's decode step: 8 operations x 32 blocks, the lookup, the final
+  /// norm and the LM head. A fixed cost per dispatch (a design's per_layer_us, or one fitted
+  /// to a device's measurements: validation/llm_calibration.hpp) multiplies it.
   double dispatches = std::numeric_limits<double>::quiet_NaN();
 };
 
@@ -146,6 +147,17 @@ inline void add_collectives(phase_prediction& p, const decoder& d, const step& s
 
 }  // namespace detail
 
+/// The request's times and rates from its prefill's and a decode step's seconds (the
+/// models' and a calibration's: validation/llm_calibration.hpp).
+inline void set_step_times(request_prediction& out, const request& r, double prefill_s, double decode_step_s) {
+  out.ttft_s = prefill_s;
+  out.tpot_s = decode_step_s;
+  out.prefill_tokens_per_s = r.prompt / out.ttft_s;
+  out.decode_tokens_per_s = 1 / out.tpot_s;
+  out.latency_s = out.ttft_s + (r.output - 1) * out.tpot_s;
+  out.throughput_tokens_per_s = r.batch * r.output / out.latency_s;
+}
+
 namespace detail {
 
 /// What a platform mode offers a model in given formats, resolved once for a request or a
@@ -218,6 +230,7 @@ inline void add_pipeline(phase_prediction& p, const decoder& d, const step& s, c
   const double m = r.micro_batches, pp = r.pp;
   if (m == 1 && pp == 1) return;
   const double stage = p.seconds / pp, stages = prefill ? m + pp - 1 : std::max(m, pp);
+  p.dispatches *= stages / pp;  // a stage runs 1/pp of them; the step's path passes `stages` stages
   // Its stages repeat the step's operations: bound as most of their time is.
   double compute_s = 0;
   for (const operation_time& o : p.operations) compute_s += o.bound == bound_kind::compute ? o.time_s - o.link_s : 0;
@@ -276,12 +289,7 @@ inline request_prediction finish(const decoder& d, const tensor_formats& f, cons
     add_pipeline(*phase, d, s, f, r, is_prefill, link);
   }
   out.status = request_status::ok;
-  out.ttft_s = out.prefill.seconds;
-  out.tpot_s = out.decode.seconds;
-  out.prefill_tokens_per_s = r.prompt / out.ttft_s;
-  out.decode_tokens_per_s = 1 / out.tpot_s;
-  out.latency_s = out.ttft_s + (r.output - 1) * out.tpot_s;
-  out.throughput_tokens_per_s = r.batch * r.output / out.latency_s;
+  set_step_times(out, r, out.prefill.seconds, out.decode.seconds);
   if (e.power) out.energy_per_token_j = split.devices() * *e.power * out.latency_s / (r.batch * r.output);  // every device of the group
   return out;
 }

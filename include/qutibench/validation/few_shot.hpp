@@ -60,7 +60,7 @@ struct few_shot_factors {
 /// physical (a factor <= 0 or a negative dispatch time).
 inline few_shot_factors fit_few_shot(std::span<const validation_point* const> train) {
   double log_sum = 0;
-  for (const validation_point* p : train) log_sum += std::log(p->realistic / p->measured);
+  for (const validation_point* p : train) log_sum += std::log(p->realistic) - std::log(p->measured);  // no overflow of the ratio
   const few_shot_factors one{std::exp(log_sum / static_cast<double>(train.size())), 0};
   const bool several = std::ranges::any_of(train, [&](const validation_point* p) { return p->topology != train.front()->topology; });
   if (!several) return one;
@@ -70,7 +70,7 @@ inline few_shot_factors fit_few_shot(std::span<const validation_point* const> tr
     x.row(static_cast<Eigen::Index>(i)) << train[i]->measured / train[i]->realistic, train[i]->measured * train[i]->dispatches;
   const Eigen::VectorXd y = Eigen::VectorXd::Ones(x.rows());
   const Eigen::Vector2d beta = x.colPivHouseholderQr().solve(y);
-  if (!(beta[0] > 0) || !(beta[1] >= 0)) return one;
+  if (!(beta[0] > 0) || !(beta[1] >= 0) || !std::isfinite(beta[0]) || !std::isfinite(beta[1])) return one;
   return {beta[0], beta[1]};
 }
 
@@ -78,14 +78,16 @@ inline few_shot_factors fit_few_shot(std::span<const validation_point* const> tr
 /// tokens/s, a kernel of the user's own): `platform` the device the factors belong to,
 /// `network` what k counts (a model, a model in a weight format), rates per unit of work
 /// (inputs, tokens), `dispatches` per unit under the realistic model. Each rate must be
-/// positive and finite and the dispatches finite and >= 0; spec_error 503 (invalid_value)
-/// naming `where` and the field otherwise.
-inline validation_point few_shot_point(const std::string& where, std::string platform, std::string network, double measured, double realistic,
-                                       double plain, double dispatches) {
+/// from 1e-9 to 1e12 per second and the dispatches from 0 to 1e9 (beyond any device, and
+/// within what the fit's products hold); spec_error 503 (invalid_value) naming `where` and
+/// the field otherwise, or `where` for an empty platform or network.
+inline validation_point few_shot_point(const std::string& where, std::string platform, std::string network, double measured,
+                                       double realistic, double plain, double dispatches) {
   for (const auto& [name, v] : {std::pair{"measured", measured}, std::pair{"realistic", realistic}, std::pair{"plain", plain}})
-    if (!(v > 0 && std::isfinite(v))) throw spec_error(error_id::invalid_value, where + "." + name, "must be a positive finite rate");
-  if (!(dispatches >= 0 && std::isfinite(dispatches)))
-    throw spec_error(error_id::invalid_value, where + ".dispatches", "must be finite and >= 0");
+    if (!(v >= 1e-9 && v <= 1e12))
+      throw spec_error(error_id::invalid_value, where + "." + name, "must be a rate from 1e-9 to 1e12, got " + shown_number(v));
+  if (!(dispatches >= 0 && dispatches <= 1e9))
+    throw spec_error(error_id::invalid_value, where + ".dispatches", "must be from 0 to 1e9, got " + shown_number(dispatches));
   if (platform.empty() || network.empty()) throw spec_error(error_id::invalid_value, where, "platform and network must not be empty");
   validation_point p;
   p.platform = std::move(platform), p.topology = std::move(network);

@@ -256,3 +256,25 @@ TEST_CASE("expert parallelism splits a mixture of experts and pays all-to-alls",
   CHECK_THROWS_WITH(predict(find_decoder("llama-2-7b", data_dir), f16(), {.ep = 2}, h100.spec, h100.spec.mode()),
                     Contains("ep 2 does not divide the model's experts (1)"));
 }
+
+TEST_CASE("a design's time per dispatch is paid on every dispatch of a step, a pipeline's path included", "[llm]") {
+  const platform_ref h100 = find_platform("h100-sxm", data_dir);
+  platform pf = h100.spec;
+  REQUIRE(pf.modes.front().design.has_value());
+  const decoder d = find_decoder("llama-2-7b", data_dir);
+  const request one{.batch = 1, .prompt = 64, .output = 16};
+  pf.modes.front().design->per_layer = seconds::from_value(0);
+  const request_prediction without = predict(d, f16(), one, pf, pf.mode(), prediction_model::realistic);
+  pf.modes.front().design->per_layer = seconds::from_value(10e-6);
+  const request_prediction with = predict(d, f16(), one, pf, pf.mode(), prediction_model::realistic);
+  // 8 operations in each of 32 blocks (the rotary's kernel too: it computes in place) and 3 others.
+  CHECK(with.tpot_s - without.tpot_s == Approx(259 * 10e-6));
+  CHECK(with.ttft_s - without.ttft_s == Approx(259 * 10e-6));
+  // Two stages and four micro-batches: a stage runs half the dispatches; a prefill's path
+  // passes 4 + 2 - 1 stages, a decode step's max(4, 2).
+  const request_prediction piped = predict(d, f16(), {.batch = 8, .prompt = 64, .output = 16, .pp = 2, .micro_batches = 4}, h100.spec,
+                                           h100.spec.mode(), prediction_model::plain);
+  REQUIRE(piped.status == request_status::ok);
+  CHECK(piped.prefill.dispatches == Approx(5 * 259 / 2.0));
+  CHECK(piped.decode.dispatches == Approx(4 * 259 / 2.0));
+}

@@ -153,10 +153,13 @@ TEST_CASE("few-shot: points given directly are checked and keep each prediction'
     }
     return std::string();
   };
-  CHECK_THAT(error(0, 1), Catch::Contains("points[3].measured") && Catch::Contains("positive finite"));
+  CHECK_THAT(error(0, 1), Catch::Contains("points[3].measured") && Catch::Contains("from 1e-9 to 1e12, got 0"));
   CHECK_THAT(error(std::nan(""), 1), Catch::Contains("points[3].measured"));
+  CHECK_THAT(error(1e-320, 1), Catch::Contains("points[3].measured"));  // its logarithm and products stay in range only above 1e-9
+  CHECK_THAT(error(1e300, 1), Catch::Contains("points[3].measured"));
   CHECK_THAT(error(1, -1), Catch::Contains("points[3].dispatches"));
   CHECK_THAT(error(1, INFINITY), Catch::Contains("points[3].dispatches"));
+  CHECK_THAT(error(1, 2e9), Catch::Contains("points[3].dispatches"));
   CHECK_THAT(error(1, 1, ""), Catch::Contains("points[3]") && Catch::Contains("must not be empty"));
   // The sample behind each median: one error per held-out prediction. Three networks at k
   // = 1: each trial fits the efficiency on one and predicts the other two, 6 in all; the
