@@ -197,6 +197,9 @@ def test_few_shot_points_take_numpy_numbers():
     f = qb.fit_few_shot([dict(p, network="a"), dict(p, network="b", measured=np.float32(25), realistic=50)])
     assert f["efficiency"] == pytest.approx(2) and f["dispatch_s"] == pytest.approx(0, abs=1e-12)
     assert [r["k"] for r in qb.few_shot_points([dict(p, network="a"), dict(p, network="b")], np.int64(1))] == [1]
+    for k in (1.0, "1", [1.5]):  # an ID'd error, not Python's TypeError
+        with pytest.raises(qb.SpecError, match="argument 'k'"):
+            qb.few_shot_points([dict(p, network="a")], k)
 
 
 def _calibration_rows(tmp_path, rows):
@@ -234,7 +237,7 @@ def test_calibrated_request_from_the_cli_and_python(tmp_path):
 @pytest.mark.skipif(not os.environ.get("QUTIBENCH_CLI"), reason="QUTIBENCH_CLI is not set (CTest sets it)")
 @pytest.mark.parametrize("rows, args, kwargs, message", [
     ([("llama-2-7b", "f16", "decode_tokens_per_s", 0, 1, 1, 128)], [], {},
-     "mine.csv:2 column 'value': must be a positive number of tokens/s"),
+     "mine.csv:2 column 'value': must be from 1e-9 to 1e12 tokens/s"),
     ([("llama-2-70b", "f16", "decode_tokens_per_s", 5, 1, 1, 128)], [], {}, "mine.csv:2: cannot calibrate on a request that is does-not-fit"),
     ([("llama-2-7b", "f16", "decode_tokens_per_s", 5, 1, 1, 128)], ["--model", "plain"], {"model": "plain"},
      "calibrate: fits on the realistic model"),

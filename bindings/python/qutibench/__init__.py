@@ -227,7 +227,7 @@ def few_shot(path: str, k: int | Sequence[int] = (1, 2, 3), metric: str = "compu
     over the realistic model, fitted on every k of the device's networks, and the median |log10(predicted /
     measured)| on its other networks, with the plain model's on the same points. ``k``:
     counts 1..5."""
-    return Table(_core.few_shot_calibration(path, [k] if isinstance(k, numbers.Integral) else list(k), metric))
+    return Table(_core.few_shot_calibration(path, [k] if isinstance(k, numbers.Integral) else k, metric))
 
 
 def few_shot_points(points: Sequence[dict], k: int | Sequence[int] = (1, 2, 3)) -> Table:
@@ -238,7 +238,7 @@ def few_shot_points(points: Sequence[dict], k: int | Sequence[int] = (1, 2, 3)) 
     and ``dispatches`` per unit under the realistic model (an LLM step's
     ``decode_dispatches`` over its batch). Rows as ``few_shot``'s, and ``errors``: each
     held-out prediction's |log10(predicted / measured)|."""
-    return Table(_core.few_shot_points(points, [k] if isinstance(k, numbers.Integral) else list(k)))
+    return Table(_core.few_shot_points(points, [k] if isinstance(k, numbers.Integral) else k))
 
 
 def llm_few_shot(platform_ref: str | Platform, path: str | os.PathLike, k: int | Sequence[int] = (1, 2, 3),
@@ -249,7 +249,7 @@ def llm_few_shot(platform_ref: str | Platform, path: str | os.PathLike, k: int |
     predict its other rows; fields as ``few_shot``'s, with ``errors``. docs/llm.md."""
     pf, ref_mode = platform(platform_ref)
     return Table(_core.llm_few_shot(pf, mode if mode is not None else ref_mode, os.fspath(path),
-                                    [k] if isinstance(k, numbers.Integral) else list(k)))
+                                    [k] if isinstance(k, numbers.Integral) else k))
 
 
 def fit_few_shot(points: Sequence[dict]) -> dict:

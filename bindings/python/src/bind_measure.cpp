@@ -90,8 +90,8 @@ void bind_measured_data(py::module_& m) {
       "predictions against a measured dataset (thesis Table 7.1's method): per-group figures and every point "
       "with its measured, plain, refined and calibrated (leave-one-topology-out) inputs/s");
 
-  m.def("few_shot_calibration", [](const std::filesystem::path& file, const std::vector<std::int64_t>& k, const std::string& metric) {
-        const std::vector<std::size_t> ks = parse_few_shot_networks(k);
+  m.def("few_shot_calibration", [](const std::filesystem::path& file, const py::object& k, const std::string& metric) {
+        const std::vector<std::size_t> ks = parse_few_shot_networks(to_integers(k, "k"));
         const auto rows = load_measurements(file, data_dir());
         const auto platforms = load_platforms(data_dir() / "platforms");
         const validation_metric me = parse_validation_metric(metric);
@@ -103,8 +103,8 @@ void bind_measured_data(py::module_& m) {
       }, py::arg("path"), py::arg("k"), py::arg("metric") = "compute",
       "per device and network count k: factors fitted on every k of its networks, error on the others");
 
-  m.def("few_shot_points", [](const py::object& points, const std::vector<std::int64_t>& k) {
-        const std::vector<std::size_t> ks = parse_few_shot_networks(k);
+  m.def("few_shot_points", [](const py::object& points, const py::object& k) {
+        const std::vector<std::size_t> ks = parse_few_shot_networks(to_integers(k, "k"));
         const std::vector<validation_point> pts = few_shot_points_of(points);
         py::list out;
         for (const few_shot_result& r : few_shot_calibration(pts, pts, ks)) {
@@ -116,8 +116,8 @@ void bind_measured_data(py::module_& m) {
       }, py::arg("points"), py::arg("k"), "few_shot_calibration over points given as dicts, each prediction's error too");
 
   m.def("llm_few_shot", [](const platform& pf, const std::string& mode, const std::filesystem::path& file,
-                           const std::vector<std::int64_t>& k) {
-        const std::vector<std::size_t> ks = parse_few_shot_networks(k);
+                           const py::object& k) {
+        const std::vector<std::size_t> ks = parse_few_shot_networks(to_integers(k, "k"));
         const std::vector<validation_point> pts = llm::calibration_points(llm::load_measured_requests(file, data_dir()), pf, pf.mode(mode));
         py::list out;
         for (const few_shot_result& r : few_shot_calibration(pts, pts, ks)) {

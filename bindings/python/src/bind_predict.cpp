@@ -98,7 +98,7 @@ void bind_platforms(py::module_& m) {
         return spec_from_text<platform>(text, where, &read_platform);
       }, py::arg("text"), py::arg("where") = "<json>", "a spec from JSON text (the schema of data/schema/platform.schema.json)")
       .def_readonly("id", &platform::id)
-      .def_readonly("aliases", &platform::aliases, "other names the platform answers to (a measured_request table's device)")
+      .def_readonly("aliases", &platform::aliases, "other names the platform answers to (a measurement table's device)")
       .def_readonly("name", &platform::name)
       .def_readonly("source", &platform::source)
       .def_readonly("carrier_emulation", &platform::carrier_emulation)

@@ -1,7 +1,6 @@
 // The published-accuracy CSV files (data/accuracy/*.csv): accuracy records from a file.
 #pragma once
 
-#include <charconv>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -33,11 +32,10 @@ inline std::vector<accuracy_record> parse_accuracy_csv(std::string_view text, co
     }
     if (f.size() != 5) throw spec_error(error_id::malformed_record, where, "expected 5 columns, got " + std::to_string(f.size()));
     auto number_of = [&](const std::string& s, const char* column) {
-      double v = 0;
-      const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-      if (ec != std::errc{} || end != s.data() + s.size() || !(v >= 0 && v <= 100))  // NaN fails too
+      const std::optional<double> v = csv::parse_number(s);
+      if (!v || !(*v >= 0 && *v <= 100))  // NaN fails too
         throw spec_error(error_id::malformed_record, where, std::string(column) + " '" + s + "' is not a percentage");
-      return v;
+      return *v;
     };
     if (f[0].empty() || f[1].empty()) throw spec_error(error_id::malformed_record, where, "topology and task are required");
     datatype type;

@@ -6,7 +6,6 @@
 #pragma once
 
 #include <algorithm>
-#include <charconv>
 #include <cstdlib>
 #include <filesystem>
 #include <initializer_list>
@@ -262,12 +261,11 @@ inline std::vector<thesis_correlation> thesis_table_7_1(const std::filesystem::p
   const std::vector<csv::record> records = csv::parse(*text, file.string());
   for (std::size_t i = 1; i < records.size(); ++i) {
     const std::vector<std::string>& f = records[i].fields;
-    double r = 0;
-    const bool number = f.size() >= 3 && std::from_chars(f[2].data(), f[2].data() + f[2].size(), r).ptr == f[2].data() + f[2].size();
-    if (!number || !(r >= -1 && r <= 1))
+    const std::optional<double> r = f.size() >= 3 ? csv::parse_number(f[2]) : std::nullopt;
+    if (!r || !(*r >= -1 && *r <= 1))
       throw spec_error(error_id::malformed_record, file.string() + ":" + std::to_string(records[i].line),
                        "expected platform,task,pearson with a coefficient in [-1, 1]");
-    out.push_back({f[0], f[1], r});
+    out.push_back({f[0], f[1], *r});
   }
   return out;
 }

@@ -92,6 +92,15 @@ inline std::vector<record> parse(std::string_view text, const std::string& file)
   return out;
 }
 
+/// The number that fills the whole of `field` (std::from_chars: no sign "+", no spaces; "inf"
+/// and "nan" read as such), or none. The formats check their own ranges.
+inline std::optional<double> parse_number(std::string_view field) {
+  double v = 0;
+  const auto [end, ec] = std::from_chars(field.data(), field.data() + field.size(), v);
+  if (ec != std::errc{} || end != field.data() + field.size()) return std::nullopt;
+  return v;
+}
+
 /// A CSV field, quoted where it holds a comma, a quote or a line break.
 inline std::string field(const std::string& s) {
   if (s.find_first_of(",\"\r\n") == std::string::npos) return s;

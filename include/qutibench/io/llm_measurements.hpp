@@ -6,7 +6,6 @@
 
 #include <algorithm>
 #include <array>
-#include <charconv>
 #include <cmath>
 #include <filesystem>
 #include <map>
@@ -44,26 +43,16 @@ inline constexpr std::array<std::string_view, 15> request_columns = {
     "topology", "weights", "metric", "value", "kv", "activations", "batch", "prompt", "output", "tp", "pp", "ep", "micro_batches",
     "source", "notes"};
 
-namespace detail {
-
-/// A number filling the whole field, or NaN.
-inline double field_number(const std::string& s) {
-  double v = 0;
-  const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  return ec == std::errc{} && end == s.data() + s.size() ? v : std::nan("");
-}
-
-}  // namespace detail
-
 /// The rows of `text` (CSV with a header, any order of the columns above). Each problem is
 /// a spec_error naming `file`:line and the column: 401 (malformed_record) for a header
 /// without a required column or with an unknown or repeated one, a row whose field count is
 /// not the header's, a metric other than decode_tokens_per_s / prefill_tokens_per_s, a value
-/// that is not a positive finite number, a count (batch, prompt, output, tp, pp, ep,
+/// outside 1e-9..1e12 tokens/s, a count (batch, prompt, output, tp, pp, ep,
 /// micro_batches) that is not a whole number from 1 to 1e9 (the request's own checks of
 /// the split follow when it is predicted); the llm command's format, datatype and topology
-/// errors (101, 301), re-anchored at the row. A topology is resolved once (a zoo id under
-/// `data_dir`, or a config.json path as --topology takes it).
+/// errors (101; 301; a config.json's own 50x), re-anchored at the row and column. A
+/// topology is resolved once (a zoo id under `data_dir`, or a config.json path as
+/// --topology takes it: relative to the working directory).
 inline std::vector<measured_request> parse_measured_requests(std::string_view text, const std::string& file,
                                                              const std::filesystem::path& data_dir) {
   const std::vector<csv::record> records = csv::parse(text, file);
@@ -98,7 +87,7 @@ inline std::vector<measured_request> parse_measured_requests(std::string_view te
     };
     const auto where = [&](std::size_t c) { return line + " column '" + std::string(request_columns[c]) + "'"; };
     const auto count = [&](std::size_t c, std::string_view fallback) {
-      const double v = detail::field_number(field(c, fallback));
+      const double v = csv::parse_number(field(c, fallback)).value_or(std::nan(""));
       if (!(v >= 1 && v <= 1e9 && v == std::floor(v)))
         throw spec_error(error_id::malformed_record, where(c), "must be a whole number from 1 to 1e9, got '" + field(c, fallback) + "'");
       return v;
@@ -110,19 +99,25 @@ inline std::vector<measured_request> parse_measured_requests(std::string_view te
     if (metric != "decode_tokens_per_s" && metric != "prefill_tokens_per_s")
       throw spec_error(error_id::malformed_record, where(2), "must be decode_tokens_per_s or prefill_tokens_per_s, got '" + metric + "'");
     m.phase = metric == "decode_tokens_per_s" ? measured_phase::decode : measured_phase::prefill;
-    m.tokens_per_s = detail::field_number(field(3, ""));
-    if (!(m.tokens_per_s > 0 && std::isfinite(m.tokens_per_s)))
-      throw spec_error(error_id::malformed_record, where(3), "must be a positive number of tokens/s, got '" + field(3, "") + "'");
+    m.tokens_per_s = csv::parse_number(field(3, "")).value_or(std::nan(""));
+    if (!(m.tokens_per_s >= 1e-9 && m.tokens_per_s <= 1e12))  // the few-shot fit's range of rates
+      throw spec_error(error_id::malformed_record, where(3), "must be from 1e-9 to 1e12 tokens/s, got '" + field(3, "") + "'");
     m.req.batch = count(6, "1"), m.req.prompt = count(7, "512"), m.req.output = count(8, "128");
     m.req.tp = count(9, "1"), m.req.pp = count(10, "1"), m.req.ep = count(11, "1"), m.req.micro_batches = count(12, "1");
-    try {
-      m.formats = {find_format(m.weights), datatype::parse(m.activations), find_format(m.kv)};
-      auto it = decoders.find(m.topology);
-      if (it == decoders.end()) it = decoders.emplace(m.topology, find_decoder(m.topology, data_dir)).first;
-      m.model = it->second;
-    } catch (const spec_error& e) {
-      throw spec_error(e.id(), line + " " + e.where(), e.reason());
-    }
+    // The command's own readings of each, their errors re-anchored at the row and column.
+    const auto at_column = [&](std::size_t c, auto&& read) {
+      try {
+        return read();
+      } catch (const spec_error& e) {
+        throw spec_error(e.id(), where(c) + " " + e.where(), e.reason());
+      }
+    };
+    m.formats = {at_column(1, [&]() -> const storage_format& { return find_format(m.weights); }),
+                 at_column(5, [&] { return datatype::parse(m.activations); }),
+                 at_column(4, [&]() -> const storage_format& { return find_format(m.kv); })};
+    auto it = decoders.find(m.topology);
+    if (it == decoders.end()) it = decoders.emplace(m.topology, at_column(0, [&] { return find_decoder(m.topology, data_dir); })).first;
+    m.model = it->second;
     out.push_back(std::move(m));
   }
   if (out.empty()) throw spec_error(error_id::malformed_record, file, "has a header but no rows");

@@ -58,10 +58,8 @@ struct row_reader {
   std::optional<double> number(std::size_t c) const {
     const std::string& s = f[c];
     if (s.empty()) return std::nullopt;
-    double v = 0;
-    const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-    if (ec != std::errc{} || end != s.data() + s.size() || !std::isfinite(v) || v < 0)
-      fail(names[c] + " '" + s + "' is not a non-negative number");
+    const std::optional<double> v = csv::parse_number(s);
+    if (!v || !std::isfinite(*v) || *v < 0) fail(names[c] + " '" + s + "' is not a non-negative number");
     return v;
   }
   /// An empty field is unknown; a present one must be a positive finite number.

@@ -71,19 +71,21 @@ TEST_CASE("LLM rows: every problem names the file, line and column", "[llm][cali
   CHECK_THAT(error_of(head + "llama-2-7b,f16,decode_tokens_per_s\n"), Catch::Contains("mine.csv:2: has 3 fields, the header 4"));
   CHECK_THAT(error_of(head + "llama-2-7b,f16,tokens_per_s,5\n"),
              Catch::Contains("mine.csv:2 column 'metric': must be decode_tokens_per_s or prefill_tokens_per_s, got 'tokens_per_s'"));
-  for (const char* value : {"0", "-3", "fast", "inf", "nan", "5 "})
+  for (const char* value : {"0", "-3", "fast", "inf", "nan", "5 ", "", "1e13", "1e-10"})
     CHECK_THAT(error_of(head + "llama-2-7b,f16,decode_tokens_per_s," + value + "\n"),
-               Catch::Contains("[qutibench.spec_error.401] mine.csv:2 column 'value': must be a positive number of tokens/s"));
+               Catch::Contains("[qutibench.spec_error.401] mine.csv:2 column 'value': must be from 1e-9 to 1e12 tokens/s"));
   for (const char* batch : {"0", "1.5", "2e9", ""})
     CHECK_THAT(error_of("topology,weights,metric,value,batch\nllama-2-7b,f16,decode_tokens_per_s,5," + std::string(batch) + "\n"),
                Catch::Contains("mine.csv:2 column 'batch': must be a whole number from 1 to 1e9"));
   // The llm command's own errors, at the row.
   CHECK_THAT(error_of(head + "llama-2-7b,q3_k,decode_tokens_per_s,5\n"),
-             Catch::Contains("[qutibench.spec_error.101] mine.csv:2 format 'q3_k': not a storage format"));
+             Catch::Contains("[qutibench.spec_error.101] mine.csv:2 column 'weights' format 'q3_k': not a storage format"));
+  CHECK_THAT(error_of("topology,weights,metric,value,kv\nllama-2-7b,f16,decode_tokens_per_s,5,\n"),
+             Catch::Contains("mine.csv:2 column 'kv' format ''"));
   CHECK_THAT(error_of(head + "llama-9b,f16,decode_tokens_per_s,5\n"),
-             Catch::Contains("[qutibench.spec_error.301] mine.csv:2 LLM 'llama-9b'"));
+             Catch::Contains("[qutibench.spec_error.301] mine.csv:2 column 'topology' LLM 'llama-9b'"));
   CHECK_THAT(error_of("topology,weights,metric,value,activations\nllama-2-7b,f16,decode_tokens_per_s,5,fp12x\n"),
-             Catch::Contains("[qutibench.spec_error.101] mine.csv:2"));
+             Catch::Contains("[qutibench.spec_error.101] mine.csv:2 column 'activations'"));
 }
 
 TEST_CASE("LLM calibration: a device's factors come back from its rows and predict its other requests", "[llm][calibration]") {
@@ -95,12 +97,17 @@ TEST_CASE("LLM calibration: a device's factors come back from its rows and predi
   const auto decode_rate = [](double tpot) { return 1 / (2 * tpot + 15e-6 * 259); };
   const request_prediction pre = predict(find_decoder("llama-2-7b", data_dir), {find_format("f16"), datatypes::fp16, find_format("f16")},
                                          {.batch = 2, .prompt = 256, .output = 1}, pf, pf.mode(), prediction_model::realistic);
-  const std::string text = "topology,weights,metric,value,batch,prompt,output\n"
-                           "llama-2-7b,q4_0,decode_tokens_per_s," + std::to_string(decode_rate(q4)) + ",1,1,128\n"
-                           "llama-2-7b,f16,decode_tokens_per_s," + std::to_string(decode_rate(f16)) + ",1,1,128\n"
-                           "llama-2-7b,f16,prefill_tokens_per_s," + std::to_string(pre.prefill_tokens_per_s / 3) + ",2,256,1\n";
+  // A third row at batch 8 on two pipeline stages: a step makes 8 tokens over 259 dispatches
+  // (one micro-batch passes both stages), so per sequence 1 / (2 x tpot + 15 us x 259).
+  const request_prediction piped = predict(find_decoder("llama-2-7b", data_dir), {find_format("q8_0"), datatypes::fp16, find_format("f16")},
+                                           {.batch = 8, .prompt = 1, .output = 128, .pp = 2}, pf, pf.mode(), prediction_model::realistic);
+  const std::string text = "topology,weights,metric,value,batch,prompt,output,pp\n"
+                           "llama-2-7b,q4_0,decode_tokens_per_s," + std::to_string(decode_rate(q4)) + ",1,1,128,1\n"
+                           "llama-2-7b,f16,decode_tokens_per_s," + std::to_string(decode_rate(f16)) + ",1,1,128,1\n"
+                           "llama-2-7b,q8_0,decode_tokens_per_s," + std::to_string(decode_rate(piped.tpot_s)) + ",8,1,128,2\n"
+                           "llama-2-7b,f16,prefill_tokens_per_s," + std::to_string(pre.prefill_tokens_per_s / 3) + ",2,256,1,1\n";
   const calibration c = fit_calibration(rows(text), pf, pf.mode());
-  CHECK(c.decode_rows == 2);
+  CHECK(c.decode_rows == 3);
   CHECK(c.prefill_rows == 1);
   CHECK(c.decode.efficiency == Approx(2).epsilon(1e-5));
   CHECK(c.decode.dispatch_s == Approx(15e-6).epsilon(1e-4));
