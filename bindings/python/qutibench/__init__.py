@@ -23,7 +23,8 @@ from .tables import Sweep, Table
 
 __all__ = [
     "__version__", "Datatype", "MeasureError", "Platform", "SpecError", "Table", "Topology", "TopologyBuilder", "batch_summaries",
-    "data_dir", "few_shot", "few_shot_points", "fit_few_shot", "heatmap", "llm_few_shot", "host_roofline", "kernels", "llm", "llm_parameters", "llm_sweep", "load_measurements", "load_platforms", "measure",
+    "data_dir", "few_shot", "few_shot_points", "fit_few_shot", "heatmap", "host_roofline", "kernels", "llm", "llm_few_shot",
+    "llm_parameters", "llm_sweep", "load_measurements", "load_platforms", "measure",
     "measured_pareto", "orthogonality", "pareto_frontier", "platform", "predict", "requirements", "select_platforms",
     "sweep", "theoretical_pareto", "topology", "training", "validate", "zoo", "onnx", "plot", "report",
 ]
@@ -231,8 +232,8 @@ def few_shot(path: str, k: int | Sequence[int] = (1, 2, 3), metric: str = "compu
 
 
 def few_shot_points(points: Sequence[dict], k: int | Sequence[int] = (1, 2, 3)) -> Table:
-    """``few_shot`` over measurements you hold as dicts instead of a measurement file, such
-    as LLM tokens/s (benchmarks/llm_fidelity.py). Each point: ``platform`` (the device its
+    """``few_shot`` over measurements you hold as dicts instead of a measurement file (for
+    LLM requests in a file, ``llm_few_shot``). Each point: ``platform`` (the device its
     factors belong to), ``network`` (what k counts: a model, or a model in a weight format),
     ``measured``, ``realistic`` and ``plain`` rates per unit of work (inputs/s, tokens/s),
     and ``dispatches`` per unit under the realistic model (an LLM step's
