@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cmath>
 #include <functional>
+#include <string_view>
 
 #include <pybind11/stl.h>
 #include <pybind11/stl/filesystem.h>
@@ -44,6 +45,21 @@ std::vector<validation_point> few_shot_points_of(const py::handle& points) {
     const auto real = [&](const char* key) { return to_real(get(key), where + "." + key); };
     out.push_back(
         few_shot_point(where, text("platform"), text("network"), real("measured"), real("realistic"), real("plain"), real("dispatches")));
+  }
+  return out;
+}
+
+/// few_shot_calibration over points that are their own training rows, each result a dict
+/// with its predictions' `errors` and the device (its `platform`) under `device_key`.
+py::list few_shot_dicts(const std::vector<validation_point>& pts, const std::vector<std::size_t>& ks, const char* device_key) {
+  py::list out;
+  for (const few_shot_result& r : few_shot_calibration(pts, pts, ks)) {
+    py::dict d;
+    d[device_key] = r.platform;
+    add_fields(d, r);
+    if (std::string_view(device_key) != "platform") d.attr("pop")("platform");
+    d["errors"] = r.errors;
+    out.append(d);
   }
   return out;
 }
@@ -105,30 +121,13 @@ void bind_measured_data(py::module_& m) {
 
   m.def("few_shot_points", [](const py::object& points, const py::object& k) {
         const std::vector<std::size_t> ks = parse_few_shot_networks(to_integers(k, "k"));
-        const std::vector<validation_point> pts = few_shot_points_of(points);
-        py::list out;
-        for (const few_shot_result& r : few_shot_calibration(pts, pts, ks)) {
-          py::dict d = dict_of(r);
-          d["errors"] = r.errors;
-          out.append(d);
-        }
-        return out;
+        return few_shot_dicts(few_shot_points_of(points), ks, "platform");
       }, py::arg("points"), py::arg("k"), "few_shot_calibration over points given as dicts, each prediction's error too");
 
   m.def("llm_few_shot", [](const platform& pf, const std::string& mode, const std::filesystem::path& file,
                            const py::object& k) {
         const std::vector<std::size_t> ks = parse_few_shot_networks(to_integers(k, "k"));
-        const std::vector<validation_point> pts = llm::calibration_points(llm::load_measured_requests(file, data_dir()), pf, pf.mode(mode));
-        py::list out;
-        for (const few_shot_result& r : few_shot_calibration(pts, pts, ks)) {
-          py::dict d;
-          d["phase"] = r.platform;
-          add_fields(d, r);
-          d.attr("pop")("platform");
-          d["errors"] = r.errors;
-          out.append(d);
-        }
-        return out;
+        return few_shot_dicts(llm::calibration_points(llm::load_measured_requests(file, data_dir()), pf, pf.mode(mode)), ks, "phase");
       }, py::arg("platform"), py::arg("mode"), py::arg("path"), py::arg("k"),
       "few_shot_calibration over an LLM measurement CSV of one platform mode, each phase as a device");
 
