@@ -63,6 +63,50 @@ def test_few_shot_is_the_same_from_the_cli_and_python():
     assert run("validate", "--measurements", THESIS, "--few-shot", "1", "--model", "refined", check=False).returncode != 0
 
 
+def test_predict_calibrated_on_the_users_rows_is_the_same_from_the_cli_and_python(tmp_path):
+    import qutibench as qb
+
+    # One network measured on the KV260 at half its realistic rate: the fit is the efficiency
+    # alone, 2 (measured time / realistic time), and every other network is predicted at half
+    # its realistic rate too.
+    realistic = qb.predict("resnet50", "kv260-dpu", "int8", model="realistic")["inputs_per_s"]
+    mine = tmp_path / "mine.csv"
+    mine.write_text("topology_id,platform_id,mode,datatype,batch,measured_inputs_per_s,measured_latency_ms,metric_kind,"
+                    "source_repo_or_url,source_path_or_section,notes\n"
+                    f"resnet50,kv260-dpu,,int8,1,{realistic / 2!r},,compute,my bench,run 1,\n"
+                    "resnet50,zcu102-dpu,,int8,1,1,,compute,another board,run 1,\n")
+    expected = qb.predict("resnet18", "kv260-dpu", "int8", batch=4, model="realistic")["inputs_per_s"] / 2
+    cli = json.loads(run("predict", "--topology", "resnet18", "--platform", "kv260-dpu", "--datatype", "int8", "--batch", "4",
+                         "--calibrate", str(mine), "--format", "json").stdout)
+    py = qb.predict("resnet18", "kv260-dpu", "int8", batch=4, calibrate=mine)
+    for r in (cli, py):
+        assert r["model"] == "calibrated"
+        assert r["calibration"] == str(mine)
+        assert r["calibration_efficiency"] == pytest.approx(2)
+        assert r["calibration_dispatch_s"] == 0
+        assert (r["calibration_rows"], r["calibration_networks"]) == (1, 1)
+        assert r["inputs_per_s"] == pytest.approx(expected, rel=1e-9)
+        assert r["latency_s"] == pytest.approx(4 / expected, rel=1e-9)
+    # The arguments fail the same way in both.
+    for args, kwargs, message in [(["--model", "plain"], {"model": "plain"}, "calibrate: fits on the realistic model"),
+                                  (["--per-layer"], {"per_layer": True}, "calibrate: scales the whole prediction"),
+                                  (["--metric", "system"], {"metric": "system"}, "has no system throughput measured on kv260-dpu")]:
+        bad = run("predict", "--topology", "resnet18", "--platform", "kv260-dpu", "--datatype", "int8", "--calibrate", str(mine),
+                  *args, check=False)
+        assert bad.returncode != 0 and message in bad.stderr
+        with pytest.raises(qb.SpecError, match=message):
+            qb.predict("resnet18", "kv260-dpu", "int8", calibrate=mine, **kwargs)
+    bad = run("predict", "--topology", "resnet18", "--platform", "kv260-dpu", "--datatype", "int8", "--metric", "system",
+              check=False)
+    assert bad.returncode != 0 and "--metric requires --calibrate" in bad.stderr
+    with pytest.raises(qb.SpecError, match="argument .metric.: applies to calibrate only"):
+        qb.predict("resnet18", "kv260-dpu", "int8", metric="system")
+    # Without calibrate the model stays plain, as before.
+    assert qb.predict("resnet18", "kv260-dpu", "int8")["inputs_per_s"] == pytest.approx(
+        json.loads(run("predict", "--topology", "resnet18", "--platform", "kv260-dpu", "--datatype", "int8", "--format",
+                       "json").stdout)["inputs_per_s"])
+
+
 def test_validate_needs_a_mode():
     bad = run("validate", check=False)
     assert bad.returncode != 0 and "--topology" in bad.stderr

@@ -241,7 +241,7 @@ def test_calibrated_request_from_the_cli_and_python(tmp_path):
     ([("llama-2-70b", "f16", "decode_tokens_per_s", 5, 1, 1, 128)], [], {}, "mine.csv:2: cannot calibrate on a request that is does-not-fit"),
     ([("llama-2-7b", "f16", "decode_tokens_per_s", 5, 1, 1, 128)], ["--model", "plain"], {"model": "plain"},
      "calibrate: fits on the realistic model"),
-    ([("llama-2-7b", "f16", "decode_tokens_per_s", 5, 1, 1, 128)], ["--per-layer"], {"per_layer": True}, "calibrate: scales whole steps"),
+    ([("llama-2-7b", "f16", "decode_tokens_per_s", 5, 1, 1, 128)], ["--per-layer"], {"per_layer": True}, "calibrate: scales the whole prediction"),
 ])
 def test_calibration_errors_are_the_same_from_both(tmp_path, rows, args, kwargs, message):
     path = _calibration_rows(tmp_path, rows)

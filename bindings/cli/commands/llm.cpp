@@ -66,7 +66,7 @@ void run_llm(const llm_options& o) {
   const auto [pf, mode_name] = find_platform(o.platform);
   const operating_mode& mode = pf.mode(mode_name);
   const llm::tensor_formats f{llm::find_format(o.weights), datatype::parse(o.activations), llm::find_format(o.kv)};
-  const prediction_model model = parse_prediction_model(o.model);
+  const prediction_model model = o.calibrate ? calibrated_model(o.model, o.per_layer) : parse_prediction_model(o.model);
   if (o.batch.size() != 1 || o.prompt.size() != 1 || o.tp.size() != 1) {
     if (o.pp != 1 || o.ep != 1 || o.micro_batches != 1)
       throw spec_error(error_id::invalid_value, "--pp/--ep/--micro-batches", "take one request; sweeps vary --batch, --prompt and --tp");
@@ -75,10 +75,7 @@ void run_llm(const llm_options& o) {
     return run_sweep(o, d, f, pf, mode);
   }
   std::optional<llm::calibration> fit;
-  if (o.calibrate) {
-    llm::check_calibrated_request(model, o.per_layer);
-    fit = llm::fit_calibration(llm::load_measured_requests(*o.calibrate, data_dir()), pf, mode);
-  }
+  if (o.calibrate) fit = llm::fit_calibration(llm::load_measured_requests(*o.calibrate, data_dir()), pf, mode);
   const llm::request r{.batch = static_cast<double>(o.batch[0]), .prompt = static_cast<double>(o.prompt[0]),
                        .output = static_cast<double>(o.output), .fused_attention = !o.unfused, .tp = static_cast<double>(o.tp[0]),
                        .pp = static_cast<double>(o.pp), .ep = static_cast<double>(o.ep), .micro_batches = static_cast<double>(o.micro_batches)};

@@ -1,9 +1,11 @@
 // `qutibench predict`: the roofline prediction of one topology on one platform mode, for
 // the whole network or layer by layer (thesis eqs. 4.1, 4.2), or the realistic model's
-// estimate (predict/realistic.hpp).
+// estimate (predict/realistic.hpp), calibrated on the user's measurements of the device
+// (validation/few_shot.hpp).
 #include <iostream>
 #include <limits>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "../commands.hpp"
@@ -12,6 +14,7 @@
 #include "qutibench/predict/fields.hpp"
 #include "qutibench/predict/profile.hpp"
 #include "qutibench/predict/realistic.hpp"
+#include "qutibench/validation/few_shot.hpp"
 
 namespace qutibench::cli {
 
@@ -22,6 +25,8 @@ struct predict_options {
   onnx_options onnx;
   bool per_layer = false;
   scenario_options common;
+  std::optional<std::string> calibrate;  // a file, even an empty name (an error there, as from Python)
+  std::string metric = "compute";
 };
 
 void run_predict(const predict_options& o) {
@@ -30,22 +35,36 @@ void run_predict(const predict_options& o) {
   const operating_mode& mode = pf.mode(mode_name);
   const scenario s = o.common.to_scenario(datatype::parse(o.datatype));
   const network_profile prof = profile(net);
+  std::optional<device_calibration> fit;
+  if (o.calibrate) {
+    calibrated_model(o.common.model, o.per_layer);
+    fit = fit_device_calibration(load_measurements(*o.calibrate, data_dir()), pf, parse_validation_metric(o.metric), *o.calibrate);
+  }
   const bool realistic = parse_prediction_model(o.common.model) == prediction_model::realistic;
   const layerwise_prediction layers = realistic     ? predict_realistic(prof, pf, mode, s)
                                       : o.per_layer ? predict_layers(prof, pf, mode, s)
                                                     : layerwise_prediction{};
-  const prediction p = realistic || o.per_layer ? layers.network : predict(prof, pf, mode, s);
+  const double dispatches = dispatches_per_input(prof, design_of(mode), static_cast<double>(s.batch.n));
+  const prediction p = fit                        ? calibrated(layers.network, fit->factors, dispatches)
+                       : realistic || o.per_layer ? layers.network
+                                                  : predict(prof, pf, mode, s);
 
   table summary;
   summary.columns = {"topology", "platform", "mode", "datatype", "carrier", "batch", "memory_model", "model", "status",
                      "inputs_per_s", "ops_per_s", "latency_s", "operational_intensity", "ridge_point", "bound",
                      "peak_ops_per_s", "bandwidth_bytes_per_s", "traffic_bytes"};
   named_cells fields = cells_of(p);
+  if (fit) {
+    // After the model: the file, the factors and what fitted them.
+    summary.columns.insert(std::find(summary.columns.begin(), summary.columns.end(), "model") + 1,
+                           {"calibration", "calibration_efficiency", "calibration_dispatch_s", "calibration_rows", "calibration_networks"});
+    fields.add(*fit).set("calibration", *o.calibrate);
+  }
   fields.set("topology", o.topology)
       .set("platform", pf.id)
       .set("mode", mode.name.empty() ? cell{} : cell{mode.name})
       .set("memory_model", realistic ? std::string("design") : s.memory.name)
-      .set("model", std::string(realistic ? "realistic" : o.per_layer ? "per-layer" : "network"));
+      .set("model", std::string(fit ? "calibrated" : realistic ? "realistic" : o.per_layer ? "per-layer" : "network"));
   summary.rows.push_back(fields.row(summary.columns));
   if (p.status == prediction_status::unsupported) {
     // The row's dashes say that it does not run; this says what does.
@@ -90,7 +109,8 @@ void run_predict(const predict_options& o) {
 void add_predict_command(CLI::App& app) {
   auto* cmd = app.add_subcommand("predict", "Predict throughput (inputs/s), attainable ops/s, latency of a batch, "
                                             "operational intensity and bound of a topology on a platform mode "
-                                            "(roofline, thesis eqs. 4.1 and 4.2); --per-layer sums each layer's own roofline time");
+                                            "(roofline, thesis eqs. 4.1 and 4.2); --per-layer sums each layer's own roofline time; "
+                                            "--calibrate fits the realistic model to your measurements of the device");
   auto o = fresh_options<predict_options>(cmd);
   cmd->add_option("--topology", o->topology, "Zoo id (qutibench zoo lists them), a topology file (my_net.json) or an ONNX model (my_net.onnx)")->required();
   o->onnx.add_to(*cmd);
@@ -100,7 +120,20 @@ void add_predict_command(CLI::App& app) {
   cmd->add_flag("--per-layer", o->per_layer, "Layer by layer: each layer at its own operational intensity (with "
                                              "--model realistic: print the layers)");
   o->common.add_to(*cmd);
-  cmd->callback([o] { run_predict(*o); });
+  auto* calibrate = cmd->add_option("--calibrate", o->calibrate,
+                                    "A measurement CSV (QuTiBench schema or published table) with rows of this platform: "
+                                    "fits its efficiency and, from two networks on, its time per layer dispatch on the "
+                                    "realistic model over every row (any mode and batch), and predicts with them (model "
+                                    "calibrated; takes --model realistic where none is given; docs/validation.md)");
+  cmd->add_option("--metric", o->metric, "With --calibrate: fit the rows' compute or system throughput")
+      ->check(CLI::IsMember({"compute", "system"}))
+      ->needs(calibrate)
+      ->capture_default_str();
+  auto* model = cmd->get_option("--model");
+  cmd->callback([o, model] {
+    if (o->calibrate && model->count() == 0) o->common.model = "realistic";  // what the factors sit on, as Python's None
+    run_predict(*o);
+  });
 }
 
 }  // namespace qutibench::cli

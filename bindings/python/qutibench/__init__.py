@@ -101,7 +101,8 @@ def training(topology: Topology | str, inputs_per_epoch: int, epochs: int, preci
 
 def predict(topology: Topology | str, platform_ref: str | Platform, datatype: str, batch: int = 1, mode: str | None = None,
             memory_model: str = "thesis", efficiency: float | tuple[float, float] | None = None,
-            per_layer: bool = False, model: str = "plain", threads: int | None = None) -> dict:
+            per_layer: bool = False, model: str | None = None, threads: int | None = None,
+            calibrate: str | os.PathLike | None = None, metric: str | None = None) -> dict:
     """Roofline prediction (thesis eqs. 4.1, 4.2): ``status`` ("ok" or "unsupported"),
     ``inputs_per_s``, ``ops_per_s``, ``latency_s`` (of the batch), ``operational_intensity``,
     ``ridge_point``, ``bound``, ...; ``per_layer`` adds ``layers`` (a Table) and sums each
@@ -111,11 +112,17 @@ def predict(topology: Topology | str, platform_ref: str | Platform, datatype: st
     one unit of an engine whose units take whole inputs (a DPU core) or one CPU core of a
     spec with a design (no effect otherwise); None takes the threads the design's runtime
     runs where its spec states them (one on ultra96-a53, gemmlowp's default), else keeps
-    every unit busy. ``topology``: a Topology or what ``qutibench.topology()`` reads;
+    every unit busy. ``model`` None is "plain", or "realistic" with ``calibrate``: a
+    measurement CSV (as ``--calibrate``) whose rows of this platform, any mode and batch,
+    fit its efficiency and, from two networks on, its time per layer dispatch on the
+    realistic model, which then predict (``model`` "calibrated", the factors under
+    ``calibration_efficiency``, ``calibration_dispatch_s``, with ``calibration_rows`` and
+    ``calibration_networks``); ``metric`` "compute" (None) or "system": which measured
+    throughput they fit. ``topology``: a Topology or what ``qutibench.topology()`` reads;
     ``platform_ref``: a Platform or "id[:mode]" / "file.json[:mode]"."""
     pf, ref_mode = platform(platform_ref)
     r = _core.predict(_topology(topology), pf, datatype, batch, mode if mode is not None else ref_mode, memory_model, efficiency,
-                      per_layer, model, threads)
+                      per_layer, model, threads, None if calibrate is None else os.fspath(calibrate), metric)
     if per_layer:
         r["layers"] = Table(r["layers"])
     return r

@@ -18,6 +18,7 @@
 #include "qutibench/predict/llm_sweep.hpp"
 #include "qutibench/predict/realistic.hpp"
 #include "qutibench/predict/sweep.hpp"
+#include "qutibench/validation/few_shot.hpp"
 #include "qutibench/validation/llm_calibration.hpp"
 
 namespace qutibench::python {
@@ -168,12 +169,23 @@ void bind_platforms(py::module_& m) {
 void bind_predictions(py::module_& m) {
   m.def("predict", [](const topology& t, const platform& pf, const py::object& type, const py::object& batch,
                       const std::string& mode, const std::string& memory, const py::object& efficiency, bool per_layer,
-                      const std::string& model, const py::object& threads) {
+                      const std::optional<std::string>& model, const py::object& threads,
+                      const std::optional<std::string>& calibrate, const std::optional<std::string>& metric) {
         const operating_mode& mo = pf.mode(mode);
         const network_profile prof = profile(t);
-        const prediction_model pm = parse_prediction_model(model);
+        // As the CLI: calibrate takes the realistic model where none is named, metric needs calibrate.
+        const prediction_model pm = calibrate ? calibrated_model(model, per_layer) : parse_prediction_model(model.value_or("plain"));
+        if (metric && !calibrate) bad_argument("metric", "applies to calibrate only: give calibrate a measurement CSV");
         const scenario s = make_scenario(type, batch, memory, efficiency, threads, pm);
         const bool realistic = pm == prediction_model::realistic;
+        if (calibrate) {
+          const device_calibration fit = fit_device_calibration(load_measurements(*calibrate, data_dir()), pf,
+                                                                parse_validation_metric(metric.value_or("compute")), *calibrate);
+          const double dispatches = dispatches_per_input(prof, design_of(mo), static_cast<double>(s.batch.n));
+          py::dict d = prediction_dict(calibrated(predict_realistic(prof, pf, mo, s).network, fit.factors, dispatches), pf, mo);
+          d["model"] = "calibrated", d["calibration"] = *calibrate;
+          return add_fields(d, fit);
+        }
         if (!per_layer && !realistic) return prediction_dict(predict(prof, pf, mo, s), pf, mo);
         const layerwise_prediction l = realistic ? predict_realistic(prof, pf, mo, s) : predict_layers(prof, pf, mo, s);
         py::dict d = prediction_dict(l.network, pf, mo);
@@ -184,10 +196,13 @@ void bind_predictions(py::module_& m) {
         return d;
       }, py::arg("topology"), py::arg("platform"), py::arg("datatype"), py::arg("batch") = 1, py::arg("mode") = "",
       py::arg("memory_model") = "thesis", py::arg("efficiency") = py::none(), py::arg("per_layer") = false,
-      py::arg("model") = "plain", py::arg("threads") = py::none(),
+      py::arg("model") = py::none(), py::arg("threads") = py::none(), py::arg("calibrate") = py::none(),
+      py::arg("metric") = py::none(),
       "roofline prediction (thesis eqs. 4.1, 4.2), or with model 'realistic' the deployed design's estimate; status "
       "'unsupported' with None numbers if the platform cannot run the datatype; memory_model: thesis, onchip-if-fits, "
-      "offchip (plain only); efficiency: None, c or (c, m) (plain only); threads: None or runtime threads (realistic only)");
+      "offchip (plain only); efficiency: None, c or (c, m) (plain only); threads: None or runtime threads (realistic only); "
+      "calibrate: a measurement CSV whose rows of the platform fit the few-shot factors (model None or realistic), "
+      "metric: compute (None) or system, the rows' throughput they fit");
 
   m.def("sweep", [](const topology& t, const py::object& platform_list, const py::object& batch_list,
                     const py::object& type_list, const std::string& memory, bool per_layer, const std::string& model,
@@ -331,12 +346,9 @@ void bind_llm(py::module_& m) {
                              .fused_attention = fused, .tp = static_cast<double>(devices), .pp = static_cast<double>(stages),
                              .ep = static_cast<double>(experts), .micro_batches = static_cast<double>(micro)};
         const llm::decoder dec = find_decoder(ref, data_dir());
-        const prediction_model mod = parse_prediction_model(model);
+        const prediction_model mod = calibrate ? calibrated_model(model, per_layer) : parse_prediction_model(model);
         std::optional<llm::calibration> fit;
-        if (calibrate) {
-          llm::check_calibrated_request(mod, per_layer);
-          fit = llm::fit_calibration(llm::load_measured_requests(*calibrate, data_dir()), pf, mo);
-        }
+        if (calibrate) fit = llm::fit_calibration(llm::load_measured_requests(*calibrate, data_dir()), pf, mo);
         const llm::request_prediction predicted = llm::predict(dec, f, r, pf, mo, mod);
         const llm::request_prediction p = fit ? llm::calibrated(predicted, r, *fit) : predicted;
         py::dict d;

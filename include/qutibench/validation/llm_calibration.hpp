@@ -38,15 +38,6 @@ void fields(const calibration& c, F&& field) {
   field("decode_calibration_rows", c.decode_rows);
 }
 
-/// spec_error 503 naming "calibrate" where a calibrated request is asked of another model
-/// (the factors sit on the realistic one) or per operation (they scale whole steps). The
-/// CLI's and Python's one check.
-inline void check_calibrated_request(prediction_model model, bool per_layer) {
-  if (model != prediction_model::realistic)
-    throw spec_error(error_id::invalid_value, "calibrate", "fits on the realistic model; leave the model at realistic");
-  if (per_layer) throw spec_error(error_id::invalid_value, "calibrate", "scales whole steps, not operations; drop per-layer");
-}
-
 /// A measured row as a few-shot point per token: its phase ("prefill", "decode") as the
 /// device, the model in its weight format as the network, tokens/s over the batch and the
 /// dispatches per token (a decode step makes one token per sequence, a prefill the prompt's).

@@ -144,7 +144,4 @@ TEST_CASE("LLM calibration: rows the model cannot predict, and requests it canno
   CHECK_THROWS_WITH(fit_calibration(rows("topology,weights,metric,value,tp\nllama-2-7b,f16,decode_tokens_per_s,5,3\n"), h100.spec,
                                     h100.spec.mode()),
                     Catch::StartsWith("[qutibench.spec_error.503] mine.csv:2 LLM request"));
-  CHECK_THROWS_WITH(check_calibrated_request(prediction_model::plain, false), Catch::Contains("calibrate: fits on the realistic model"));
-  CHECK_THROWS_WITH(check_calibrated_request(prediction_model::realistic, true), Catch::Contains("calibrate: scales whole steps"));
-  CHECK_NOTHROW(check_calibrated_request(prediction_model::realistic, false));
 }
