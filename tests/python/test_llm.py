@@ -235,6 +235,36 @@ def test_calibrated_request_from_the_cli_and_python(tmp_path):
 
 
 @pytest.mark.skipif(not os.environ.get("QUTIBENCH_CLI"), reason="QUTIBENCH_CLI is not set (CTest sets it)")
+def test_calibrated_sweep_is_each_calibrated_request(tmp_path):
+    # Decode 2x slower than realistic with 15 us per dispatch (two weight formats): every point
+    # of a sweep is the calibrated request, from Python and from the CLI's lists.
+    def tpot(weights):
+        return qb.llm("llama-2-7b", "h100-sxm", weights=weights, prompt=1, output=128)["tpot_s"]
+    path = _calibration_rows(tmp_path, [("llama-2-7b", w, "decode_tokens_per_s", repr(1 / (2 * tpot(w) + 15e-6 * 259)), 1, 1, 128)
+                                        for w in ("q4_0", "f16")])
+    s = qb.llm_sweep("llama-2-7b", "h100-sxm", batches=[1, 8], contexts=[64, 1024], devices=[1, 2], weights="q8_0", output=32,
+                     calibrate=path)
+    assert s["model"] == "calibrated" and s["calibration"] == str(path)
+    assert s["decode_efficiency"] == pytest.approx(2) and s["decode_calibration_rows"] == 2
+    run = subprocess.run([os.environ["QUTIBENCH_CLI"], "llm", "--topology", "llama-2-7b", "--platform", "h100-sxm", "--weights", "q8_0",
+                          "--batch", "1,8", "--prompt", "64,1024", "--tp", "1,2", "--output", "32", "--calibrate", str(path),
+                          "--format", "json"], capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0, run.stderr
+    rows = json.loads(run.stdout)
+    for i, (b, c, n) in enumerate((b, c, n) for b in range(2) for c in range(2) for n in range(2)):
+        batch, prompt, tp = int(s["batches"][b]), int(s["contexts"][c]), int(s["devices"][n])
+        r = qb.llm("llama-2-7b", "h100-sxm", weights="q8_0", batch=batch, prompt=prompt, output=32, tp=tp, calibrate=path)
+        for key in ("ttft_s", "tpot_s", "latency_s", "throughput_tokens_per_s"):
+            assert s[key][b, c, n] == pytest.approx(r[key], rel=1e-12), key
+            assert rows[i][key] == pytest.approx(r[key], rel=1e-12), key
+        assert (rows[i]["batch"], rows[i]["prompt"], rows[i]["tp"]) == (batch, prompt, tp)
+        assert rows[i]["calibration"] == str(path) and rows[i]["decode_dispatch_s"] == pytest.approx(r["decode_dispatch_s"])
+    with pytest.raises(qb.SpecError, match="calibrate: fits on the realistic model"):
+        qb.llm_sweep("llama-2-7b", "h100-sxm", model="plain", calibrate=path)
+    assert qb.llm_sweep("llama-2-7b", "h100-sxm")["model"] == "realistic"
+
+
+@pytest.mark.skipif(not os.environ.get("QUTIBENCH_CLI"), reason="QUTIBENCH_CLI is not set (CTest sets it)")
 @pytest.mark.parametrize("rows, args, kwargs, message", [
     ([("llama-2-7b", "f16", "decode_tokens_per_s", 0, 1, 1, 128)], [], {},
      "mine.csv:2 column 'value': must be from 1e-9 to 1e12 tokens/s"),

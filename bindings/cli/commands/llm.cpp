@@ -40,10 +40,20 @@ void run_sweep(const llm_options& o, const llm::decoder& d, const llm::tensor_fo
   if (o.per_layer) throw spec_error(error_id::invalid_value, "--per-layer", "shows one request's operations; give single --batch, --prompt and --tp");
   const llm::sweep_axes axes{.batches = reals(o.batch), .contexts = reals(o.prompt), .devices = reals(o.tp),
                              .output = static_cast<double>(o.output), .fused_attention = !o.unfused};
-  const llm::request_sweep r = llm::sweep(d, f, axes, pf, mode, parse_prediction_model(o.model));
+  std::optional<llm::calibration> fit;
+  if (o.calibrate) fit = llm::fit_calibration(llm::load_measured_requests(*o.calibrate, data_dir()), pf, mode);
+  const llm::request_sweep r = fit ? llm::calibrated_sweep(d, f, axes, pf, mode, *fit) : llm::sweep(d, f, axes, pf, mode, parse_prediction_model(o.model));
   table t;
   t.columns = {"batch", "prompt", "tp", "status", "ttft_s", "tpot_s", "decode_tokens_per_s", "throughput_tokens_per_s", "latency_s",
                "memory_bytes", "energy_per_token_j"};
+  // Calibrated: every row carries the file and the factors, as a single request's output does.
+  const std::vector<std::string> calibration_columns = {"calibration", "prefill_efficiency", "prefill_dispatch_s", "prefill_calibration_rows",
+                                                        "decode_efficiency", "decode_dispatch_s", "decode_calibration_rows"};
+  std::vector<cell> calibration_cells;
+  if (fit) {
+    t.columns.insert(t.columns.end(), calibration_columns.begin(), calibration_columns.end());
+    calibration_cells = named_cells{}.add(*fit).set("calibration", *o.calibrate).row(calibration_columns);
+  }
   const auto known = [](double v) { return std::isfinite(v) ? cell{v} : cell{}; };
   for (std::size_t b = 0; b < r.batches; ++b)
     for (std::size_t c = 0; c < r.contexts; ++c)
@@ -52,6 +62,7 @@ void run_sweep(const llm_options& o, const llm::decoder& d, const llm::tensor_fo
         t.rows.push_back({cell{o.batch[b]}, cell{o.prompt[c]}, cell{o.tp[n]}, cell{std::string(llm::status_name(r.status[i]))},
                           known(r.ttft_s[i]), known(r.tpot_s[i]), known(r.decode_tokens_per_s[i]), known(r.throughput_tokens_per_s[i]),
                           known(r.latency_s[i]), known(r.memory_bytes[i]), known(r.energy_per_token_j[i])});
+        t.rows.back().insert(t.rows.back().end(), calibration_cells.begin(), calibration_cells.end());
       }
   if (!r.reason.empty()) std::cerr << "qutibench: " << r.reason << '\n';
   const format fmt = parse_format(o.format);
@@ -70,8 +81,6 @@ void run_llm(const llm_options& o) {
   if (o.batch.size() != 1 || o.prompt.size() != 1 || o.tp.size() != 1) {
     if (o.pp != 1 || o.ep != 1 || o.micro_batches != 1)
       throw spec_error(error_id::invalid_value, "--pp/--ep/--micro-batches", "take one request; sweeps vary --batch, --prompt and --tp");
-    if (o.calibrate)
-      throw spec_error(error_id::invalid_value, "--calibrate", "takes one request; give single --batch, --prompt and --tp");
     return run_sweep(o, d, f, pf, mode);
   }
   std::optional<llm::calibration> fit;
@@ -163,7 +172,8 @@ void add_llm_command(CLI::App& app) {
                   "CSV of requests measured on this platform mode (columns topology, weights, metric = decode_tokens_per_s or "
                   "prefill_tokens_per_s, value; optional kv, activations, batch, prompt, output, tp, pp, ep, micro_batches, source, "
                   "notes): fits each "
-                  "phase's efficiency and time per dispatch on the realistic model and predicts with them (docs/llm.md)");
+                  "phase's efficiency and time per dispatch on the realistic model and predicts with them, every point of a "
+                  "sweep too (docs/llm.md)");
   cmd->add_flag("--unfused-attention", o->unfused, "Attention writes its scores off chip and reads them back (no FlashAttention)");
   cmd->add_flag("--per-layer", o->per_layer, "Also print each phase's operations (one request only)");
   add_format_option(*cmd, o->format);

@@ -156,17 +156,20 @@ def llm(topology: str, platform_ref: str | Platform, weights: str = "f16", kv: s
 
 def llm_sweep(topology: str, platform_ref: str | Platform, batches: Iterable[int] = (1,), contexts: Iterable[int] = (512,),
               devices: Iterable[int] = (1,), weights: str = "f16", kv: str = "f16", activations: str = "fp16", output: int = 128,
-              model: str = "realistic", fused_attention: bool = True, mode: str | None = None) -> dict:
+              model: str = "realistic", fused_attention: bool = True, mode: str | None = None,
+              calibrate: str | os.PathLike | None = None) -> dict:
     """``llm`` over batches x contexts (prompt tokens) x devices (tensor parallelism) in one
     call, as ``qutibench llm`` with lists: numpy arrays of shape (batches, contexts, devices)
     under ``status`` ("ok", "does-not-fit", "unsupported"; a device count that does not
     split the heads evenly is unsupported), ``ttft_s``, ``tpot_s``, ``decode_tokens_per_s``,
     ``throughput_tokens_per_s``, ``latency_s``, ``memory_bytes`` (per device),
     ``energy_per_token_j``; NaN where the status is not ok; the axes under ``batches``,
-    ``contexts``, ``devices``. Each point equals ``llm``'s."""
+    ``contexts``, ``devices``; ``model``. Each point equals ``llm``'s, with ``calibrate``
+    too: every point calibrated on the CSV's requests (``model`` "calibrated", the file
+    and the factors under ``calibration``, ``prefill_efficiency``, ...)."""
     pf, ref_mode = platform(platform_ref)
     return _core.llm_sweep(topology, pf, mode if mode is not None else ref_mode, weights, kv, activations, batches, contexts, devices,
-                           output, model, fused_attention)
+                           output, model, fused_attention, None if calibrate is None else os.fspath(calibrate))
 
 
 def llm_parameters(topology: str) -> dict:

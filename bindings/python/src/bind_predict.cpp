@@ -375,7 +375,7 @@ void bind_llm(py::module_& m) {
       py::arg("model"), py::arg("fused_attention"), py::arg("per_layer"), py::arg("calibrate") = py::none());
   m.def("llm_sweep", [](const std::string& ref, const platform& pf, const std::string& mode, const std::string& weights, const std::string& kv,
                         const std::string& activations, const py::object& batches, const py::object& contexts, const py::object& devices,
-                        const py::object& output, const std::string& model, bool fused) {
+                        const py::object& output, const std::string& model, bool fused, const std::optional<std::string>& calibrate) {
         const auto reals = [](const py::object& list, std::string_view name) {
           std::vector<double> out;
           for (std::int64_t v : to_integers(list, name)) out.push_back(static_cast<double>(v));
@@ -385,7 +385,15 @@ void bind_llm(py::module_& m) {
                                    .devices = reals(devices, "devices"), .output = static_cast<double>(to_integer(output, "output")),
                                    .fused_attention = fused};
         const llm::tensor_formats f{llm::find_format(weights), datatype::parse(activations), llm::find_format(kv)};
-        const llm::request_sweep r = llm::sweep(find_decoder(ref, data_dir()), f, axes, pf, pf.mode(mode), parse_prediction_model(model));
+        const llm::decoder dec = find_decoder(ref, data_dir());
+        const operating_mode& mo = pf.mode(mode);
+        std::optional<llm::calibration> fit;
+        if (calibrate) {
+          calibrated_model(model, false);
+          fit = llm::fit_calibration(llm::load_measured_requests(*calibrate, data_dir()), pf, mo);
+        }
+        const llm::request_sweep r = fit ? llm::calibrated_sweep(dec, f, axes, pf, mo, *fit)
+                                         : llm::sweep(dec, f, axes, pf, mo, parse_prediction_model(model));
         const std::vector<std::size_t> shape{r.batches, r.contexts, r.devices};
         const auto array = [&](const std::vector<double>& v, std::optional<std::size_t> length = std::nullopt) {
           py::array_t<double> a = length ? py::array_t<double>(*length) : py::array_t<double>(shape);
@@ -401,9 +409,15 @@ void bind_llm(py::module_& m) {
         d["reason"] = r.reason;
         d["batches"] = array(axes.batches, axes.batches.size()), d["contexts"] = array(axes.contexts, axes.contexts.size());
         d["devices"] = array(axes.devices, axes.devices.size());
+        d["model"] = fit ? std::string("calibrated") : model;
+        if (fit) {
+          d["calibration"] = *calibrate;
+          add_fields(d, *fit);
+        }
         return d;
       }, py::arg("topology"), py::arg("platform"), py::arg("mode"), py::arg("weights"), py::arg("kv"), py::arg("activations"),
-      py::arg("batches"), py::arg("contexts"), py::arg("devices"), py::arg("output"), py::arg("model"), py::arg("fused_attention"));
+      py::arg("batches"), py::arg("contexts"), py::arg("devices"), py::arg("output"), py::arg("model"), py::arg("fused_attention"),
+      py::arg("calibrate") = py::none());
 }
 
 void bind_predict(py::module_& m) {

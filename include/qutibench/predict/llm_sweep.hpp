@@ -36,8 +36,17 @@ struct request_sweep {
   std::size_t index(std::size_t b, std::size_t c, std::size_t n) const { return (b * contexts + c) * devices + n; }
 };
 
-inline request_sweep sweep(const decoder& d, const tensor_formats& f, const sweep_axes& axes, const platform& pf, const operating_mode& m,
-                           prediction_model model = prediction_model::realistic) {
+/// A sweep's points as the model predicts them (no calibration).
+struct as_predicted {
+  request_prediction operator()(request_prediction p, const request&) const { return p; }
+};
+
+/// `adjust(prediction, request)` maps each point's prediction before its figures are
+/// stored: a calibration on the device's measurements (validation/llm_calibration.hpp),
+/// which this layer cannot name.
+template <class Adjust = as_predicted>
+request_sweep sweep(const decoder& d, const tensor_formats& f, const sweep_axes& axes, const platform& pf, const operating_mode& m,
+                    prediction_model model = prediction_model::realistic, const Adjust& adjust = {}) {
   const auto check = [](const char* name, double v, double most) {
     if (!(v >= 1 && v <= most && v == std::floor(v)))
       throw spec_error(error_id::invalid_value, "LLM sweep", std::string(name) + " must be whole numbers from 1 to " + shown_number(most) +
@@ -69,7 +78,7 @@ inline request_sweep sweep(const decoder& d, const tensor_formats& f, const swee
       for (std::size_t n = 0; n < out.devices; ++n) {
         r.tp = axes.devices[n];
         if (!parallelism_problem(d, r.split(), r.batch).empty()) continue;
-        const request_prediction p = detail::finish(d, f, r, e, prefill, decode, weights);
+        const request_prediction p = adjust(detail::finish(d, f, r, e, prefill, decode, weights), r);
         const std::size_t i = out.index(b, c, n);
         out.status[i] = p.status;
         out.memory_bytes[i] = p.memory.total();

@@ -17,6 +17,7 @@
 #include "qutibench/io/llm_measurements.hpp"
 #include "qutibench/platform.hpp"
 #include "qutibench/predict/llm.hpp"
+#include "qutibench/predict/llm_sweep.hpp"
 #include "qutibench/validation/few_shot.hpp"
 
 namespace qutibench::llm {
@@ -99,6 +100,14 @@ inline request_prediction calibrated(request_prediction p, const request& r, con
   set_step_times(p, r, p.prefill.seconds, p.decode.seconds);
   if (p.energy_per_token_j) *p.energy_per_token_j *= p.latency_s / latency;
   return p;
+}
+
+/// `sweep` on the realistic model with every point calibrated by `c` (`calibrated`): what
+/// a calibrated request would give at each batch, context and device count.
+inline request_sweep calibrated_sweep(const decoder& d, const tensor_formats& f, const sweep_axes& axes, const platform& pf,
+                                      const operating_mode& m, const calibration& c) {
+  return sweep(d, f, axes, pf, m, prediction_model::realistic,
+               [&](request_prediction p, const request& r) { return calibrated(std::move(p), r, c); });
 }
 
 }  // namespace qutibench::llm

@@ -145,3 +145,41 @@ TEST_CASE("LLM calibration: rows the model cannot predict, and requests it canno
                                     h100.spec.mode()),
                     Catch::StartsWith("[qutibench.spec_error.503] mine.csv:2 LLM request"));
 }
+
+TEST_CASE("LLM calibration: a calibrated sweep's points are calibrated requests", "[llm][calibration]") {
+  const platform_ref h100 = find_platform("h100-sxm", data_dir);
+  const platform& pf = h100.spec;
+  // Decode 2x slower than realistic with 15 us per dispatch, prefill 3x (one network):
+  // every step of every point of the sweep scaled as a single request's is.
+  const double q4 = decode_of(pf, "llama-2-7b", "q4_0").tpot_s, f16 = decode_of(pf, "llama-2-7b", "f16").tpot_s;
+  const request_prediction pre = predict(find_decoder("llama-2-7b", data_dir), {find_format("f16"), datatypes::fp16, find_format("f16")},
+                                         {.batch = 1, .prompt = 512, .output = 1}, pf, pf.mode(), prediction_model::realistic);
+  const std::string text = "topology,weights,metric,value,batch,prompt,output\n"
+                           "llama-2-7b,q4_0,decode_tokens_per_s," + std::to_string(1 / (2 * q4 + 15e-6 * 259)) + ",1,1,128\n"
+                           "llama-2-7b,f16,decode_tokens_per_s," + std::to_string(1 / (2 * f16 + 15e-6 * 259)) + ",1,1,128\n"
+                           "llama-2-7b,f16,prefill_tokens_per_s," + std::to_string(pre.prefill_tokens_per_s / 3) + ",1,512,1\n";
+  const calibration c = fit_calibration(rows(text), pf, pf.mode());
+  const decoder d = find_decoder("llama-2-7b", data_dir);
+  const tensor_formats f{find_format("q8_0"), datatypes::fp16, find_format("f16")};
+  const sweep_axes axes{.batches = {1, 16}, .contexts = {128, 4096}, .devices = {1, 2, 3}, .output = 64};
+  const request_sweep s = calibrated_sweep(d, f, axes, pf, pf.mode(), c);
+  for (std::size_t b = 0; b < 2; ++b)
+    for (std::size_t k = 0; k < 2; ++k)
+      for (std::size_t n = 0; n < 3; ++n) {
+        const request r{.batch = axes.batches[b], .prompt = axes.contexts[k], .output = 64, .tp = axes.devices[n]};
+        const std::size_t i = s.index(b, k, n);
+        if (n == 2) {  // three devices do not split 32 heads
+          CHECK(s.status[i] == request_status::unsupported);
+          continue;
+        }
+        const request_prediction realistic = predict(d, f, r, pf, pf.mode(), prediction_model::realistic);
+        const request_prediction q = calibrated(realistic, r, c);
+        REQUIRE(s.status[i] == request_status::ok);
+        CHECK(s.tpot_s[i] == Approx(q.tpot_s));
+        CHECK(s.ttft_s[i] == Approx(q.ttft_s));
+        CHECK(s.latency_s[i] == Approx(q.latency_s));
+        // The factors of the fit: decode at 2 x realistic plus its dispatches, prefill 3 x.
+        CHECK(s.tpot_s[i] == Approx(2 * realistic.tpot_s + 15e-6 * realistic.decode.dispatches).epsilon(1e-4));
+        CHECK(s.ttft_s[i] == Approx(3 * realistic.ttft_s).epsilon(1e-4));
+      }
+}
