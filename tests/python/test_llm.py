@@ -296,3 +296,21 @@ def test_llm_few_shot_on_a_measured_csv(tmp_path):
     assert max(k2["errors"]) == pytest.approx(0, abs=1e-9) and max(k1["errors"]) > 0.01
     with pytest.raises(qb.SpecError, match="network counts must be 1..5, got 0"):
         qb.llm_few_shot("h100-sxm", path, 0)
+    if not os.environ.get("QUTIBENCH_CLI"):
+        return
+    # The CLI's form: the same figures per phase and k, and the same error for k = 0.
+    run = subprocess.run([os.environ["QUTIBENCH_CLI"], "llm", "--platform", "h100-sxm", "--calibrate", str(path), "--few-shot", "1,2",
+                          "--format", "json"], capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0, run.stderr
+    shown = json.loads(run.stdout)
+    assert (shown["platform"], shown["mode"], shown["calibration"]) == ("h100-sxm", None, str(path))
+    for c, p in zip(shown["few_shot"], (k1, k2), strict=True):
+        for key in ("phase", "k", "networks", "trials", "predictions"):
+            assert c[key] == p[key], key
+        assert c["median_abs_log10_error"] == pytest.approx(p["median_abs_log10_error"], rel=1e-12)
+    for args, message in [(["--few-shot", "0"], "network counts must be 1..5, got 0"), (["--few-shot", "1", "--batch", "2"], "--batch excludes --few-shot")]:
+        run = subprocess.run([os.environ["QUTIBENCH_CLI"], "llm", "--platform", "h100-sxm", "--calibrate", str(path), *args],
+                             capture_output=True, text=True, timeout=60)
+        assert run.returncode == 2 and message in run.stderr
+    run = subprocess.run([os.environ["QUTIBENCH_CLI"], "llm", "--platform", "h100-sxm"], capture_output=True, text=True, timeout=60)
+    assert run.returncode == 2 and "--topology is required" in run.stderr

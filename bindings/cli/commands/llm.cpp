@@ -17,6 +17,7 @@
 #include "qutibench/io/llm_measurements.hpp"
 #include "qutibench/predict/llm.hpp"
 #include "qutibench/predict/llm_sweep.hpp"
+#include "qutibench/validation/few_shot.hpp"
 #include "qutibench/validation/llm_calibration.hpp"
 
 namespace qutibench::cli {
@@ -31,6 +32,7 @@ struct llm_options {
   std::vector<std::int64_t> batch{1}, prompt{512}, tp{1};
   std::int64_t output = 128, pp = 1, ep = 1, micro_batches = 1;
   bool unfused = false, per_layer = false;
+  std::vector<std::int64_t> few_shot;  // --few-shot: score the --calibrate file instead of predicting
 };
 
 std::vector<double> reals(const std::vector<std::int64_t>& v) { return {v.begin(), v.end()}; }
@@ -72,7 +74,33 @@ void run_sweep(const llm_options& o, const llm::decoder& d, const llm::tensor_fo
     print(std::cout, t, fmt);
 }
 
+/// How well the calibration file predicts its own device (Python's llm_few_shot): per
+/// phase and k, factors fitted on every k of its networks, the error on its other rows.
+void run_few_shot(const llm_options& o) {
+  const auto [pf, mode_name] = find_platform(o.platform);
+  const std::vector<std::size_t> ks = parse_few_shot_networks(o.few_shot);
+  const std::vector<validation_point> points = llm::calibration_points(llm::load_measured_requests(*o.calibrate, data_dir()), pf,
+                                                                       pf.mode(mode_name));
+  table t;
+  t.columns = {"phase", "k", "networks", "trials", "predictions", "median_abs_log10_error", "plain_median_abs_log10_error"};
+  for (const few_shot_result& r : few_shot_calibration(points, points, ks)) t.rows.push_back(cells_of(r).set("phase", r.platform).row(t.columns));
+  const format fmt = parse_format(o.format);
+  if (fmt == format::json) {
+    nlohmann::ordered_json out;
+    out["platform"] = pf.id;
+    const std::string& mode = pf.mode(mode_name).name;
+    out["mode"] = mode.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(mode);  // as a request's mode
+    out["calibration"] = *o.calibrate;
+    out["few_shot"] = to_json(t);
+    std::cout << out.dump(2) << '\n';
+    return;
+  }
+  print(std::cout, t, fmt);
+}
+
 void run_llm(const llm_options& o) {
+  if (!o.few_shot.empty()) return run_few_shot(o);
+  if (o.topology.empty()) throw CLI::RequiredError("--topology");
   const llm::decoder d = find_decoder(o.topology, data_dir());
   const auto [pf, mode_name] = find_platform(o.platform);
   const operating_mode& mode = pf.mode(mode_name);
@@ -143,8 +171,9 @@ void add_llm_command(CLI::App& app) {
                                         "prompt), time per output token (decode at the mean context), tokens/s, latency, memory "
                                         "against capacity and energy per token");
   auto o = fresh_options<llm_options>(cmd);
-  cmd->add_option("--topology", o->topology, "LLM zoo id (data/llm: llama-2-7b, llama-3-8b, mixtral-8x7b, gpt2, ...) or a Hugging "
-                                             "Face config.json")->required();
+  // Required unless --few-shot scores a calibration file (checked in run_llm).
+  auto* topology = cmd->add_option("--topology", o->topology, "LLM zoo id (data/llm: llama-2-7b, llama-3-8b, mixtral-8x7b, gpt2, ...) "
+                                                              "or a Hugging Face config.json (required unless --few-shot)");
   cmd->add_option("--platform", o->platform, "Platform id, or a spec file, with an optional :MODE")->required();
   cmd->add_option("--weights", o->weights, "Weight format: f16, bf16, fp8, int8 (weight-only), q8_0, q4_0, q4_k_m, int4-g128, "
                                            "int4-g32, nvfp4, mxfp4")->capture_default_str();
@@ -168,7 +197,7 @@ void add_llm_command(CLI::App& app) {
                                  "operations run data-parallel; two all-to-alls per block)")->capture_default_str();
   cmd->add_option("--model", o->model, "plain (roofline per operation) or realistic (the design's engine fill and fixed costs)")
       ->capture_default_str();
-  cmd->add_option("--calibrate", o->calibrate,
+  auto* calibrate = cmd->add_option("--calibrate", o->calibrate,
                   "CSV of requests measured on this platform mode (columns topology, weights, metric = decode_tokens_per_s or "
                   "prefill_tokens_per_s, value; optional kv, activations, batch, prompt, output, tp, pp, ep, micro_batches, source, "
                   "notes): fits each "
@@ -176,6 +205,18 @@ void add_llm_command(CLI::App& app) {
                   "sweep too (docs/llm.md)");
   cmd->add_flag("--unfused-attention", o->unfused, "Attention writes its scores off chip and reads them back (no FlashAttention)");
   cmd->add_flag("--per-layer", o->per_layer, "Also print each phase's operations (one request only)");
+  auto* few_shot = cmd->add_option("--few-shot", o->few_shot,
+                                   "Network counts k (1.." + std::to_string(max_few_shot_networks) +
+                                       ", e.g. 1,2,3): instead of a prediction, how well the --calibrate file predicts itself: per "
+                                       "phase, factors fitted on every k of its networks (a model in a weight format), the error "
+                                       "on its other rows (docs/llm.md)")
+                       ->delimiter(',')
+                       ->needs(calibrate);
+  // The request's options have nothing to say to --few-shot: the file's rows are the requests.
+  for (const char* name : {"--weights", "--kv", "--activations", "--batch", "--prompt", "--output", "--tp", "--pp", "--micro-batches", "--ep",
+                           "--model", "--unfused-attention", "--per-layer"})
+    few_shot->excludes(cmd->get_option(name));
+  few_shot->excludes(topology);
   add_format_option(*cmd, o->format);
   cmd->callback([o] { run_llm(*o); });
 }
