@@ -84,13 +84,14 @@ def test_predict_calibrated_on_the_users_rows_is_the_same_from_the_cli_and_pytho
         assert r["calibration"] == str(mine)
         assert r["calibration_efficiency"] == pytest.approx(2)
         assert r["calibration_dispatch_s"] == 0
-        assert (r["calibration_rows"], r["calibration_networks"]) == (1, 1)
+        assert (r["calibration_settings"], r["calibration_networks"]) == (1, 1)
+        assert (r["calibration_skipped_rows"], r["calibration_skipped"]) == (0, "")
         assert r["inputs_per_s"] == pytest.approx(expected, rel=1e-9)
         assert r["latency_s"] == pytest.approx(4 / expected, rel=1e-9)
     # The arguments fail the same way in both.
     for args, kwargs, message in [(["--model", "plain"], {"model": "plain"}, "calibrate: fits on the realistic model"),
                                   (["--per-layer"], {"per_layer": True}, "calibrate: scales the whole prediction"),
-                                  (["--metric", "system"], {"metric": "system"}, "has no system throughput measured on kv260-dpu")]:
+                                  (["--metric", "system"], {"metric": "system"}, "has no usable system throughput measured on kv260-dpu; it has compute figures")]:
         bad = run("predict", "--topology", "resnet18", "--platform", "kv260-dpu", "--datatype", "int8", "--calibrate", str(mine),
                   *args, check=False)
         assert bad.returncode != 0 and message in bad.stderr
@@ -101,10 +102,43 @@ def test_predict_calibrated_on_the_users_rows_is_the_same_from_the_cli_and_pytho
     assert bad.returncode != 0 and "--metric requires --calibrate" in bad.stderr
     with pytest.raises(qb.SpecError, match="argument .metric.: applies to calibrate only"):
         qb.predict("resnet18", "kv260-dpu", "int8", metric="system")
+    # An empty file name, and a metric that is neither, the same in both.
+    for args, kwargs, message in [(["--calibrate", ""], {"calibrate": ""}, "calibrate: give a measurement CSV"),
+                                  (["--calibrate", str(mine), "--metric", "bogus"], {"calibrate": mine, "metric": "bogus"},
+                                   "metric 'bogus': valid: compute, system")]:
+        bad = run("predict", "--topology", "resnet18", "--platform", "kv260-dpu", "--datatype", "int8", *args, check=False)
+        assert bad.returncode != 0 and message in bad.stderr
+        with pytest.raises(qb.SpecError, match=message):
+            qb.predict("resnet18", "kv260-dpu", "int8", **kwargs)
     # Without calibrate the model stays plain, as before.
     assert qb.predict("resnet18", "kv260-dpu", "int8")["inputs_per_s"] == pytest.approx(
         json.loads(run("predict", "--topology", "resnet18", "--platform", "kv260-dpu", "--datatype", "int8", "--format",
                        "json").stdout)["inputs_per_s"])
+
+
+def test_predict_calibrates_a_spec_file_of_your_own_on_rows_naming_it(tmp_path):
+    import qutibench as qb
+
+    # Your board as a spec file with an id no shipped spec has, and your rows naming it: the
+    # rows load and fit (one network at a third of the realistic rate: efficiency 3), and a
+    # row with no batch is skipped and said so.
+    spec = json.loads((pathlib.Path(THESIS).parents[1] / "platforms" / "kv260-dpu.json").read_text())
+    spec["id"], spec["aliases"] = "my-board", []
+    board = tmp_path / "my-board.json"
+    board.write_text(json.dumps(spec))
+    realistic = qb.predict("resnet50", str(board), "int8", model="realistic")["inputs_per_s"]
+    mine = tmp_path / "mine.csv"
+    mine.write_text("topology_id,platform_id,mode,datatype,batch,measured_inputs_per_s,measured_latency_ms,metric_kind,"
+                    "source_repo_or_url,source_path_or_section,notes\n"
+                    f"resnet50,my-board,,int8,1,{realistic / 3!r},,compute,my bench,run 1,\n"
+                    "resnet18,my-board,,int8,,5,,compute,my bench,run 2,\n")
+    cli = json.loads(run("predict", "--topology", "resnet50", "--platform", str(board), "--datatype", "int8", "--calibrate", str(mine),
+                         "--format", "json").stdout)
+    py = qb.predict("resnet50", str(board), "int8", calibrate=mine)
+    for r in (cli, py):
+        assert r["platform"] == "my-board" and r["calibration_efficiency"] == pytest.approx(3)
+        assert r["inputs_per_s"] == pytest.approx(realistic / 3, rel=1e-9)
+        assert (r["calibration_skipped_rows"], r["calibration_skipped"]) == (1, "1 with no batch")
 
 
 def test_validate_needs_a_mode():

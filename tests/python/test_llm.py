@@ -314,3 +314,16 @@ def test_llm_few_shot_on_a_measured_csv(tmp_path):
         assert run.returncode == 2 and message in run.stderr
     run = subprocess.run([os.environ["QUTIBENCH_CLI"], "llm", "--platform", "h100-sxm"], capture_output=True, text=True, timeout=60)
     assert run.returncode == 2 and "--topology is required" in run.stderr
+
+
+@pytest.mark.skipif(not os.environ.get("QUTIBENCH_CLI"), reason="QUTIBENCH_CLI is not set (CTest sets it)")
+def test_an_empty_calibration_file_name_is_refused_by_name():
+    message = "calibrate: give a measurement CSV, got an empty file name"
+    for args in (["--topology", "llama-2-7b"], ["--topology", "llama-2-7b", "--batch", "1,2"], ["--few-shot", "1"]):
+        run = subprocess.run([os.environ["QUTIBENCH_CLI"], "llm", "--platform", "h100-sxm", "--calibrate", "", *args],
+                             capture_output=True, text=True, timeout=60)
+        assert run.returncode == 2 and message in run.stderr, args
+    for call in (lambda: qb.llm("llama-2-7b", "h100-sxm", calibrate=""), lambda: qb.llm_sweep("llama-2-7b", "h100-sxm", calibrate=""),
+                 lambda: qb.llm_few_shot("h100-sxm", "", 1)):
+        with pytest.raises(qb.SpecError, match=message):
+            call()

@@ -43,7 +43,7 @@ void run_sweep(const llm_options& o, const llm::decoder& d, const llm::tensor_fo
   const llm::sweep_axes axes{.batches = reals(o.batch), .contexts = reals(o.prompt), .devices = reals(o.tp),
                              .output = static_cast<double>(o.output), .fused_attention = !o.unfused};
   std::optional<llm::calibration> fit;
-  if (o.calibrate) fit = llm::fit_calibration(llm::load_measured_requests(*o.calibrate, data_dir()), pf, mode);
+  if (o.calibrate) fit = llm::load_calibration(*o.calibrate, pf, mode, data_dir());
   const llm::request_sweep r = fit ? llm::calibrated_sweep(d, f, axes, pf, mode, *fit) : llm::sweep(d, f, axes, pf, mode, parse_prediction_model(o.model));
   table t;
   t.columns = {"batch", "prompt", "tp", "status", "ttft_s", "tpot_s", "decode_tokens_per_s", "throughput_tokens_per_s", "latency_s",
@@ -79,8 +79,7 @@ void run_sweep(const llm_options& o, const llm::decoder& d, const llm::tensor_fo
 void run_few_shot(const llm_options& o) {
   const auto [pf, mode_name] = find_platform(o.platform);
   const std::vector<std::size_t> ks = parse_few_shot_networks(o.few_shot);
-  const std::vector<validation_point> points = llm::calibration_points(llm::load_measured_requests(*o.calibrate, data_dir()), pf,
-                                                                       pf.mode(mode_name));
+  const std::vector<validation_point> points = llm::load_calibration_points(*o.calibrate, pf, pf.mode(mode_name), data_dir());
   table t;
   t.columns = {"phase", "k", "networks", "trials", "predictions", "median_abs_log10_error", "plain_median_abs_log10_error"};
   for (const few_shot_result& r : few_shot_calibration(points, points, ks)) t.rows.push_back(cells_of(r).set("phase", r.platform).row(t.columns));
@@ -112,7 +111,7 @@ void run_llm(const llm_options& o) {
     return run_sweep(o, d, f, pf, mode);
   }
   std::optional<llm::calibration> fit;
-  if (o.calibrate) fit = llm::fit_calibration(llm::load_measured_requests(*o.calibrate, data_dir()), pf, mode);
+  if (o.calibrate) fit = llm::load_calibration(*o.calibrate, pf, mode, data_dir());
   const llm::request r{.batch = static_cast<double>(o.batch[0]), .prompt = static_cast<double>(o.prompt[0]),
                        .output = static_cast<double>(o.output), .fused_attention = !o.unfused, .tp = static_cast<double>(o.tp[0]),
                        .pp = static_cast<double>(o.pp), .ep = static_cast<double>(o.ep), .micro_batches = static_cast<double>(o.micro_batches)};

@@ -1,7 +1,7 @@
 // `qutibench predict`: the roofline prediction of one topology on one platform mode, for
 // the whole network or layer by layer (thesis eqs. 4.1, 4.2), or the realistic model's
 // estimate (predict/realistic.hpp), calibrated on the user's measurements of the device
-// (validation/few_shot.hpp).
+// (validation/device_calibration.hpp).
 #include <iostream>
 #include <limits>
 #include <memory>
@@ -14,7 +14,7 @@
 #include "qutibench/predict/fields.hpp"
 #include "qutibench/predict/profile.hpp"
 #include "qutibench/predict/realistic.hpp"
-#include "qutibench/validation/few_shot.hpp"
+#include "qutibench/validation/device_calibration.hpp"
 
 namespace qutibench::cli {
 
@@ -33,19 +33,17 @@ void run_predict(const predict_options& o) {
   const topology net = find_topology(o.topology, o.onnx);
   const auto [pf, mode_name] = find_platform(o.platform);
   const operating_mode& mode = pf.mode(mode_name);
+  // Checked first, as Python checks it: the model decides what the other options may say.
+  const prediction_model model = o.calibrate ? calibrated_model(o.common.model, o.per_layer) : parse_prediction_model(o.common.model);
   const scenario s = o.common.to_scenario(datatype::parse(o.datatype));
   const network_profile prof = profile(net);
   std::optional<device_calibration> fit;
-  if (o.calibrate) {
-    calibrated_model(o.common.model, o.per_layer);
-    fit = fit_device_calibration(load_measurements(*o.calibrate, data_dir()), pf, parse_validation_metric(o.metric), *o.calibrate);
-  }
-  const bool realistic = parse_prediction_model(o.common.model) == prediction_model::realistic;
-  const layerwise_prediction layers = realistic     ? predict_realistic(prof, pf, mode, s)
-                                      : o.per_layer ? predict_layers(prof, pf, mode, s)
-                                                    : layerwise_prediction{};
-  const double dispatches = dispatches_per_input(prof, design_of(mode), static_cast<double>(s.batch.n));
-  const prediction p = fit                        ? calibrated(layers.network, fit->factors, dispatches)
+  if (o.calibrate) fit = load_device_calibration(*o.calibrate, pf, o.metric, data_dir());
+  const bool realistic = model == prediction_model::realistic;
+  const layerwise_prediction layers = realistic && !fit ? predict_realistic(prof, pf, mode, s)
+                                      : o.per_layer     ? predict_layers(prof, pf, mode, s)
+                                                        : layerwise_prediction{};
+  const prediction p = fit                        ? predict_calibrated(prof, pf, mode, s, *fit)
                        : realistic || o.per_layer ? layers.network
                                                   : predict(prof, pf, mode, s);
 
@@ -57,7 +55,8 @@ void run_predict(const predict_options& o) {
   if (fit) {
     // After the model: the file, the factors and what fitted them.
     summary.columns.insert(std::find(summary.columns.begin(), summary.columns.end(), "model") + 1,
-                           {"calibration", "calibration_efficiency", "calibration_dispatch_s", "calibration_rows", "calibration_networks"});
+                           {"calibration", "calibration_efficiency", "calibration_dispatch_s", "calibration_settings",
+                            "calibration_networks", "calibration_skipped_rows", "calibration_skipped"});
     fields.add(*fit).set("calibration", *o.calibrate);
   }
   fields.set("topology", o.topology)
@@ -123,10 +122,12 @@ void add_predict_command(CLI::App& app) {
   auto* calibrate = cmd->add_option("--calibrate", o->calibrate,
                                     "A measurement CSV (QuTiBench schema or published table) with rows of this platform: "
                                     "fits its efficiency and, from two networks on, its time per layer dispatch on the "
-                                    "realistic model over every row (any mode and batch), and predicts with them (model "
-                                    "calibrated; takes --model realistic where none is given; docs/validation.md)");
+                                    "realistic model over its settings (the best row per network, datatype, mode and batch; "
+                                    "rows with no batch, a mode the spec lacks or a datatype the model cannot run are "
+                                    "skipped and counted), and predicts with them (model calibrated; takes --model realistic "
+                                    "where none is given; docs/validation.md)");
+  // Checked by parse_validation_metric, as Python's metric is: one message.
   cmd->add_option("--metric", o->metric, "With --calibrate: fit the rows' compute or system throughput")
-      ->check(CLI::IsMember({"compute", "system"}))
       ->needs(calibrate)
       ->capture_default_str();
   auto* model = cmd->get_option("--model");

@@ -113,12 +113,14 @@ def predict(topology: Topology | str, platform_ref: str | Platform, datatype: st
     spec with a design (no effect otherwise); None takes the threads the design's runtime
     runs where its spec states them (one on ultra96-a53, gemmlowp's default), else keeps
     every unit busy. ``model`` None is "plain", or "realistic" with ``calibrate``: a
-    measurement CSV (as ``--calibrate``) whose rows of this platform, any mode and batch,
-    fit its efficiency and, from two networks on, its time per layer dispatch on the
-    realistic model, which then predict (``model`` "calibrated", the factors under
-    ``calibration_efficiency``, ``calibration_dispatch_s``, with ``calibration_rows`` and
-    ``calibration_networks``); ``metric`` "compute" (None) or "system": which measured
-    throughput they fit. ``topology``: a Topology or what ``qutibench.topology()`` reads;
+    measurement CSV (as ``--calibrate``) whose rows of this platform (the best row per
+    network, datatype, mode and batch) fit its efficiency and, from two networks on, its
+    time per layer dispatch on the realistic model, which then predict (``model``
+    "calibrated", the factors under ``calibration_efficiency``, ``calibration_dispatch_s``,
+    with ``calibration_settings``, ``calibration_networks``, and the rows skipped, for no
+    batch, a mode the spec lacks or a datatype the model cannot run, under
+    ``calibration_skipped_rows`` and ``calibration_skipped``); ``metric`` "compute" (None)
+    or "system": which measured throughput they fit. ``topology``: a Topology or what ``qutibench.topology()`` reads;
     ``platform_ref``: a Platform or "id[:mode]" / "file.json[:mode]"."""
     pf, ref_mode = platform(platform_ref)
     r = _core.predict(_topology(topology), pf, datatype, batch, mode if mode is not None else ref_mode, memory_model, efficiency,

@@ -124,10 +124,9 @@ void bind_measured_data(py::module_& m) {
         return few_shot_dicts(few_shot_points_of(points), ks, "platform");
       }, py::arg("points"), py::arg("k"), "few_shot_calibration over points given as dicts, each prediction's error too");
 
-  m.def("llm_few_shot", [](const platform& pf, const std::string& mode, const std::filesystem::path& file,
-                           const py::object& k) {
+  m.def("llm_few_shot", [](const platform& pf, const std::string& mode, const std::string& file, const py::object& k) {
         const std::vector<std::size_t> ks = parse_few_shot_networks(to_integers(k, "k"));
-        return few_shot_dicts(llm::calibration_points(llm::load_measured_requests(file, data_dir()), pf, pf.mode(mode)), ks, "phase");
+        return few_shot_dicts(llm::load_calibration_points(file, pf, pf.mode(mode), data_dir()), ks, "phase");
       }, py::arg("platform"), py::arg("mode"), py::arg("path"), py::arg("k"),
       "few_shot_calibration over an LLM measurement CSV of one platform mode, each phase as a device");
 

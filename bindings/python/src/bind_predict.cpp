@@ -18,7 +18,7 @@
 #include "qutibench/predict/llm_sweep.hpp"
 #include "qutibench/predict/realistic.hpp"
 #include "qutibench/predict/sweep.hpp"
-#include "qutibench/validation/few_shot.hpp"
+#include "qutibench/validation/device_calibration.hpp"
 #include "qutibench/validation/llm_calibration.hpp"
 
 namespace qutibench::python {
@@ -179,10 +179,8 @@ void bind_predictions(py::module_& m) {
         const scenario s = make_scenario(type, batch, memory, efficiency, threads, pm);
         const bool realistic = pm == prediction_model::realistic;
         if (calibrate) {
-          const device_calibration fit = fit_device_calibration(load_measurements(*calibrate, data_dir()), pf,
-                                                                parse_validation_metric(metric.value_or("compute")), *calibrate);
-          const double dispatches = dispatches_per_input(prof, design_of(mo), static_cast<double>(s.batch.n));
-          py::dict d = prediction_dict(calibrated(predict_realistic(prof, pf, mo, s).network, fit.factors, dispatches), pf, mo);
+          const device_calibration fit = load_device_calibration(*calibrate, pf, metric.value_or("compute"), data_dir());
+          py::dict d = prediction_dict(predict_calibrated(prof, pf, mo, s, fit), pf, mo);
           d["model"] = "calibrated", d["calibration"] = *calibrate;
           return add_fields(d, fit);
         }
@@ -348,7 +346,7 @@ void bind_llm(py::module_& m) {
         const llm::decoder dec = find_decoder(ref, data_dir());
         const prediction_model mod = calibrate ? calibrated_model(model, per_layer) : parse_prediction_model(model);
         std::optional<llm::calibration> fit;
-        if (calibrate) fit = llm::fit_calibration(llm::load_measured_requests(*calibrate, data_dir()), pf, mo);
+        if (calibrate) fit = llm::load_calibration(*calibrate, pf, mo, data_dir());
         const llm::request_prediction predicted = llm::predict(dec, f, r, pf, mo, mod);
         const llm::request_prediction p = fit ? llm::calibrated(predicted, r, *fit) : predicted;
         py::dict d;
@@ -390,7 +388,7 @@ void bind_llm(py::module_& m) {
         std::optional<llm::calibration> fit;
         if (calibrate) {
           calibrated_model(model, false);
-          fit = llm::fit_calibration(llm::load_measured_requests(*calibrate, data_dir()), pf, mo);
+          fit = llm::load_calibration(*calibrate, pf, mo, data_dir());
         }
         const llm::request_sweep r = fit ? llm::calibrated_sweep(dec, f, axes, pf, mo, *fit)
                                          : llm::sweep(dec, f, axes, pf, mo, parse_prediction_model(model));

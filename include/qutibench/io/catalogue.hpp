@@ -217,13 +217,16 @@ inline std::vector<accuracy_record> published_accuracy(const std::filesystem::pa
 }
 
 /// Measurement rows of a QuTiBench CSV whose platforms may be thesis names, any shipped
-/// spec's id or alias (data_dir/platforms) or "host" (this CPU); a row naming an alias
-/// carries the spec's id, so that it joins the spec's other rows.
-inline std::vector<recorded_measurement> load_measurements(const std::filesystem::path& file,
-                                                           const std::filesystem::path& data_dir) {
+/// spec's id or alias (data_dir/platforms), one of `also` (a user's own spec files) or
+/// "host" (this CPU); a row naming an alias carries the spec's id, so that it joins the
+/// spec's other rows.
+inline std::vector<recorded_measurement> load_measurements(const std::filesystem::path& file, const std::filesystem::path& data_dir,
+                                                           std::span<const platform> also = {}) {
   std::vector<std::string> known{"host"};
   std::unordered_map<std::string, std::string> id_of_alias;  // one lookup per row: files run to 100k rows
-  for (const platform& p : load_platforms(data_dir / "platforms")) {
+  std::vector<platform> specs = load_platforms(data_dir / "platforms");
+  specs.insert(specs.end(), also.begin(), also.end());
+  for (const platform& p : specs) {
     known.push_back(p.id);
     known.insert(known.end(), p.aliases.begin(), p.aliases.end());
     for (const std::string& alias : p.aliases) id_of_alias.emplace(alias, p.id);

@@ -73,9 +73,7 @@ inline std::string parallelism_problem(const decoder& d, const parallelism& p, d
 }
 
 /// Whether `o` is a mixture of experts' expert work (what expert parallelism splits).
-inline bool expert_operation(const decoder& d, const operation& o) {
-  return d.experts > 1 && (o.name == "mlp_gate_up" || o.name == "mlp_up" || o.name == "mlp_down");
-}
+inline bool expert_operation(const decoder& d, const operation& o) { return d.experts > 1 && o.mlp; }
 
 /// One device's share of an operation. Tensor parallelism: the projections, attention and
 /// LM head split (their MACs, weights and activations), the KV cache over min(tp,
@@ -90,19 +88,13 @@ inline operation shard(operation o, const decoder& d, const parallelism& p) {
     o.macs /= p.ep, o.other_ops /= p.ep, o.activation_bytes /= p.ep, o.kv_read_bytes /= p.ep, o.kv_write_bytes /= p.ep;
     // Expert weights split; other weights are whole on every device, except the table
     // rows a lookup reads per token.
-    if (expert || o.name == "embedding" || o.name == "position_embedding") o.weight_bytes /= p.ep;
+    if (expert || o.lookup) o.weight_bytes /= p.ep;
     if (!expert) o.rows /= p.ep;
   }
-  if (p.tp <= 1) return o;
-  const bool split = o.name == "attn_qkv" || o.name == "attention" || o.name == "attn_out" || o.name == "mlp_gate_up" ||
-                     o.name == "mlp_up" || o.name == "mlp_down" || o.name == "lm_head" || o.name == "kv_write";
-  if (!split) return o;
-  // Column-parallel products split their outputs, row-parallel ones (the output
-  // projection, the MLP's down projection) their depth.
-  const bool row_parallel = o.name == "attn_out" || o.name == "mlp_down";
+  if (p.tp <= 1 || o.share == tp_share::whole) return o;
   const double kv_split = std::min(p.tp, static_cast<double>(d.kv_heads));
   o.macs /= p.tp, o.other_ops /= p.tp, o.weight_bytes /= p.tp, o.activation_bytes /= p.tp;
-  (row_parallel ? o.depth : o.columns) /= p.tp;
+  (o.share == tp_share::depth ? o.depth : o.columns) /= p.tp;
   o.kv_read_bytes /= kv_split, o.kv_write_bytes /= kv_split;
   return o;
 }

@@ -42,6 +42,12 @@ struct step {
 
 /// Requirements of one operation summed over the blocks that repeat it. Counts are doubles:
 /// bytes come from fractional bits per element (4.5), and a mean context is fractional.
+/// An operation's share under tensor parallelism (Megatron-LM): `whole` on every device
+/// (lookups, norms, rotary, the router), `columns` split by its outputs (the Q/K/V and MLP
+/// up projections, attention's heads, the KV cache written, the LM head), `depth` by its
+/// reduction (the row-parallel output and down projections).
+enum class tp_share : std::uint8_t { whole, columns, depth };
+
 struct operation {
   std::string_view name;        ///< a literal: steps are evaluated millions of times in sweeps
   std::int64_t blocks = 1;      ///< 1, or the layers that each run it
@@ -55,6 +61,11 @@ struct operation {
   double kv_read_bytes = 0;
   double kv_write_bytes = 0;
   double activation_bytes = 0;  ///< activations read and written off chip
+  /// How tensor parallelism shares it (llm/parallel.hpp's shard): marked where the
+  /// operation is made, so that a sweep's millions of shards compare no names.
+  tp_share share = tp_share::whole;
+  bool lookup = false;  ///< reads table rows per token (the embeddings)
+  bool mlp = false;     ///< the MLP's projections: a mixture of experts' expert work
 };
 
 /// A step has at most 13 operations (a MoE with learned positions); held in place, so a
@@ -120,10 +131,10 @@ inline step_requirements requirements(const decoder& d, const tensor_formats& f,
   step_requirements r;
   auto add = [&](operation o) { r.operations.push_back(std::move(o)); };
   add({.name = "embedding", .weight_bytes = rows * h * weight_bits(f.weights, tensor_role::embedding, 0, n) / 8,
-       .activation_bytes = rows * h * act});
+       .activation_bytes = rows * h * act, .lookup = true});
   if (d.position == position_kind::learned)  // a row of the position table per token, added to the token's
     add({.name = "position_embedding", .other_ops = rows * h, .weight_bytes = rows * h * weight_bits(f.weights, tensor_role::embedding, 0, n) / 8,
-         .activation_bytes = rows * h * act});
+         .activation_bytes = rows * h * act, .lookup = true});
   const double norms = static_cast<double>(d.norms_per_block);
   add({.name = "norms", .blocks = n, .other_ops = layers * norms * norm_ops * rows * h, .weight_bytes = layers * norms * norm_params * act,
        .activation_bytes = layers * norms * 2 * rows * h * act});
@@ -133,20 +144,20 @@ inline step_requirements requirements(const decoder& d, const tensor_formats& f,
        .other_ops = layers * rows * qkv_bias,
        .weight_bytes = wbytes(tensor_role::attn_q, h * q) + wbytes(tensor_role::attn_k, h * kv) + wbytes(tensor_role::attn_v, h * kv) +
                        layers * qkv_bias * act,
-       .activation_bytes = layers * rows * (h + q + 2 * kv) * act});
+       .activation_bytes = layers * rows * (h + q + 2 * kv) * act, .share = tp_share::columns});
   if (d.position == position_kind::rotary)  // a rotation per pair: two multiplies and an add per element
     add({.name = "rotary", .blocks = n,
          .other_ops = layers * 3 * rows * (static_cast<double>(d.heads) + static_cast<double>(d.kv_heads)) * static_cast<double>(d.rotary_dim)});
-  add({.name = "kv_write", .blocks = n, .kv_write_bytes = layers * rows * 2 * kv * kv_bytes});
+  add({.name = "kv_write", .blocks = n, .kv_write_bytes = layers * rows * 2 * kv * kv_bytes, .share = tp_share::columns});
   // Scores Q K^T and context P V: head_dim MACs per head per key each; softmax 3 per score.
   const double scores = layers * b * static_cast<double>(d.heads) * keys;
   add({.name = "attention", .blocks = n, .macs = 2 * scores * static_cast<double>(d.head_dim), .other_ops = 3 * scores,
        .kv_read_bytes = layers * b * (s.context + t) * 2 * kv * kv_bytes,
-       .activation_bytes = s.fused_attention ? 0 : 3 * scores * act});
+       .activation_bytes = s.fused_attention ? 0 : 3 * scores * act, .share = tp_share::columns});
   add({.name = "attn_out", .blocks = n, .macs = layers * rows * q * h, .weight_product = true, .rows = rows, .depth = q, .columns = h,
        .other_ops = layers * rows * (d.out_bias ? h : 0) + layers * rows * h,  // bias, residual add
        .weight_bytes = wbytes(tensor_role::attn_o, q * h) + (d.out_bias ? layers * h * act : 0),
-       .activation_bytes = layers * rows * (q + 2 * h) * act});
+       .activation_bytes = layers * rows * (q + 2 * h) * act, .share = tp_share::depth});
   // The MLP: per token experts_per_token experts; the step reads the experts it touches.
   const double k = static_cast<double>(d.experts_per_token), touched = experts_touched(d, rows);
   if (d.experts > 1)
@@ -164,17 +175,17 @@ inline step_requirements requirements(const decoder& d, const tensor_formats& f,
        .rows = expert_rows, .depth = h, .columns = up_rows * i,
        .other_ops = layers * rows * k * (i * (gated ? 2 : 1) + (d.mlp_bias ? up_rows * i : 0)),  // activation (and gating multiply), bias
        .weight_bytes = touched * h * i * up_bits / 8 + (d.mlp_bias ? touched * layers * up_rows * i * act : 0),
-       .activation_bytes = layers * rows * (h + k * up_rows * i) * act});
+       .activation_bytes = layers * rows * (h + k * up_rows * i) * act, .share = tp_share::columns, .mlp = true});
   add({.name = "mlp_down", .blocks = n, .macs = layers * rows * k * i * h, .weight_product = true, .rows = expert_rows, .depth = i,
        .columns = h,
        .other_ops = layers * rows * (k * (d.mlp_bias ? h : 0) + (k - 1) * h + h),  // bias, expert mix, residual add
        .weight_bytes = touched * wbytes(tensor_role::mlp_down, i * h) + (d.mlp_bias ? touched * layers * h * act : 0),
-       .activation_bytes = layers * rows * (k * i + 2 * h) * act});
+       .activation_bytes = layers * rows * (k * i + 2 * h) * act, .share = tp_share::depth, .mlp = true});
   add({.name = "final_norm", .other_ops = norm_ops * b * h, .weight_bytes = norm_params * act, .activation_bytes = 2 * b * h * act});
   add({.name = "lm_head", .macs = b * h * v, .weight_product = true, .rows = b, .depth = h, .columns = v, .other_ops = d.lm_head_bias ? b * v : 0,
        .weight_bytes = h * v * weight_bits(f.weights, d.tied_embeddings ? tensor_role::embedding : tensor_role::lm_head, 0, n) / 8 +
                        (d.lm_head_bias ? v * act : 0),
-       .activation_bytes = b * (h + v) * act});
+       .activation_bytes = b * (h + v) * act, .share = tp_share::columns});
   for (const operation& o : r.operations) {
     r.macs += o.macs;
     if (o.weight_product) r.weight_macs += o.macs;

@@ -38,12 +38,13 @@ struct request_sweep {
 
 /// A sweep's points as the model predicts them (no calibration).
 struct as_predicted {
-  request_prediction operator()(request_prediction p, const request&) const { return p; }
+  void operator()(request_prediction&, const request&) const {}
 };
 
-/// `adjust(prediction, request)` maps each point's prediction before its figures are
-/// stored: a calibration on the device's measurements (validation/llm_calibration.hpp),
-/// which this layer cannot name.
+/// `adjust(prediction, request)` changes each point's prediction in place before its
+/// figures are stored: a calibration on the device's measurements
+/// (validation/llm_calibration.hpp), which this layer cannot name. In place, because a
+/// prediction holds its operations in place (kilobytes a point to copy).
 template <class Adjust = as_predicted>
 request_sweep sweep(const decoder& d, const tensor_formats& f, const sweep_axes& axes, const platform& pf, const operating_mode& m,
                     prediction_model model = prediction_model::realistic, const Adjust& adjust = {}) {
@@ -71,14 +72,20 @@ request_sweep sweep(const decoder& d, const tensor_formats& f, const sweep_axes&
   const detail::llm_engine e = detail::engine_for(f, pf, m, model);
   out.reason = e.unsupported;
   const detail::stored_weights weights = detail::stored(d, f);
+  // A sweep leaves pp, ep and micro-batches at 1, so whether a point's split runs depends on
+  // its device count alone: checked once per count, not per point (the check words a reason).
+  std::vector<bool> splits(out.devices);
+  for (std::size_t n = 0; n < out.devices; ++n)
+    splits[n] = parallelism_problem(d, {.tp = axes.devices[n]}, 1).empty();
   for (std::size_t b = 0; b < out.batches; ++b)
     for (std::size_t c = 0; c < out.contexts; ++c) {
       request r{.batch = axes.batches[b], .prompt = axes.contexts[c], .output = axes.output, .fused_attention = axes.fused_attention};
       const step_requirements prefill = requirements(d, f, detail::prefill_step(r)), decode = requirements(d, f, detail::decode_step(r));
       for (std::size_t n = 0; n < out.devices; ++n) {
+        if (!splits[n]) continue;
         r.tp = axes.devices[n];
-        if (!parallelism_problem(d, r.split(), r.batch).empty()) continue;
-        const request_prediction p = adjust(detail::finish(d, f, r, e, prefill, decode, weights), r);
+        request_prediction p = detail::finish(d, f, r, e, prefill, decode, weights);
+        adjust(p, r);
         const std::size_t i = out.index(b, c, n);
         out.status[i] = p.status;
         out.memory_bytes[i] = p.memory.total();

@@ -7,10 +7,8 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
-#include <optional>
 #include <span>
 #include <string>
-#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -18,9 +16,6 @@
 
 #include "qutibench/error.hpp"
 #include "qutibench/measure/record.hpp"
-#include "qutibench/platform.hpp"
-#include "qutibench/predict/realistic.hpp"
-#include "qutibench/predict/roofline.hpp"
 #include "qutibench/validation/dataset.hpp"
 
 namespace qutibench {
@@ -100,73 +95,6 @@ inline validation_point few_shot_point(const std::string& where, std::string pla
   validation_point p;
   p.platform = std::move(platform), p.topology = std::move(network);
   p.measured = measured, p.realistic = realistic, p.plain = plain, p.dispatches = dispatches;
-  return p;
-}
-
-/// The model a calibrated prediction runs (`predict --calibrate`, `llm --calibrate`, and
-/// Python's `calibrate=`; the one check of all three): the realistic one, which the factors
-/// sit on, where the user names it or none. spec_error 503 naming "calibrate" where the
-/// user names another model, or asks per layer (the factors scale the whole prediction).
-inline prediction_model calibrated_model(std::optional<std::string_view> model, bool per_layer) {
-  if (model && parse_prediction_model(*model) != prediction_model::realistic)
-    throw spec_error(error_id::invalid_value, "calibrate", "fits on the realistic model; give model realistic or none");
-  if (per_layer) throw spec_error(error_id::invalid_value, "calibrate", "scales the whole prediction, not its layers; drop per-layer");
-  return prediction_model::realistic;
-}
-
-/// A device's factors fitted on every row a measurement file has of it, as a user with
-/// their own measurements predicts a network they have not measured.
-struct device_calibration {
-  few_shot_factors factors;
-  std::size_t rows = 0;      ///< measured settings that fitted the factors
-  std::size_t networks = 0;  ///< distinct networks among them (two or more fit a dispatch time)
-};
-
-template <class F>
-void fields(const device_calibration& c, F&& field) {
-  field("calibration_efficiency", c.factors.efficiency);
-  field("calibration_dispatch_s", c.factors.dispatch_s);
-  field("calibration_rows", c.rows);
-  field("calibration_networks", c.networks);
-}
-
-/// The factors of `pf` fitted (`fit_few_shot`) on every row of `rows` that names it (by id
-/// or alias) with a `metric` throughput the realistic model predicts, at the row's own mode
-/// and batch. spec_error 503 naming `file` where no row does, saying where the other
-/// metric has rows.
-inline device_calibration fit_device_calibration(std::span<const recorded_measurement> rows, const platform& pf,
-                                                 validation_metric metric, const std::string& file) {
-  const std::vector<validation_point> points = validation_points(rows, std::span(&pf, 1), metric, false);
-  if (points.empty()) {
-    const bool compute = metric == validation_metric::compute;
-    const bool other = !validation_points(rows, std::span(&pf, 1), compute ? validation_metric::system : validation_metric::compute,
-                                          false).empty();
-    throw spec_error(error_id::invalid_value, file,
-                     std::string("has no ") + (compute ? "compute" : "system") + " throughput measured on " + pf.id +
-                         " of a zoo network the realistic model runs" +
-                         (other ? std::string("; it has ") + (compute ? "system" : "compute") + " figures: give metric " +
-                                      (compute ? "system" : "compute")
-                                : std::string()));
-  }
-  std::vector<const validation_point*> train;
-  std::vector<std::string> nets;
-  for (const validation_point& p : points) {
-    train.push_back(&p);
-    if (std::ranges::find(nets, p.topology) == nets.end()) nets.push_back(p.topology);
-  }
-  return {fit_few_shot(train), points.size(), nets.size()};
-}
-
-/// `p`, a realistic prediction at `dispatches` layer dispatches per input
-/// (`dispatches_per_input`), as factors `f` predict it: time per input = efficiency x the
-/// realistic time + dispatch_s x the dispatches; the batch's latency and the attained
-/// ops/s follow. Peak, bandwidth, traffic and bound stay the realistic model's.
-inline prediction calibrated(prediction p, const few_shot_factors& f, double dispatches) {
-  if (!p.ok()) return p;
-  const double per_input = f.seconds_per_input(p.throughput.value(), dispatches);
-  p.throughput = inputs_per_s::from_value(1 / per_input);
-  p.latency = seconds::from_value(per_input * static_cast<double>(p.batch));
-  p.attainable = ops_per_s::from_value(p.work.value() / p.latency.value());
   return p;
 }
 

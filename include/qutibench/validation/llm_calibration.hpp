@@ -8,6 +8,7 @@
 
 #include <array>
 #include <cstddef>
+#include <filesystem>
 #include <span>
 #include <string>
 #include <utility>
@@ -18,6 +19,7 @@
 #include "qutibench/platform.hpp"
 #include "qutibench/predict/llm.hpp"
 #include "qutibench/predict/llm_sweep.hpp"
+#include "qutibench/validation/device_calibration.hpp"
 #include "qutibench/validation/few_shot.hpp"
 
 namespace qutibench::llm {
@@ -88,17 +90,36 @@ inline calibration fit_calibration(std::span<const measured_request> rows, const
   return c;
 }
 
-/// `p`, a realistic prediction of request `r`, as calibration `c` predicts it: each step
-/// takes efficiency x its time + dispatch_s x its dispatches, the rates and latency follow
-/// (set_step_times), energy per token in proportion to the latency. The operations keep
-/// the realistic model's times.
-inline request_prediction calibrated(request_prediction p, const request& r, const calibration& c) {
-  if (p.status != request_status::ok) return p;
+/// The points of the rows of file `path` (`load_measured_requests`, `calibration_points`):
+/// what `llm --few-shot` and Python's llm_few_shot score.
+inline std::vector<validation_point> load_calibration_points(const std::string& path, const platform& pf, const operating_mode& mode,
+                                                            const std::filesystem::path& data_dir) {
+  return calibration_points(load_measured_requests(calibration_file(path), data_dir), pf, mode);
+}
+
+/// The factors fitted on the rows of file `path` (`fit_calibration`): the CLI's and
+/// Python's one entry.
+inline calibration load_calibration(const std::string& path, const platform& pf, const operating_mode& mode,
+                                    const std::filesystem::path& data_dir) {
+  return fit_calibration(load_measured_requests(calibration_file(path), data_dir), pf, mode);
+}
+
+/// Makes `p`, a realistic prediction of request `r`, what calibration `c` predicts: each
+/// step takes efficiency x its time + dispatch_s x its dispatches, the rates and latency
+/// follow (set_step_times), energy per token in proportion to the latency. The operations
+/// keep the realistic model's times.
+inline void calibrate(request_prediction& p, const request& r, const calibration& c) {
+  if (p.status != request_status::ok) return;
   const double latency = p.latency_s;
   p.prefill.seconds = c.prefill.efficiency * p.prefill.seconds + c.prefill.dispatch_s * p.prefill.dispatches;
   p.decode.seconds = c.decode.efficiency * p.decode.seconds + c.decode.dispatch_s * p.decode.dispatches;
   set_step_times(p, r, p.prefill.seconds, p.decode.seconds);
   if (p.energy_per_token_j) *p.energy_per_token_j *= p.latency_s / latency;
+}
+
+/// `p` calibrated (`calibrate`), as a copy.
+inline request_prediction calibrated(request_prediction p, const request& r, const calibration& c) {
+  calibrate(p, r, c);
   return p;
 }
 
@@ -106,8 +127,7 @@ inline request_prediction calibrated(request_prediction p, const request& r, con
 /// a calibrated request would give at each batch, context and device count.
 inline request_sweep calibrated_sweep(const decoder& d, const tensor_formats& f, const sweep_axes& axes, const platform& pf,
                                       const operating_mode& m, const calibration& c) {
-  return sweep(d, f, axes, pf, m, prediction_model::realistic,
-               [&](request_prediction p, const request& r) { return calibrated(std::move(p), r, c); });
+  return sweep(d, f, axes, pf, m, prediction_model::realistic, [&](request_prediction& p, const request& r) { calibrate(p, r, c); });
 }
 
 }  // namespace qutibench::llm

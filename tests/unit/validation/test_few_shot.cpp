@@ -3,16 +3,11 @@
 
 #include <algorithm>
 #include <cmath>
-#include <optional>
 #include <span>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
-#include "qutibench/io/catalogue.hpp"
-#include "qutibench/predict/profile.hpp"
 #include "qutibench/validation/few_shot.hpp"
-#include "qutibench/zoo.hpp"
 
 using namespace qutibench;
 
@@ -178,80 +173,4 @@ TEST_CASE("few-shot: points given directly are checked and keep each prediction'
   CHECK(r[1].errors.size() == 3);
   for (const double e : r[1].errors) CHECK(e == Approx(0).margin(1e-9));
   CHECK(*std::max_element(r[0].errors.begin(), r[0].errors.end()) > 0.01);
-}
-
-namespace {
-/// A row of `topology` on `pf` at `batch` whose compute throughput is `fps`.
-recorded_measurement device_row(const std::string& pf, const std::string& topology, std::uint64_t batch, double fps) {
-  recorded_measurement r;
-  r.record.platform = pf;
-  r.record.what.topology = topology;
-  r.record.what.type = datatypes::int8;
-  r.record.what.batch = batch;
-  r.fps_comp = fps;
-  return r;
-}
-const platform& kv260() {
-  static const platform p = [] {
-    for (platform& q : load_platforms(std::string(QUTIBENCH_DATA_DIR) + "/platforms"))
-      if (q.id == "kv260-dpu") return q;
-    throw std::runtime_error("no kv260-dpu spec");
-  }();
-  return p;
-}
-/// The realistic model's inputs/s of `topology` on the KV260 at `batch`: what the device
-/// of these tests runs 3x slower than, plus 20 us per layer dispatch.
-double realistic_rate(const std::string& topology, std::uint64_t batch) {
-  const platform& pf = kv260();
-  return predict_realistic(profile(zoo::get(topology)), pf, pf.mode(""), {datatypes::int8, {batch}, {}, {}}).network.throughput.value();
-}
-}  // namespace
-
-TEST_CASE("device calibration: a device's rows fit its factors, which predict a network it has not run", "[few_shot]") {
-  // Dispatches by hand (every layer that computes or moves data, per batch; batch norms
-  // and ReLUs fuse into their producer, a flatten only renames): MLP's four dense layers =
-  // 4; CNV's six convolutions, two max pools and three dense layers = 11. The device runs
-  // 3x slower than realistic plus 20 us per dispatch.
-  const auto measured = [](const std::string& t, std::uint64_t batch, double layers) {
-    return 1 / (3 / realistic_rate(t, batch) + 20e-6 * layers / static_cast<double>(batch));
-  };
-  std::vector<recorded_measurement> rows = {device_row("kv260-dpu", "mlp", 1, measured("mlp", 1, 4)),
-                                            device_row("kv260-dpu", "cnv", 1, measured("cnv", 1, 11)),
-                                            device_row("kv260-dpu", "cnv", 8, measured("cnv", 8, 11)),
-                                            device_row("zcu102-dpu", "mlp", 1, 1.0)};  // another device's row never fits
-  const device_calibration c = fit_device_calibration(rows, kv260(), validation_metric::compute, "mine.csv");
-  CHECK(c.rows == 3);
-  CHECK(c.networks == 2);
-  CHECK(c.factors.efficiency == Approx(3.0));
-  CHECK(c.factors.dispatch_s == Approx(20e-6));
-  // MLP pruned to 50 % keeps MLP's 4 dense layers; at batch 4: 3 / realistic + 20 us x 4 / 4 per input.
-  const platform& pf = kv260();
-  const network_profile prof = profile(zoo::get("mlp-p50"));
-  const prediction r = predict_realistic(prof, pf, pf.mode(""), {datatypes::int8, {4}, {}, {}}).network;
-  const prediction p = calibrated(r, c.factors, dispatches_per_input(prof, design_of(pf.mode("")), 4));
-  const double per_input = 3 / realistic_rate("mlp-p50", 4) + 20e-6 * 4 / 4;
-  CHECK(p.throughput.value() == Approx(1 / per_input));
-  CHECK(p.latency.value() == Approx(4 * per_input));
-  CHECK(p.attainable.value() == Approx(r.work.value() / (4 * per_input)));
-  CHECK(p.peak.value() == r.peak.value());  // the hardware figures stay the realistic model's
-}
-
-TEST_CASE("device calibration: no rows of the device, or only of the other metric, is a clear error", "[few_shot][errors]") {
-  const std::vector<recorded_measurement> none = {device_row("zcu102-dpu", "mlp", 1, 100)};
-  CHECK_THROWS_WITH(fit_device_calibration(none, kv260(), validation_metric::compute, "mine.csv"),
-                    Catch::Contains("mine.csv: has no compute throughput measured on kv260-dpu") && !Catch::Contains("give metric"));
-  recorded_measurement system = device_row("kv260-dpu", "mlp", 1, 100);
-  system.fps_sys = system.fps_comp, system.fps_comp.reset();
-  const std::vector<recorded_measurement> rows = {system};
-  CHECK_THROWS_WITH(fit_device_calibration(rows, kv260(), validation_metric::compute, "mine.csv"),
-                    Catch::Contains("it has system figures: give metric system"));
-  CHECK(fit_device_calibration(rows, kv260(), validation_metric::system, "mine.csv").rows == 1);
-}
-
-TEST_CASE("calibrated model: realistic where none is named, else refused", "[few_shot][errors]") {
-  CHECK(calibrated_model(std::nullopt, false) == prediction_model::realistic);
-  CHECK(calibrated_model("realistic", false) == prediction_model::realistic);
-  CHECK_THROWS_WITH(calibrated_model("plain", false), Catch::Contains("calibrate: fits on the realistic model"));
-  CHECK_THROWS_WITH(calibrated_model("realistic", true), Catch::Contains("calibrate: scales the whole prediction"));
-  CHECK_THROWS_WITH(calibrated_model("bogus", false), Catch::Contains("model 'bogus'"));
 }
