@@ -72,4 +72,13 @@ named_cells cells_of(const Record& r) {
   return c;
 }
 
+/// The names of a record's fields in their order: a table's columns that follow the
+/// record as Python's keys do.
+template <class Record>
+std::vector<std::string> field_names(const Record& r) {
+  std::vector<std::string> names;
+  fields(r, [&](std::string_view name, const auto&) { names.emplace_back(name); });
+  return names;
+}
+
 }  // namespace qutibench::cli

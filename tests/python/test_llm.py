@@ -314,6 +314,10 @@ def test_llm_few_shot_on_a_measured_csv(tmp_path):
         assert run.returncode == 2 and message in run.stderr
     run = subprocess.run([os.environ["QUTIBENCH_CLI"], "llm", "--platform", "h100-sxm"], capture_output=True, text=True, timeout=60)
     assert run.returncode == 2 and "--topology is required" in run.stderr
+    # Three networks leave none to predict at k = 4: said on stderr, not an empty success.
+    run = subprocess.run([os.environ["QUTIBENCH_CLI"], "llm", "--platform", "h100-sxm", "--calibrate", str(path), "--few-shot", "4"],
+                         capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0 and "none is left to predict" in run.stderr
 
 
 @pytest.mark.skipif(not os.environ.get("QUTIBENCH_CLI"), reason="QUTIBENCH_CLI is not set (CTest sets it)")

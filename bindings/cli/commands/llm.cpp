@@ -33,9 +33,18 @@ struct llm_options {
   std::int64_t output = 128, pp = 1, ep = 1, micro_batches = 1;
   bool unfused = false, per_layer = false;
   std::vector<std::int64_t> few_shot;  // --few-shot: score the --calibrate file instead of predicting
+  bool topology_given = false;         // required unless --few-shot; an empty one is the decoder's error
 };
 
 std::vector<double> reals(const std::vector<std::int64_t>& v) { return {v.begin(), v.end()}; }
+
+/// The columns a calibrated prediction adds after the model: the file, then the fields of
+/// llm::calibration in their order (Python's keys).
+std::vector<std::string> calibration_columns() {
+  std::vector<std::string> names = field_names(llm::calibration{});
+  names.insert(names.begin(), "calibration");
+  return names;
+}
 
 /// Lists: one row per (batch, prompt, tp), batch-major, the sweep's figures.
 void run_sweep(const llm_options& o, const llm::decoder& d, const llm::tensor_formats& f, const platform& pf, const operating_mode& mode) {
@@ -49,12 +58,11 @@ void run_sweep(const llm_options& o, const llm::decoder& d, const llm::tensor_fo
   t.columns = {"batch", "prompt", "tp", "status", "ttft_s", "tpot_s", "decode_tokens_per_s", "throughput_tokens_per_s", "latency_s",
                "memory_bytes", "energy_per_token_j"};
   // Calibrated: every row carries the file and the factors, as a single request's output does.
-  const std::vector<std::string> calibration_columns = {"calibration", "prefill_efficiency", "prefill_dispatch_s", "prefill_calibration_rows",
-                                                        "decode_efficiency", "decode_dispatch_s", "decode_calibration_rows"};
   std::vector<cell> calibration_cells;
   if (fit) {
-    t.columns.insert(t.columns.end(), calibration_columns.begin(), calibration_columns.end());
-    calibration_cells = named_cells{}.add(*fit).set("calibration", *o.calibrate).row(calibration_columns);
+    const std::vector<std::string> columns = calibration_columns();
+    t.columns.insert(t.columns.end(), columns.begin(), columns.end());
+    calibration_cells = named_cells{}.add(*fit).set("calibration", *o.calibrate).row(columns);
   }
   const auto known = [](double v) { return std::isfinite(v) ? cell{v} : cell{}; };
   for (std::size_t b = 0; b < r.batches; ++b)
@@ -83,6 +91,8 @@ void run_few_shot(const llm_options& o) {
   table t;
   t.columns = {"phase", "k", "networks", "trials", "predictions", "median_abs_log10_error", "plain_median_abs_log10_error"};
   for (const few_shot_result& r : few_shot_calibration(points, points, ks)) t.rows.push_back(cells_of(r).set("phase", r.platform).row(t.columns));
+  if (t.rows.empty())  // an empty table would look like a silent success
+    std::cerr << "qutibench: note: " << *o.calibrate << ": no phase has more networks than any k given, so none is left to predict\n";
   const format fmt = parse_format(o.format);
   if (fmt == format::json) {
     nlohmann::ordered_json out;
@@ -99,7 +109,7 @@ void run_few_shot(const llm_options& o) {
 
 void run_llm(const llm_options& o) {
   if (!o.few_shot.empty()) return run_few_shot(o);
-  if (o.topology.empty()) throw CLI::RequiredError("--topology");
+  if (!o.topology_given) throw CLI::RequiredError("--topology");
   const llm::decoder d = find_decoder(o.topology, data_dir());
   const auto [pf, mode_name] = find_platform(o.platform);
   const operating_mode& mode = pf.mode(mode_name);
@@ -128,9 +138,8 @@ void run_llm(const llm_options& o) {
   named_cells cells = cells_of(p);
   if (fit) {
     // After the model: the file, the factors and how many rows fitted each phase.
-    summary.columns.insert(std::find(summary.columns.begin(), summary.columns.end(), "model") + 1,
-                           {"calibration", "prefill_efficiency", "prefill_dispatch_s", "prefill_calibration_rows", "decode_efficiency",
-                            "decode_dispatch_s", "decode_calibration_rows"});
+    const std::vector<std::string> columns = calibration_columns();
+    summary.columns.insert(std::find(summary.columns.begin(), summary.columns.end(), "model") + 1, columns.begin(), columns.end());
     cells.add(*fit).set("calibration", *o.calibrate);
   }
   cells.set("topology", o.topology)
@@ -217,7 +226,10 @@ void add_llm_command(CLI::App& app) {
     few_shot->excludes(cmd->get_option(name));
   few_shot->excludes(topology);
   add_format_option(*cmd, o->format);
-  cmd->callback([o] { run_llm(*o); });
+  cmd->callback([o, topology] {
+    o->topology_given = topology->count() > 0;
+    run_llm(*o);
+  });
 }
 
 }  // namespace qutibench::cli

@@ -54,9 +54,9 @@ void run_predict(const predict_options& o) {
   named_cells fields = cells_of(p);
   if (fit) {
     // After the model: the file, the factors and what fitted them.
-    summary.columns.insert(std::find(summary.columns.begin(), summary.columns.end(), "model") + 1,
-                           {"calibration", "calibration_efficiency", "calibration_dispatch_s", "calibration_settings",
-                            "calibration_networks", "calibration_skipped_rows", "calibration_skipped"});
+    std::vector<std::string> columns = field_names(*fit);
+    columns.insert(columns.begin(), "calibration");
+    summary.columns.insert(std::find(summary.columns.begin(), summary.columns.end(), "model") + 1, columns.begin(), columns.end());
     fields.add(*fit).set("calibration", *o.calibrate);
   }
   fields.set("topology", o.topology)

@@ -40,14 +40,14 @@ struct step {
   bool fused_attention = true;  ///< scores stay on chip (FlashAttention-style); otherwise written and read back
 };
 
-/// Requirements of one operation summed over the blocks that repeat it. Counts are doubles:
-/// bytes come from fractional bits per element (4.5), and a mean context is fractional.
 /// An operation's share under tensor parallelism (Megatron-LM): `whole` on every device
 /// (lookups, norms, rotary, the router), `columns` split by its outputs (the Q/K/V and MLP
 /// up projections, attention's heads, the KV cache written, the LM head), `depth` by its
 /// reduction (the row-parallel output and down projections).
 enum class tp_share : std::uint8_t { whole, columns, depth };
 
+/// Requirements of one operation summed over the blocks that repeat it. Counts are doubles:
+/// bytes come from fractional bits per element (4.5), and a mean context is fractional.
 struct operation {
   std::string_view name;        ///< a literal: steps are evaluated millions of times in sweeps
   std::int64_t blocks = 1;      ///< 1, or the layers that each run it
@@ -68,7 +68,7 @@ struct operation {
   bool mlp = false;     ///< the MLP's projections: a mixture of experts' expert work
 };
 
-/// A step has at most 13 operations (a MoE with learned positions); held in place, so a
+/// A step has at most 12 operations (a MoE with learned positions); held in place, so a
 /// sweep's millions of steps allocate nothing.
 inline constexpr std::size_t max_operations = 16;
 

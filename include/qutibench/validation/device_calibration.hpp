@@ -7,12 +7,15 @@
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
+#include <cstdint>
 #include <filesystem>
 #include <map>
 #include <optional>
+#include <set>
 #include <span>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <vector>
 
 #include "qutibench/error.hpp"
@@ -90,8 +93,13 @@ inline device_calibration fit_device_calibration(std::span<const recorded_measur
     else usable.push_back(r);
   }
   const std::vector<validation_point> points = validation_points(usable, std::span(&pf, 1), metric, false);
-  for (const recorded_measurement& r : usable)  // validation_points leaves out what the model cannot run
-    if (std::ranges::none_of(points, [&](const validation_point& p) { return p.topology == r.record.what.topology && p.type == r.record.what.type; }))
+  // validation_points leaves out the settings the models cannot predict: a usable row
+  // whose setting has no point is one of them (files run to 100k rows: a set, not a scan).
+  using setting = std::tuple<std::string, std::string, std::string, std::uint64_t>;
+  std::set<setting> predicted;
+  for (const validation_point& p : points) predicted.emplace(p.topology, p.type.name(), p.mode, p.batch);
+  for (const recorded_measurement& r : usable)
+    if (!predicted.contains({r.record.what.topology, r.record.what.type.name(), r.record.mode, r.record.what.batch}))
       ++unrun_types[r.record.what.type.name()];
   device_calibration c;
   const auto reason = [&](std::size_t n, const std::string& why) {

@@ -2,9 +2,11 @@
 // models' configs (docs/llm.md) and published figures.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cstdint>
 #include <filesystem>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "qutibench/io/llm_config.hpp"
@@ -122,4 +124,36 @@ TEST_CASE("capacity: what fits in 80 GB", "[llm]") {
   const decoder mix = find_decoder("mixtral-8x7b", data_dir);
   CHECK(experts_touched(mix, 1) == 2);
   CHECK(experts_touched(mix, 1000) == Approx(8));
+}
+
+TEST_CASE("each operation carries its tensor-parallel share and its lookup and MLP marks", "[llm]") {
+  // Megatron-LM's split, by hand: Q/K/V, attention's heads, the KV cache written, the MLP's
+  // up projection and the LM head split their outputs (columns); the output and down
+  // projections their reduction (depth); lookups, norms, rotary and the router run whole on
+  // every device. The embeddings read table rows; the MLP's projections are a MoE's expert work.
+  struct expected {
+    tp_share share;
+    bool lookup, mlp;
+  };
+  const std::vector<std::pair<std::string, expected>> marks = {
+      {"embedding", {tp_share::whole, true, false}},       {"position_embedding", {tp_share::whole, true, false}},
+      {"norms", {tp_share::whole, false, false}},          {"attn_qkv", {tp_share::columns, false, false}},
+      {"rotary", {tp_share::whole, false, false}},         {"kv_write", {tp_share::columns, false, false}},
+      {"attention", {tp_share::columns, false, false}},    {"attn_out", {tp_share::depth, false, false}},
+      {"router", {tp_share::whole, false, false}},         {"mlp_gate_up", {tp_share::columns, false, true}},
+      {"mlp_up", {tp_share::columns, false, true}},        {"mlp_down", {tp_share::depth, false, true}},
+      {"final_norm", {tp_share::whole, false, false}},     {"lm_head", {tp_share::columns, false, false}}};
+  std::vector<std::string> seen;
+  // Llama-2-7B (rotary, gated MLP), GPT-2 (learned positions, plain MLP), Mixtral (a router).
+  for (const char* model : {"llama-2-7b", "gpt2", "mixtral-8x7b"})
+    for (const operation& o : requirements(find_decoder(model, data_dir), formats("f16"), {.batch = 2, .tokens = 8}).operations) {
+      const auto it = std::find_if(marks.begin(), marks.end(), [&](const auto& m) { return m.first == o.name; });
+      REQUIRE(it != marks.end());
+      INFO(model << " " << o.name);
+      CHECK(o.share == it->second.share);
+      CHECK(o.lookup == it->second.lookup);
+      CHECK(o.mlp == it->second.mlp);
+      seen.emplace_back(o.name);
+    }
+  for (const auto& [name, mark] : marks) CHECK(std::find(seen.begin(), seen.end(), name) != seen.end());  // every kind checked
 }
