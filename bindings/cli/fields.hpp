@@ -72,11 +72,11 @@ named_cells cells_of(const Record& r) {
   return c;
 }
 
-/// The names of a record's fields in their order: a table's columns that follow the
-/// record as Python's keys do.
+/// The columns a calibrated prediction adds after its model: "calibration" (the file), then
+/// the fields of the calibration record `r` in their order, as Python's keys follow them.
 template <class Record>
-std::vector<std::string> field_names(const Record& r) {
-  std::vector<std::string> names;
+std::vector<std::string> calibration_columns(const Record& r) {
+  std::vector<std::string> names{"calibration"};
   fields(r, [&](std::string_view name, const auto&) { names.emplace_back(name); });
   return names;
 }

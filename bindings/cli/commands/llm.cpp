@@ -38,13 +38,6 @@ struct llm_options {
 
 std::vector<double> reals(const std::vector<std::int64_t>& v) { return {v.begin(), v.end()}; }
 
-/// The columns a calibrated prediction adds after the model: the file, then the fields of
-/// llm::calibration in their order (Python's keys).
-std::vector<std::string> calibration_columns() {
-  std::vector<std::string> names = field_names(llm::calibration{});
-  names.insert(names.begin(), "calibration");
-  return names;
-}
 
 /// Lists: one row per (batch, prompt, tp), batch-major, the sweep's figures.
 void run_sweep(const llm_options& o, const llm::decoder& d, const llm::tensor_formats& f, const platform& pf, const operating_mode& mode) {
@@ -60,7 +53,7 @@ void run_sweep(const llm_options& o, const llm::decoder& d, const llm::tensor_fo
   // Calibrated: every row carries the file and the factors, as a single request's output does.
   std::vector<cell> calibration_cells;
   if (fit) {
-    const std::vector<std::string> columns = calibration_columns();
+    const std::vector<std::string> columns = calibration_columns(*fit);
     t.columns.insert(t.columns.end(), columns.begin(), columns.end());
     calibration_cells = named_cells{}.add(*fit).set("calibration", *o.calibrate).row(columns);
   }
@@ -138,7 +131,7 @@ void run_llm(const llm_options& o) {
   named_cells cells = cells_of(p);
   if (fit) {
     // After the model: the file, the factors and how many rows fitted each phase.
-    const std::vector<std::string> columns = calibration_columns();
+    const std::vector<std::string> columns = calibration_columns(*fit);
     summary.columns.insert(std::find(summary.columns.begin(), summary.columns.end(), "model") + 1, columns.begin(), columns.end());
     cells.add(*fit).set("calibration", *o.calibrate);
   }

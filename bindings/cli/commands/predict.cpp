@@ -54,8 +54,7 @@ void run_predict(const predict_options& o) {
   named_cells fields = cells_of(p);
   if (fit) {
     // After the model: the file, the factors and what fitted them.
-    std::vector<std::string> columns = field_names(*fit);
-    columns.insert(columns.begin(), "calibration");
+    const std::vector<std::string> columns = calibration_columns(*fit);
     summary.columns.insert(std::find(summary.columns.begin(), summary.columns.end(), "model") + 1, columns.begin(), columns.end());
     fields.add(*fit).set("calibration", *o.calibrate);
   }

@@ -83,8 +83,8 @@ inline device_calibration fit_device_calibration(std::span<const recorded_measur
   std::vector<recorded_measurement> usable;
   for (const recorded_measurement& r : rows) {
     if (!names(pf, r.record.platform)) continue;
-    if (std::isnan(compute ? r.compute_inputs_per_s() : r.system_inputs_per_s())) {
-      other_metric += std::isnan(compute ? r.system_inputs_per_s() : r.compute_inputs_per_s()) ? 0 : 1;
+    if (std::isnan(detail::measured_inputs_per_s(r, metric))) {
+      other_metric += std::isnan(detail::measured_inputs_per_s(r, compute ? validation_metric::system : validation_metric::compute)) ? 0 : 1;
       continue;
     }
     if (r.record.what.batch == 0) ++no_batch;
