@@ -48,7 +48,7 @@ def test_cli_and_python_agree():
     r = qb.llm("mistral-7b", "a100-sxm", weights="q4_0", **args)
     for key in ("status", "ttft_s", "tpot_s", "prefill_tokens_per_s", "decode_tokens_per_s", "throughput_tokens_per_s",
                 "latency_s", "prefill_dispatches", "decode_dispatches", "memory_bytes", "capacity_bytes", "energy_per_token_j", "batch",
-                "prompt", "output", "weights", "kv"):
+                "prompt", "output", "weights", "kv", "mode", "model"):
         assert shown[key] == (pytest.approx(r[key], rel=1e-12) if isinstance(r[key], float) else r[key]), key
     # The throughput of the request is the batch's output tokens over its latency.
     assert r["throughput_tokens_per_s"] == pytest.approx(4 * 64 / r["latency_s"])
@@ -115,6 +115,7 @@ def test_cli_lists_sweep_as_python_does():
     assert [(r["batch"], r["prompt"], r["tp"]) for r in rows] == [(b, p, t) for b in (1, 16) for p in (128, 2048) for t in (1, 2)]
     for r, status, tpot in zip(rows, s["status"].ravel(), s["tpot_s"].ravel()):
         assert r["status"] == status and r["tpot_s"] == pytest.approx(tpot, rel=1e-12)
+        assert r["model"] == s["model"] == "realistic"
     run = subprocess.run([os.environ["QUTIBENCH_CLI"], "llm", "--topology", "gpt2", "--platform", "a100-sxm", "--batch", "1,2", "--per-layer"],
                          capture_output=True, text=True, timeout=60)
     assert run.returncode == 2 and "--per-layer: shows one request's operations" in run.stderr

@@ -48,7 +48,7 @@ void run_sweep(const llm_options& o, const llm::decoder& d, const llm::tensor_fo
   if (o.calibrate) fit = llm::load_calibration(*o.calibrate, pf, mode, data_dir());
   const llm::request_sweep r = fit ? llm::calibrated_sweep(d, f, axes, pf, mode, *fit) : llm::sweep(d, f, axes, pf, mode, parse_prediction_model(o.model));
   table t;
-  t.columns = {"batch", "prompt", "tp", "status", "ttft_s", "tpot_s", "decode_tokens_per_s", "throughput_tokens_per_s", "latency_s",
+  t.columns = {"batch", "prompt", "tp", "model", "status", "ttft_s", "tpot_s", "decode_tokens_per_s", "throughput_tokens_per_s", "latency_s",
                "memory_bytes", "energy_per_token_j"};
   // Calibrated: every row carries the file and the factors, as a single request's output does.
   std::vector<cell> calibration_cells;
@@ -58,11 +58,12 @@ void run_sweep(const llm_options& o, const llm::decoder& d, const llm::tensor_fo
     calibration_cells = named_cells{}.add(*fit).set("calibration", *o.calibrate).row(columns);
   }
   const auto known = [](double v) { return std::isfinite(v) ? cell{v} : cell{}; };
+  const cell model{fit ? std::string("calibrated") : o.model};
   for (std::size_t b = 0; b < r.batches; ++b)
     for (std::size_t c = 0; c < r.contexts; ++c)
       for (std::size_t n = 0; n < r.devices; ++n) {
         const std::size_t i = r.index(b, c, n);
-        t.rows.push_back({cell{o.batch[b]}, cell{o.prompt[c]}, cell{o.tp[n]}, cell{std::string(llm::status_name(r.status[i]))},
+        t.rows.push_back({cell{o.batch[b]}, cell{o.prompt[c]}, cell{o.tp[n]}, model, cell{std::string(llm::status_name(r.status[i]))},
                           known(r.ttft_s[i]), known(r.tpot_s[i]), known(r.decode_tokens_per_s[i]), known(r.throughput_tokens_per_s[i]),
                           known(r.latency_s[i]), known(r.memory_bytes[i]), known(r.energy_per_token_j[i])});
         t.rows.back().insert(t.rows.back().end(), calibration_cells.begin(), calibration_cells.end());

@@ -52,6 +52,7 @@ void run_predict(const predict_options& o) {
                      "inputs_per_s", "ops_per_s", "latency_s", "operational_intensity", "ridge_point", "bound",
                      "peak_ops_per_s", "bandwidth_bytes_per_s", "traffic_bytes"};
   named_cells fields = cells_of(p);
+  const model_labels labels = labels_of(model, o.per_layer, fit.has_value(), s.memory);
   if (fit) {
     // After the model: the file, the factors and what fitted them.
     const std::vector<std::string> columns = calibration_columns(*fit);
@@ -61,8 +62,8 @@ void run_predict(const predict_options& o) {
   fields.set("topology", o.topology)
       .set("platform", pf.id)
       .set("mode", mode.name.empty() ? cell{} : cell{mode.name})
-      .set("memory_model", realistic ? std::string("design") : s.memory.name)
-      .set("model", std::string(fit ? "calibrated" : realistic ? "realistic" : o.per_layer ? "per-layer" : "network"));
+      .set("memory_model", labels.memory_model)
+      .set("model", labels.model);
   summary.rows.push_back(fields.row(summary.columns));
   if (p.status == prediction_status::unsupported) {
     // The row's dashes say that it does not run; this says what does.

@@ -47,11 +47,18 @@ scenario make_scenario(const py::object& type, const py::object& batch, const st
   return s;
 }
 
-py::dict prediction_dict(const prediction& p, const platform& pf, const operating_mode& m) {
+/// None for a platform without modes, as the CLI's null.
+py::object mode_of(const operating_mode& m) { return m.name.empty() ? py::object(py::none()) : py::object(py::str(m.name)); }
+
+/// A whole-network prediction's dict: the keys and values of the CLI's record (but the
+/// topology, which Python passes as an object).
+py::dict prediction_dict(const prediction& p, const platform& pf, const operating_mode& m, const model_labels& labels) {
   py::dict d;
   d["platform"] = pf.id;
-  d["mode"] = m.name;
-  return add_fields(d, p);
+  d["mode"] = mode_of(m);
+  add_fields(d, p);
+  d["memory_model"] = labels.memory_model, d["model"] = labels.model;
+  return d;
 }
 
 /// Platforms as the CLI's --platforms reads them: a selection as one string, a Platform, a
@@ -178,15 +185,16 @@ void bind_predictions(py::module_& m) {
         if (metric && !calibrate) bad_argument("metric", "applies to calibrate only: give calibrate a measurement CSV");
         const scenario s = make_scenario(type, batch, memory, efficiency, threads, pm);
         const bool realistic = pm == prediction_model::realistic;
+        const model_labels labels = labels_of(pm, per_layer, calibrate.has_value(), s.memory);
         if (calibrate) {
           const device_calibration fit = load_device_calibration(*calibrate, pf, metric.value_or("compute"), data_dir());
-          py::dict d = prediction_dict(predict_calibrated(prof, pf, mo, s, fit), pf, mo);
-          d["model"] = "calibrated", d["calibration"] = *calibrate;
+          py::dict d = prediction_dict(predict_calibrated(prof, pf, mo, s, fit), pf, mo, labels);
+          d["calibration"] = *calibrate;
           return add_fields(d, fit);
         }
-        if (!per_layer && !realistic) return prediction_dict(predict(prof, pf, mo, s), pf, mo);
+        if (!per_layer && !realistic) return prediction_dict(predict(prof, pf, mo, s), pf, mo, labels);
         const layerwise_prediction l = realistic ? predict_realistic(prof, pf, mo, s) : predict_layers(prof, pf, mo, s);
-        py::dict d = prediction_dict(l.network, pf, mo);
+        py::dict d = prediction_dict(l.network, pf, mo, labels);
         if (!per_layer) return d;
         py::list layers;
         for (const layer_prediction& x : l.layers) layers.append(dict_of(x));
@@ -350,7 +358,7 @@ void bind_llm(py::module_& m) {
         const llm::request_prediction predicted = llm::predict(dec, f, r, pf, mo, mod);
         const llm::request_prediction p = fit ? llm::calibrated(predicted, r, *fit) : predicted;
         py::dict d;
-        d["topology"] = ref, d["platform"] = pf.id, d["mode"] = mo.name, d["weights"] = weights, d["kv"] = kv;
+        d["topology"] = ref, d["platform"] = pf.id, d["mode"] = mode_of(mo), d["weights"] = weights, d["kv"] = kv;
         d["activations"] = f.activations.name(), d["batch"] = b, d["prompt"] = in, d["output"] = out, d["tp"] = devices, d["pp"] = stages;
         d["ep"] = experts, d["micro_batches"] = micro, d["model"] = fit ? std::string("calibrated") : model;
         if (fit) {

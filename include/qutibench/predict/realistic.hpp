@@ -30,6 +30,19 @@ inline prediction_model parse_prediction_model(std::string_view name) {
   throw spec_error(error_id::unknown_id, "model '" + std::string(name) + "'", "valid: plain, realistic");
 }
 
+/// What a whole-network prediction's `model` and `memory_model` outputs say, from the CLI
+/// and Python alike: model `network` (plain), `per-layer` (plain, layer by layer),
+/// `realistic` or `calibrated` (the realistic model with fitted factors); memory_model the
+/// scenario's, or `design` where the realistic model places data on the design's levels.
+struct model_labels {
+  std::string model, memory_model;
+};
+inline model_labels labels_of(prediction_model m, bool per_layer, bool calibrated, const memory_model& memory) {
+  const bool realistic = m == prediction_model::realistic;
+  return {calibrated ? "calibrated" : realistic ? "realistic" : per_layer ? "per-layer" : "network",
+          realistic ? "design" : memory.name};
+}
+
 /// Threads a user gives (the CLI's --threads, Python's `threads`; both call this): none
 /// takes the design's own (`threaded`); otherwise 1..max_prediction_threads, and only for
 /// the realistic model, which alone maps work onto units. spec_error 503 otherwise.

@@ -44,7 +44,8 @@ enum class validation_metric { compute, system };
 struct validation_point {
   std::string platform, mode, task, topology;
   datatype type;
-  std::uint64_t batch = 1;  ///< of the best measured row
+  std::uint64_t batch = 1;  ///< of the best measured row (1 where it states none)
+  bool batch_stated = true; ///< the row states its batch: only such rows train a calibration
   double measured = 0;
   double plain = 0, refined = 0, calibrated = 0, realistic = 0;
   double ops_per_input = 0, weights = 0;  ///< level-0 features of the topology
@@ -165,6 +166,7 @@ inline std::vector<validation_point> validation_points(std::span<const recorded_
     p.topology = m.what.topology;
     p.type = m.what.type;
     p.batch = batch;
+    p.batch_stated = m.what.batch != 0;
     p.measured = detail::measured_inputs_per_s(r, metric);
     p.plain = plain.throughput.value();
     p.refined = refined.throughput.value();
@@ -202,8 +204,9 @@ inline Eigen::VectorXd calibration_terms(const validation_point& p) {
 /// device (in order of appearance in `best`) with n networks, every set of k = k_of(n)
 /// of them in turn (none where k is 0 or not below n) is the training set: `visit(train,
 /// held)` gets the device's rows of those networks in `all` (every batch and mode; rows of
-/// a network with no point in `best` are left out) and the indices in `best` of its points
-/// of the other networks, which the fit then predicts.
+/// a network with no point in `best` are left out, as are rows that state no batch: a
+/// published best figure at an unknown batch would train as batch 1) and the indices in
+/// `best` of its points of the other networks, which the fit then predicts.
 template <class KOf, class Visit>
 void for_each_training_set(std::span<const validation_point> best, std::span<const validation_point> all, KOf&& k_of,
                            Visit&& visit) {
@@ -226,7 +229,7 @@ void for_each_training_set(std::span<const validation_point> best, std::span<con
       };
       std::vector<const validation_point*> train;
       for (const validation_point& p : all)
-        if (p.platform == pf && in_training(p.topology)) train.push_back(&p);
+        if (p.platform == pf && p.batch_stated && in_training(p.topology)) train.push_back(&p);
       std::vector<std::size_t> held;
       for (std::size_t i = 0; i < best.size(); ++i)
         if (best[i].platform == pf && !in_training(best[i].topology)) held.push_back(i);

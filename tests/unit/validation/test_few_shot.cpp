@@ -120,6 +120,30 @@ TEST_CASE("held-out calibration: rows of a network without a best point never tr
   CHECK(visits == 0);
 }
 
+TEST_CASE("held-out calibration: rows that state no batch never train, but are predicted", "[few_shot]") {
+  // n1 has a stated batch-1 row and a batch-less row (a published best figure, 10x the
+  // device's form as a large batch would be). Trained on n1 (k = 1) the fit sees the
+  // stated row alone: efficiency = realistic / measured = 5000 x (3 / 5000 + 20 x 20 us)
+  // = 5, where the batch-less row would pull it to sqrt(5 x 0.5). Trained on n2, n1's
+  // best point, batch-less or not, is still what the device is scored on.
+  const std::vector<validation_point> best = {device_point("n1", 5000, 1, 20), device_point("n2", 60, 1, 50)};
+  validation_point unstated = best[0];
+  unstated.measured *= 10, unstated.batch_stated = false;
+  const std::vector<validation_point> all = {best[0], unstated, best[1]};
+  std::vector<std::size_t> trained_rows;
+  std::vector<std::vector<std::size_t>> held;
+  double efficiency_on_n1 = 0;
+  for_each_training_set(best, all, [](std::size_t) { return std::size_t{1}; },
+                        [&](std::span<const validation_point* const> train, std::span<const std::size_t> h) {
+                          trained_rows.push_back(train.size());
+                          held.emplace_back(h.begin(), h.end());
+                          if (train.front()->topology == "n1") efficiency_on_n1 = fit_few_shot(train).efficiency;
+                        });
+  CHECK(trained_rows == std::vector<std::size_t>{1, 1});
+  CHECK(held == std::vector<std::vector<std::size_t>>{{0}, {1}});  // n2 trains first (the masks' order)
+  CHECK(efficiency_on_n1 == Approx(5.0));
+}
+
 TEST_CASE("few-shot: network counts are checked", "[few_shot][errors]") {
   const std::int64_t good[] = {1, 2, 3};
   CHECK(parse_few_shot_networks(good) == std::vector<std::size_t>{1, 2, 3});
