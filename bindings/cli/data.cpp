@@ -46,8 +46,7 @@ void scenario_options::add_to(CLI::App& cmd) {
   cmd.add_option("--model", model, "plain: the thesis's roofline, a ceiling; realistic: the estimate from each spec's "
                                    "deployed design (engine mapping, memory levels, fixed costs; --memory-model does "
                                    "not apply), layer by layer (docs/prediction.md)")
-      ->check(CLI::IsMember({"plain", "realistic"}))
-      ->capture_default_str();
+      ->capture_default_str();  // checked by parse_prediction_model, as Python's model is: one message
   // Checked by checked_threads, as Python's threads arguments are.
   cmd.add_option("--threads", threads,
                                  "Realistic model: runtime threads, each driving one unit of an engine whose units take "
@@ -66,8 +65,7 @@ void add_memory_model_option(CLI::App& cmd, std::string& name) {
   cmd.add_option("--memory-model", name,
                  "Where data lives: thesis (weights off-chip once per batch, activations on chip), onchip-if-fits "
                  "(what fits on chip costs nothing), offchip (every layer reads inputs and weights, writes outputs)")
-      ->check(CLI::IsMember({"thesis", "onchip-if-fits", "offchip"}))
-      ->capture_default_str();
+      ->capture_default_str();  // checked by memory_model::parse, as Python's memory_model is
 }
 
 scenario scenario_options::to_scenario(const datatype& type) const {
@@ -75,9 +73,8 @@ scenario scenario_options::to_scenario(const datatype& type) const {
 }
 
 void task_options::add_to(CLI::App& cmd) {
-  cmd.add_option("--task", task, "Task whose networks and accuracies to use")
-      ->required()
-      ->check(CLI::IsMember({"imagenet", "cifar10", "mnist"}));
+  // Checked by heatmap(), as Python's task is.
+  cmd.add_option("--task", task, "Task whose networks and accuracies to use: imagenet, cifar10 or mnist")->required();
   cmd.add_option("--platforms", platforms, "Comma-separated: thesis (Table 6.2's platforms), all, platform ids and spec files (FILE.json), an id or "
                  "file optionally with :MODE to keep only that mode")
       ->capture_default_str();

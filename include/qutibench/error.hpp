@@ -42,19 +42,47 @@ enum class error_id : int {
   no_measurement = 606,        ///< a recorded adapter has no row for the kernel
 };
 
-/// `text` with control characters written as escapes (\n, \t, \r, \xNN): messages echo
-/// ids and values the user typed, and one holding a newline must not split a message or
-/// forge a second one.
+namespace detail {
+/// The length of the well-formed UTF-8 sequence at the start of `s` (Unicode Table 3-7:
+/// no overlong forms, surrogates or code points past U+10FFFF), 0 if there is none.
+inline std::size_t utf8_sequence(std::string_view s) {
+  const auto byte = [&](std::size_t i) { return i < s.size() ? static_cast<unsigned char>(s[i]) : 0u; };
+  const unsigned lead = byte(0);
+  const std::size_t n = lead >= 0xC2 && lead <= 0xDF ? 2 : lead >= 0xE0 && lead <= 0xEF ? 3 : lead >= 0xF0 && lead <= 0xF4 ? 4 : 0;
+  if (n == 0) return 0;
+  // The second byte's range depends on the lead; the others are plain continuations.
+  const unsigned low = lead == 0xE0 ? 0xA0 : lead == 0xF0 ? 0x90 : 0x80;
+  const unsigned high = lead == 0xED ? 0x9F : lead == 0xF4 ? 0x8F : 0xBF;
+  if (byte(1) < low || byte(1) > high) return 0;
+  for (std::size_t i = 2; i < n; ++i)
+    if (byte(i) < 0x80 || byte(i) > 0xBF) return 0;
+  return n;
+}
+}  // namespace detail
+
+/// `text` with control characters written as escapes (\n, \t, \r, \xNN), and bytes that
+/// are not UTF-8 as \xNN: messages echo ids and values the user typed, and one holding a
+/// newline must not split a message or forge a second one, nor a stray byte of a Latin-1
+/// file make the message unreadable as text (Python decodes it as UTF-8).
 inline std::string one_line(std::string_view text) {
+  static constexpr char hex[] = "0123456789abcdef";
   std::string out;
   out.reserve(text.size());
-  for (const char c : text) {
-    const auto b = static_cast<unsigned char>(c);
-    if (b >= 0x20 && b != 0x7f) out += c;
-    else if (c == '\n') out += "\\n";
-    else if (c == '\t') out += "\\t";
-    else if (c == '\r') out += "\\r";
-    else out += std::string("\\x") + "0123456789abcdef"[b >> 4] + "0123456789abcdef"[b & 15];
+  for (std::size_t i = 0; i < text.size();) {
+    const auto b = static_cast<unsigned char>(text[i]);
+    if (b >= 0x80) {
+      if (const std::size_t n = detail::utf8_sequence(text.substr(i))) {
+        out += text.substr(i, n);
+        i += n;
+        continue;
+      }
+    }
+    if (b >= 0x20 && b < 0x7f) out += text[i];
+    else if (b == '\n') out += "\\n";
+    else if (b == '\t') out += "\\t";
+    else if (b == '\r') out += "\\r";
+    else out += std::string("\\x") + hex[b >> 4] + hex[b & 15];
+    ++i;
   }
   return out;
 }

@@ -269,7 +269,7 @@ def test_calibrated_sweep_is_each_calibrated_request(tmp_path):
 @pytest.mark.parametrize("rows, args, kwargs, message", [
     ([("llama-2-7b", "f16", "decode_tokens_per_s", 0, 1, 1, 128)], [], {},
      "mine.csv:2 column 'value': must be from 1e-9 to 1e12 tokens/s"),
-    ([("llama-2-70b", "f16", "decode_tokens_per_s", 5, 1, 1, 128)], [], {}, "mine.csv:2: cannot calibrate on a request that is does-not-fit"),
+    ([("llama-2-70b", "f16", "decode_tokens_per_s", 5, 1, 1, 128)], [], {}, "mine.csv:2: cannot calibrate on a request whose status is does-not-fit"),
     ([("llama-2-7b", "f16", "decode_tokens_per_s", 5, 1, 1, 128)], ["--model", "plain"], {"model": "plain"},
      "calibrate: fits on the realistic model"),
     ([("llama-2-7b", "f16", "decode_tokens_per_s", 5, 1, 1, 128)], ["--per-layer"], {"per_layer": True}, "calibrate: scales the whole prediction"),

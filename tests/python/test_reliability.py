@@ -289,3 +289,103 @@ def test_cli_echoes_an_id_holding_a_newline_on_one_line():
     assert r.returncode == 2
     assert r.stderr.startswith("qutibench: [qutibench.spec_error.301] topology 'res\\nnet50': not in the zoo")
     assert r.stderr.count("\n") == 1
+
+
+@needs_cli
+@pytest.mark.parametrize("args, call, message", [
+    (("heatmap", "--task", "bogus"), lambda qb: qb.heatmap("bogus"),
+     "[qutibench.spec_error.301] task 'bogus': valid: imagenet, cifar10, mnist"),
+    (("pareto", "--task", "mnist", "--x", "bogus"), lambda qb: qb.theoretical_pareto("mnist", "bogus"),
+     "[qutibench.spec_error.301] figure of merit 'bogus'"),
+    (("predict", "--topology", "mlp", "--platform", "tx2", "--datatype", "int8", "--model", "bogus"),
+     lambda qb: qb.predict("mlp", "tx2", "int8", model="bogus"), "[qutibench.spec_error.301] model 'bogus': valid: plain, realistic"),
+    (("predict", "--topology", "mlp", "--platform", "tx2", "--datatype", "int8", "--memory-model", "bogus"),
+     lambda qb: qb.predict("mlp", "tx2", "int8", memory_model="bogus"), "[qutibench.spec_error.301] memory model 'bogus'"),
+    (("validate", "--measurements", "LEVEL3", "--model", "bogus"), lambda qb: qb.validate(LEVEL3, "bogus"),
+     "[qutibench.spec_error.301] model 'bogus': valid: plain, refined, calibrated, realistic"),
+    (("validate", "--measurements", "LEVEL3", "--metric", "bogus"), lambda qb: qb.validate(LEVEL3, "plain", "bogus"),
+     "[qutibench.spec_error.301] metric 'bogus': valid: compute, system"),
+])
+def test_a_named_value_is_refused_alike_by_cli_and_python(args, call, message):
+    # A task Python did not know used to give no cells and no error; the CLI's own checks
+    # of these options worded their refusals otherwise.
+    import qutibench
+    r = cli(*(LEVEL3 if a == "LEVEL3" else a for a in args))
+    assert r.returncode == 2 and message in r.stderr, r.stderr
+    with pytest.raises(qutibench.SpecError) as e:
+        call(qutibench)
+    assert message in str(e.value) and str(e.value) in r.stderr
+
+
+LEVEL3 = os.path.join(os.path.dirname(__file__), "..", "..", "data", "measurements", "level3_thesis.csv")
+
+
+@needs_cli
+def test_a_stray_byte_in_a_file_is_escaped_in_the_error_from_cli_and_python(tmp_path):
+    # A Latin-1 byte echoed into a message made Python's error a UnicodeDecodeError.
+    import qutibench
+    path = tmp_path / "latin1.csv"
+    path.write_bytes(b"topology_id,platform_id,mode,datatype,batch,measured_inputs_per_s,measured_latency_ms,metric_kind\n"
+                     b"resnet18,zcu102-dpu,,int8\xff,1,100,,system\n")
+    r = subprocess.run([CLI, "validate", "--measurements", str(path)], capture_output=True)
+    message = f"[qutibench.spec_error.401] {path}:2: [qutibench.spec_error.101] datatype 'int8\\xff'"
+    assert r.returncode == 2 and message.encode() in r.stderr, r.stderr
+    with pytest.raises(qutibench.SpecError) as e:
+        qutibench.validate(str(path))
+    assert message in str(e.value)
+
+
+@needs_cli
+def test_the_longest_prompt_and_output_are_a_request_that_does_not_fit():
+    # A 1e9-token prompt is in range; its decode steps' mean context used to pass the
+    # step's own 1e9 limit and fail as an internal "LLM step" error.
+    import qutibench
+    r = cli("llm", "--topology", "llama-3-8b", "--platform", "h100-sxm", "--prompt", "1000000000", "--output", "1000000000",
+            "--format", "json")
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["status"] == "does-not-fit"
+    assert qutibench.llm("llama-3-8b", "h100-sxm", prompt=10**9, output=10**9)["status"] == "does-not-fit"
+
+
+@needs_cli
+def test_validate_gives_the_thesis_coefficients_and_says_when_few_shot_has_nothing():
+    import qutibench
+    shown = json.loads(cli("validate", "--measurements", LEVEL3, "--format", "json").stdout)
+    groups = qutibench.validate(LEVEL3)["groups"]
+    assert [g["thesis_pearson"] for g in groups] == [g["thesis_pearson"] for g in shown["groups"]]
+    # Table 7.1: TX2 on CIFAR-10, 0.96.
+    assert next(g["thesis_pearson"] for g in groups if (g["platform"], g["task"]) == ("tx2", "cifar10")) == 0.96
+    # The published file has system figures only: compute leaves every device empty.
+    public = os.path.join(os.path.dirname(LEVEL3), "public_cnn_dev.csv")
+    r = cli("validate", "--measurements", public, "--few-shot", "1")
+    assert r.returncode == 0 and "no device has more networks with compute figures than any k given" in r.stderr
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda qb: qb.llm("llama-3-8b", "h100-sxm", weights=1), "argument 'weights': must be a string, got int 1"),
+    (lambda qb: qb.llm("llama-3-8b", "h100-sxm", model=None), "argument 'model': must be a string, got NoneType None"),
+    (lambda qb: qb.llm("llama-3-8b", "h100-sxm", fused_attention="no"),
+     "argument 'fused_attention': must be True or False, got str 'no'"),
+    (lambda qb: qb.llm_sweep("llama-3-8b", "h100-sxm", kv=8), "argument 'kv': must be a string, got int 8"),
+    (lambda qb: qb.predict("mlp", "tx2", "int8", calibrate=1), "argument 'calibrate': must be a string, got int 1"),
+    (lambda qb: qb.predict("mlp", "tx2", "int8", calibrate="mine.csv", metric=1), "argument 'metric': must be a string, got int 1"),
+    (lambda qb: qb.predict("mlp", "tx2", "int8", per_layer="yes"), "argument 'per_layer': must be True or False, got str 'yes'"),
+    (lambda qb: qb.validate(None), "argument 'path': must be a string, got NoneType None"),
+    (lambda qb: qb.few_shot(1), "argument 'path': must be a string, got int 1"),
+    (lambda qb: qb.llm_few_shot("h100-sxm", 1), "argument 'path': must be a string, got int 1"),
+])
+def test_an_argument_of_the_wrong_type_is_a_503_naming_it(call, message):
+    # These were pybind's TypeErrors, which list the extension's whole signature.
+    import qutibench
+    with pytest.raises(qutibench.SpecError) as e:
+        call(qutibench)
+    assert str(e.value) == "[qutibench.spec_error.503] " + message
+
+
+def test_paths_may_be_path_objects():
+    import pathlib
+
+    import qutibench
+    # repr: the figures hold NaN, which equals nothing.
+    assert repr(list(qutibench.validate(pathlib.Path(LEVEL3))["groups"])) == repr(list(qutibench.validate(LEVEL3)["groups"]))
+    assert repr(list(qutibench.few_shot(pathlib.Path(LEVEL3), 1))) == repr(list(qutibench.few_shot(LEVEL3, 1)))

@@ -139,6 +139,9 @@ void run_few_shot(const validate_options& o, const std::vector<recorded_measurem
   for (const few_shot_result& r :
        few_shot_calibration(validation_points(rows, platforms, metric), validation_points(rows, platforms, metric, false), ks))
     t.rows.push_back(cells_of(r).row(t.columns));
+  if (t.rows.empty())
+    std::cerr << "qutibench: note: " << o.measurements << ": no device has more networks with " << o.metric
+              << " figures than any k given, so none is left to predict\n";
   const format f = parse_format(o.format);
   if (f == format::json) {
     nlohmann::ordered_json out;
@@ -195,7 +198,10 @@ void run_dataset_validate(const validate_options& o) {
 }  // namespace
 
 void add_validate_command(CLI::App& app) {
-  auto* cmd = app.add_subcommand("validate", "Predict every kernel of a level with the per-layer roofline of a platform "
+  auto* cmd = app.add_subcommand("validate", "Predictions against measurements. Dataset mode (--measurements FILE.csv): "
+                                             "each model's predictions against a measured dataset per platform and task, or "
+                                             "few-shot calibration's errors (--few-shot). Kernels mode (--topology): "
+                                             "predict every kernel of a level with the per-layer roofline of a platform "
                                              "(host: this CPU's empirical roofline, measured first), measure it on this CPU, "
                                              "and report per kernel predicted and measured latency and efficiency "
                                              "(predicted / measured latency = measured / predicted throughput), and overall "
@@ -215,8 +221,7 @@ void add_validate_command(CLI::App& app) {
                                        "measured batch, FPGA utilization), calibrated (refined terms fitted per platform, "
                                        "leave-one-topology-out), realistic (the deployed design, engine mapping, memory levels and "
                                        "fixed costs of each spec at the measured batch)")
-      ->check(CLI::IsMember({"plain", "refined", "calibrated", "realistic"}))
-      ->capture_default_str();
+      ->capture_default_str();  // checked by parse_validation_model, as Python's model is
   cmd->add_option("--few-shot", o->few_shot,
                   "Dataset mode: network counts k (1.." + std::to_string(max_few_shot_networks) +
                       ", e.g. 1,2,3): per device, fit an efficiency (k = 1) and a fixed time per layer dispatch (k >= 2) over "
@@ -226,8 +231,7 @@ void add_validate_command(CLI::App& app) {
       ->needs(meas)
       ->excludes(model);
   cmd->add_option("--metric", o->metric, "Dataset mode: compute or system throughput")
-      ->check(CLI::IsMember({"compute", "system"}))
-      ->capture_default_str();
+      ->capture_default_str();  // checked by parse_validation_metric, as Python's metric is
   cmd->add_option("--platform", o->platform, "host (measure this CPU's roofline now), a platform id or a spec file, "
                                              "with :MODE")->capture_default_str();
   cmd->add_option("--level", o->level, "1, 2 or 3")->capture_default_str();
@@ -244,6 +248,9 @@ void add_validate_command(CLI::App& app) {
   cmd->callback([o] {
     if (o->measurements.empty() && o->topologies.empty())
       throw CLI::ValidationError("validate", "give --topology (measure kernels here) or --measurements FILE.csv");
+    // Named values are checked in either mode, so that a typo is never silently ignored.
+    (void)parse_validation_model(o->model);
+    (void)parse_validation_metric(o->metric);
     if (o->measurements.empty()) run_validate(*o);
     else run_dataset_validate(*o);
   });

@@ -52,6 +52,12 @@ def __getattr__(name: str):
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
+def _path(value: Any) -> Any:
+    """A path argument as the extension takes it: an os.PathLike as its str; anything else as
+    given, for the extension to refuse by name."""
+    return os.fspath(value) if isinstance(value, os.PathLike) else value
+
+
 def topology(ref: str | os.PathLike | Topology) -> Topology:
     """The network ``ref`` names, as the CLI reads ``--topology``: a Topology as it is, a zoo
     id, a topology file (``.json``) or an ONNX model (``.onnx``, imported as
@@ -60,10 +66,11 @@ def topology(ref: str | os.PathLike | Topology) -> Topology:
         return ref
     from . import onnx
 
-    return onnx._finish(lambda: _core.find_topology(os.fspath(ref) if isinstance(ref, os.PathLike) else ref))
+    return onnx._finish(lambda: _core.find_topology(_path(ref)))
 
 
 _topology = topology  # the parameters named topology hide the function
+
 
 
 def platform(ref: str | os.PathLike | Platform) -> tuple[Platform, str]:
@@ -71,7 +78,7 @@ def platform(ref: str | os.PathLike | Platform) -> tuple[Platform, str]:
     (a path object too)."""
     if isinstance(ref, Platform):
         return ref, ""
-    return _core.find_platform(os.fspath(ref) if isinstance(ref, os.PathLike) else ref)
+    return _core.find_platform(_path(ref))
 
 
 def _precision(topology: Topology, precision: Any) -> Any:
@@ -124,7 +131,7 @@ def predict(topology: Topology | str, platform_ref: str | Platform, datatype: st
     ``platform_ref``: a Platform or "id[:mode]" / "file.json[:mode]"."""
     pf, ref_mode = platform(platform_ref)
     r = _core.predict(_topology(topology), pf, datatype, batch, mode if mode is not None else ref_mode, memory_model, efficiency,
-                      per_layer, model, threads, None if calibrate is None else os.fspath(calibrate), metric)
+                      per_layer, model, threads, _path(calibrate), metric)
     if per_layer:
         r["layers"] = Table(r["layers"])
     return r
@@ -150,7 +157,7 @@ def llm(topology: str, platform_ref: str | Platform, weights: str = "f16", kv: s
     pf, ref_mode = platform(platform_ref)
     r = _core.llm(topology, pf, mode if mode is not None else ref_mode, weights, kv, activations, batch, prompt, output, tp,
                   pp, ep, micro_batches, model, fused_attention, per_layer,
-                  None if calibrate is None else os.fspath(calibrate))
+                  _path(calibrate))
     if per_layer:
         r["operations"] = Table(r["operations"])
     return r
@@ -171,7 +178,7 @@ def llm_sweep(topology: str, platform_ref: str | Platform, batches: Iterable[int
     and the factors under ``calibration``, ``prefill_efficiency``, ...)."""
     pf, ref_mode = platform(platform_ref)
     return _core.llm_sweep(topology, pf, mode if mode is not None else ref_mode, weights, kv, activations, batches, contexts, devices,
-                           output, model, fused_attention, None if calibrate is None else os.fspath(calibrate))
+                           output, model, fused_attention, _path(calibrate))
 
 
 def llm_parameters(topology: str) -> dict:
@@ -223,24 +230,24 @@ def load_measurements(path: str) -> Table:
     return Table(_core.load_measurements(path))
 
 
-def validate(path: str, model: str = "plain", metric: str = "compute") -> dict:
+def validate(path: str | os.PathLike, model: str = "plain", metric: str = "compute") -> dict:
     """Predictions against a measured dataset (thesis Table 7.1's method): ``groups`` per
     platform and task (Pearson, Spearman, median and max |log10 error|, efficiency, and the
     plain model's figures under ``plain``) and ``points`` (best measured and predicted
     inputs/s per setting), both Tables. ``model``: plain, refined, calibrated or realistic."""
-    r = _core.validate_dataset(path, model, metric)
+    r = _core.validate_dataset(_path(path), model, metric)
     r["groups"] = Table(r["groups"])
     r["points"] = Table(r["points"])
     return r
 
 
-def few_shot(path: str, k: int | Sequence[int] = (1, 2, 3), metric: str = "compute") -> Table:
+def few_shot(path: str | os.PathLike, k: int | Sequence[int] = (1, 2, 3), metric: str = "compute") -> Table:
     """Few-shot calibration on a measured dataset (the CLI's ``validate --few-shot``): per
     device and network count k, an efficiency (k = 1) and a fixed time per layer dispatch (k >= 2)
     over the realistic model, fitted on every k of the device's networks, and the median |log10(predicted /
     measured)| on its other networks, with the plain model's on the same points. ``k``:
     counts 1..5."""
-    return Table(_core.few_shot_calibration(path, [k] if isinstance(k, numbers.Integral) else k, metric))
+    return Table(_core.few_shot_calibration(_path(path), [k] if isinstance(k, numbers.Integral) else k, metric))
 
 
 def few_shot_points(points: Sequence[dict], k: int | Sequence[int] = (1, 2, 3)) -> Table:
@@ -261,7 +268,7 @@ def llm_few_shot(platform_ref: str | Platform, path: str | os.PathLike, k: int |
     count k, the factors fitted on every k of its networks (a model in a weight format)
     predict its other rows; fields as ``few_shot``'s, with ``errors``. docs/llm.md."""
     pf, ref_mode = platform(platform_ref)
-    return Table(_core.llm_few_shot(pf, mode if mode is not None else ref_mode, os.fspath(path),
+    return Table(_core.llm_few_shot(pf, mode if mode is not None else ref_mode, _path(path),
                                     [k] if isinstance(k, numbers.Integral) else k))
 
 

@@ -78,19 +78,22 @@ void bind_measured_data(py::module_& m) {
         return out;
       }, py::arg("path"), "records of a QuTiBench measurement CSV, names mapped onto the stable ids");
 
-  m.def("validate_dataset", [](const std::filesystem::path& file, const std::string& model, const std::string& metric) {
+  m.def("validate_dataset", [](const py::object& path, const py::object& model_arg, const py::object& metric_arg) {
+        const std::string file = to_text(path, "path"), model = to_text(model_arg, "model"), metric = to_text(metric_arg, "metric");
         const auto rows = load_measurements(file, data_dir());
         const auto platforms = load_platforms(data_dir() / "platforms");
         const validation_metric me = parse_validation_metric(metric);
         const validation_model mo = parse_validation_model(model);
         std::vector<validation_point> points = validation_points(rows, platforms, me);
         calibrate_leave_one_topology_out(points, validation_points(rows, platforms, me, false));
+        const std::vector<thesis_correlation> table_7_1 = thesis_table_7_1(data_dir());
         py::list groups;
         for (const validation_group& g : validation_report(points, mo)) {
           py::dict d;
           d["platform"] = g.platform;
           d["task"] = g.task;
           add_fields(d, g.model);
+          d["thesis_pearson"] = to_py(thesis_pearson(table_7_1, g.platform, g.task));  // as the CLI's, None where the thesis has none
           d["plain"] = dict_of(g.plain);
           groups.append(d);
         }
@@ -106,7 +109,8 @@ void bind_measured_data(py::module_& m) {
       "predictions against a measured dataset (thesis Table 7.1's method): per-group figures and every point "
       "with its measured, plain, refined and calibrated (leave-one-topology-out) inputs/s");
 
-  m.def("few_shot_calibration", [](const std::filesystem::path& file, const py::object& k, const std::string& metric) {
+  m.def("few_shot_calibration", [](const py::object& path, const py::object& k, const py::object& metric_arg) {
+        const std::string file = to_text(path, "path"), metric = to_text(metric_arg, "metric");
         const std::vector<std::size_t> ks = parse_few_shot_networks(to_integers(k, "k"));
         const auto rows = load_measurements(file, data_dir());
         const auto platforms = load_platforms(data_dir() / "platforms");
@@ -124,7 +128,8 @@ void bind_measured_data(py::module_& m) {
         return few_shot_dicts(few_shot_points_of(points), ks, "platform");
       }, py::arg("points"), py::arg("k"), "few_shot_calibration over points given as dicts, each prediction's error too");
 
-  m.def("llm_few_shot", [](const platform& pf, const std::string& mode, const std::string& file, const py::object& k) {
+  m.def("llm_few_shot", [](const platform& pf, const py::object& mode_arg, const py::object& path, const py::object& k) {
+        const std::string mode = to_text(mode_arg, "mode"), file = to_text(path, "path");
         const std::vector<std::size_t> ks = parse_few_shot_networks(to_integers(k, "k"));
         return few_shot_dicts(llm::load_calibration_points(file, pf, pf.mode(mode), data_dir()), ks, "phase");
       }, py::arg("platform"), py::arg("mode"), py::arg("path"), py::arg("k"),

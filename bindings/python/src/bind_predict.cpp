@@ -175,9 +175,14 @@ void bind_platforms(py::module_& m) {
 /// Predictions, whole network or per layer, and sweeps.
 void bind_predictions(py::module_& m) {
   m.def("predict", [](const topology& t, const platform& pf, const py::object& type, const py::object& batch,
-                      const std::string& mode, const std::string& memory, const py::object& efficiency, bool per_layer,
-                      const std::optional<std::string>& model, const py::object& threads,
-                      const std::optional<std::string>& calibrate, const std::optional<std::string>& metric) {
+                      const py::object& mode_arg, const py::object& memory_arg, const py::object& efficiency,
+                      const py::object& per_layer_arg, const py::object& model_arg, const py::object& threads,
+                      const py::object& calibrate_arg, const py::object& metric_arg) {
+        const std::string mode = to_text(mode_arg, "mode"), memory = to_text(memory_arg, "memory_model");
+        const bool per_layer = to_flag(per_layer_arg, "per_layer");
+        const std::optional<std::string> model = to_optional_text(model_arg, "model"),
+                                         calibrate = to_optional_text(calibrate_arg, "calibrate"),
+                                         metric = to_optional_text(metric_arg, "metric");
         const operating_mode& mo = pf.mode(mode);
         const network_profile prof = profile(t);
         // As the CLI: calibrate takes the realistic model where none is named, metric needs calibrate.
@@ -339,10 +344,16 @@ void bind_llm(py::module_& m) {
         d["lm_head"] = p.lm_head, d["total"] = p.total, d["active"] = p.active;
         return d;
       }, py::arg("topology"));
-  m.def("llm", [](const std::string& ref, const platform& pf, const std::string& mode, const std::string& weights, const std::string& kv,
-                  const std::string& activations, const py::object& batch, const py::object& prompt, const py::object& output,
-                  const py::object& tp, const py::object& pp, const py::object& ep, const py::object& micro_batches, const std::string& model,
-                  bool fused, bool per_layer, const std::optional<std::string>& calibrate) {
+  m.def("llm", [](const py::object& ref_arg, const platform& pf, const py::object& mode_arg, const py::object& weights_arg,
+                  const py::object& kv_arg, const py::object& activations_arg, const py::object& batch, const py::object& prompt,
+                  const py::object& output, const py::object& tp, const py::object& pp, const py::object& ep,
+                  const py::object& micro_batches, const py::object& model_arg, const py::object& fused_arg,
+                  const py::object& per_layer_arg, const py::object& calibrate_arg) {
+        const std::string ref = to_text(ref_arg, "topology"), mode = to_text(mode_arg, "mode"), weights = to_text(weights_arg, "weights"),
+                          kv = to_text(kv_arg, "kv"), activations = to_text(activations_arg, "activations"),
+                          model = to_text(model_arg, "model");
+        const bool fused = to_flag(fused_arg, "fused_attention"), per_layer = to_flag(per_layer_arg, "per_layer");
+        const std::optional<std::string> calibrate = to_optional_text(calibrate_arg, "calibrate");
         const operating_mode& mo = pf.mode(mode);
         const llm::tensor_formats f{llm::find_format(weights), datatype::parse(activations), llm::find_format(kv)};
         const std::int64_t b = to_integer(batch, "batch"), in = to_integer(prompt, "prompt"), out = to_integer(output, "output");
@@ -379,9 +390,15 @@ void bind_llm(py::module_& m) {
       }, py::arg("topology"), py::arg("platform"), py::arg("mode"), py::arg("weights"), py::arg("kv"), py::arg("activations"),
       py::arg("batch"), py::arg("prompt"), py::arg("output"), py::arg("tp"), py::arg("pp"), py::arg("ep"), py::arg("micro_batches"),
       py::arg("model"), py::arg("fused_attention"), py::arg("per_layer"), py::arg("calibrate") = py::none());
-  m.def("llm_sweep", [](const std::string& ref, const platform& pf, const std::string& mode, const std::string& weights, const std::string& kv,
-                        const std::string& activations, const py::object& batches, const py::object& contexts, const py::object& devices,
-                        const py::object& output, const std::string& model, bool fused, const std::optional<std::string>& calibrate) {
+  m.def("llm_sweep", [](const py::object& ref_arg, const platform& pf, const py::object& mode_arg, const py::object& weights_arg,
+                        const py::object& kv_arg, const py::object& activations_arg, const py::object& batches,
+                        const py::object& contexts, const py::object& devices, const py::object& output, const py::object& model_arg,
+                        const py::object& fused_arg, const py::object& calibrate_arg) {
+        const std::string ref = to_text(ref_arg, "topology"), mode = to_text(mode_arg, "mode"), weights = to_text(weights_arg, "weights"),
+                          kv = to_text(kv_arg, "kv"), activations = to_text(activations_arg, "activations"),
+                          model = to_text(model_arg, "model");
+        const bool fused = to_flag(fused_arg, "fused_attention");
+        const std::optional<std::string> calibrate = to_optional_text(calibrate_arg, "calibrate");
         const auto reals = [](const py::object& list, std::string_view name) {
           std::vector<double> out;
           for (std::int64_t v : to_integers(list, name)) out.push_back(static_cast<double>(v));

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <limits>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -113,6 +114,27 @@ inline double to_real(py::handle h, std::string_view name) {
   const double v = PyFloat_AS_DOUBLE(f);
   Py_DECREF(f);
   return v;
+}
+
+/// A str argument (pybind's own refusal of another type is a TypeError listing the whole
+/// signature, where every other bad argument is a 503 naming it).
+inline std::string to_text(py::handle h, std::string_view name) {
+  if (!py::isinstance<py::str>(h)) bad_argument(name, "must be a string, got " + shown(h));
+  return h.cast<std::string>();
+}
+
+/// None, or a str argument (as to_text).
+inline std::optional<std::string> to_optional_text(py::handle h, std::string_view name) {
+  if (h.is_none()) return std::nullopt;
+  return to_text(h, name);
+}
+
+/// A bool argument: True or False, numpy's too; not whatever Python finds truthy (the
+/// string "no" is).
+inline bool to_flag(py::handle h, std::string_view name) {
+  if (py::isinstance<py::bool_>(h)) return h.cast<bool>();
+  if (py::type::of(h).attr("__name__").cast<std::string>() == "bool_") return PyObject_IsTrue(h.ptr()) == 1;  // numpy.bool_
+  bad_argument(name, "must be True or False, got " + shown(h));
 }
 
 /// A datatype from its name ("int8", "uint4", "bf16", ...) or a Datatype.

@@ -219,7 +219,8 @@ inline std::vector<accuracy_record> published_accuracy(const std::filesystem::pa
 /// Measurement rows of a QuTiBench CSV whose platforms may be thesis names, any shipped
 /// spec's id or alias (data_dir/platforms), one of `also` (a user's own spec files) or
 /// "host" (this CPU); a row naming an alias carries the spec's id, so that it joins the
-/// spec's other rows.
+/// spec's other rows, unless the name is also a spec's id (a user's spec may take a shipped
+/// spec's alias as its id: its rows stay its own).
 inline std::vector<recorded_measurement> load_measurements(const std::filesystem::path& file, const std::filesystem::path& data_dir,
                                                            std::span<const platform> also = {}) {
   std::vector<std::string> known{"host"};
@@ -231,6 +232,7 @@ inline std::vector<recorded_measurement> load_measurements(const std::filesystem
     known.insert(known.end(), p.aliases.begin(), p.aliases.end());
     for (const std::string& alias : p.aliases) id_of_alias.emplace(alias, p.id);
   }
+  for (const platform& p : specs) id_of_alias.erase(p.id);
   std::vector<recorded_measurement> rows = load_measurements_csv(file, known);
   for (recorded_measurement& r : rows)
     if (const auto id = id_of_alias.find(r.record.platform); id != id_of_alias.end()) r.record.platform = id->second;

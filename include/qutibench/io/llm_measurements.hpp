@@ -100,7 +100,7 @@ inline std::vector<measured_request> parse_measured_requests(std::string_view te
       throw spec_error(error_id::malformed_record, where(2), "must be decode_tokens_per_s or prefill_tokens_per_s, got '" + metric + "'");
     m.phase = metric == "decode_tokens_per_s" ? measured_phase::decode : measured_phase::prefill;
     m.tokens_per_s = csv::parse_number(field(3, "")).value_or(std::nan(""));
-    if (!(m.tokens_per_s >= 1e-9 && m.tokens_per_s <= 1e12))  // the few-shot fit's range of rates
+    if (!plausible_rate(m.tokens_per_s))
       throw spec_error(error_id::malformed_record, where(3), "must be from 1e-9 to 1e12 tokens/s, got '" + field(3, "") + "'");
     m.req.batch = count(6, "1"), m.req.prompt = count(7, "512"), m.req.output = count(8, "128");
     m.req.tp = count(9, "1"), m.req.pp = count(10, "1"), m.req.ep = count(11, "1"), m.req.micro_batches = count(12, "1");

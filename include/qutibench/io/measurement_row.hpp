@@ -24,6 +24,7 @@
 #include "qutibench/io/thesis_names.hpp"
 #include "qutibench/measure/record.hpp"
 #include "qutibench/predict/profile.hpp"
+#include "qutibench/requirements.hpp"
 #include "qutibench/zoo.hpp"
 
 namespace qutibench {
@@ -205,10 +206,18 @@ inline published published_of(const row_reader& r, column lat, column fps, colum
 /// unknown (NaN) where the kind gives nothing or the batch is not stated. A latency alone
 /// needs the batch.
 inline std::pair<latency_stats, std::optional<double>> derived(const row_reader& r, const published& p, double batch,
-                                                               double ops_per_input, column lat_col) {
+                                                               double ops_per_input, column lat_col, column fps_col,
+                                                               column gops_col) {
   const std::optional<double> fps = p.fps ? p.fps : p.gops ? std::optional(*p.gops * 1e9 / ops_per_input) : std::nullopt;
   if (p.lat_ms && !fps && batch == 0)
     r.fail(r.names[lat_col] + " " + r.f[lat_col] + " gives no throughput without a batch: give the batch or the inputs/s");
+  // The rate the kind gives, as stated or as batch / latency, within any device's.
+  const double rate = fps ? *fps : p.lat_ms && batch > 0 ? batch / (*p.lat_ms / 1000) : min_measured_rate;
+  if (!plausible_rate(rate)) {
+    const column given = p.fps ? fps_col : p.gops ? gops_col : lat_col;
+    r.fail(r.names[given] + " " + r.f[given] + " gives " + csv::number(rate) +
+           " inputs/s, beyond any device (1e-9..1e12): check the units (ms, inputs/s, GOP/s)");
+  }
   if (p.lat_ms) return {single_run(*p.lat_ms / 1000), fps};
   if (fps && batch > 0) return {single_run(batch / *fps), fps};
   return {latency_stats{}, fps};
@@ -227,6 +236,7 @@ inline recorded_measurement read_row(const row_reader& r, std::span<const std::s
   recorded_measurement row;
   measurement& m = row.record;
   const std::uint64_t batch_n = r.f[batch_col].empty() ? 0 : r.whole(batch_col);
+  if (batch_n > max_batch) r.fail(r.names[batch_col] + " '" + r.f[batch_col] + "' is past 2^40, the largest batch taken");
   m.what = kernel{std::string(net.id), measure_level::network, {}, type, batch_n, 1};
   m.platform = thesis ? std::string(thesis->id) : r.f[platform_col];
   m.mode = r.f[op_mode_col];
@@ -245,8 +255,8 @@ inline recorded_measurement read_row(const row_reader& r, std::span<const std::s
                                                      : ops_of(net);
   const double batch = static_cast<double>(batch_n);
   m.work = ops::from_value(ops_per_input * std::max(batch, 1.0));
-  std::tie(m.compute, row.fps_comp) = derived(r, comp, batch, ops_per_input, lat_comp_col);
-  std::tie(m.system, row.fps_sys) = derived(r, sys, batch, ops_per_input, lat_sys_col);
+  std::tie(m.compute, row.fps_comp) = derived(r, comp, batch, ops_per_input, lat_comp_col, fps_comp_col, tp_comp_col);
+  std::tie(m.system, row.fps_sys) = derived(r, sys, batch, ops_per_input, lat_sys_col, fps_sys_col, tp_sys_col);
   // System latency includes compute latency; the thesis prints sub-0.1 ms figures to 0.01 ms
   // (FINN CNV batch 1: 0.07 system, 0.072 compute), so only a gap beyond the rounding counts.
   if (sys.lat_ms && comp.lat_ms && *sys.lat_ms + r.half_unit(lat_sys_col) < *comp.lat_ms - r.half_unit(lat_comp_col))

@@ -32,7 +32,8 @@ struct tensor_formats {
 /// One step: `batch` sequences, each adding `tokens` tokens after `context` cached ones.
 /// A prefill is tokens = P, context = 0; a decode step tokens = 1. `context` may be
 /// fractional: the attention costs are linear in it, so a decode of O tokens after a
-/// prompt of P costs O steps at the mean context P + (O - 1) / 2.
+/// prompt of P costs O - 1 steps (the prefill gives the first) at the mean context
+/// P + (O - 2) / 2.
 struct step {
   double batch = 1;
   double tokens = 1;
@@ -85,7 +86,8 @@ inline void check_step(const decoder& d, const step& s) {
   const std::string where = "LLM step";
   if (!(s.batch >= 1 && s.batch <= 1e9)) throw spec_error(error_id::invalid_value, where, "batch must be from 1 to 1e9, got " + shown_number(s.batch));
   if (!(s.tokens >= 1 && s.tokens <= 1e9)) throw spec_error(error_id::invalid_value, where, "tokens must be from 1 to 1e9, got " + shown_number(s.tokens));
-  if (!(s.context >= 0 && s.context <= 1e9)) throw spec_error(error_id::invalid_value, where, "context must be from 0 to 1e9, got " + shown_number(s.context));
+  // A request's prompt and output are each up to 1e9 tokens: its last step sees both.
+  if (!(s.context >= 0 && s.context <= 2e9)) throw spec_error(error_id::invalid_value, where, "context must be from 0 to 2e9, got " + shown_number(s.context));
   if (d.layers <= 0 || d.hidden <= 0 || d.heads <= 0 || d.kv_heads <= 0 || d.head_dim <= 0 || d.intermediate <= 0 || d.vocabulary <= 0)
     throw spec_error(error_id::nonpositive_dimension, where, "the decoder's dimensions must be positive");
 }

@@ -237,6 +237,12 @@ void fields(const measurement& m, F&& field) {
   field("host", m.host);
 }
 
+/// The rates a measured figure may state (inputs/s, tokens/s): beyond any device either
+/// way, and within what the few-shot fit's products hold. Measurement files and few-shot
+/// points refuse others as a unit error.
+inline constexpr double min_measured_rate = 1e-9, max_measured_rate = 1e12;
+inline bool plausible_rate(double per_s) { return per_s >= min_measured_rate && per_s <= max_measured_rate; }
+
 /// A measurement row of a QuTiBench CSV: the record, the figures published beside it, and
 /// every column beyond the schema's, kept as read (so a file survives a round trip).
 struct recorded_measurement {

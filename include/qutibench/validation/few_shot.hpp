@@ -87,7 +87,7 @@ inline few_shot_factors fit_few_shot(std::span<const validation_point* const> tr
 inline validation_point few_shot_point(const std::string& where, std::string platform, std::string network, double measured,
                                        double realistic, double plain, double dispatches) {
   for (const auto& [name, v] : {std::pair{"measured", measured}, std::pair{"realistic", realistic}, std::pair{"plain", plain}})
-    if (!(v >= 1e-9 && v <= 1e12))
+    if (!plausible_rate(v))
       throw spec_error(error_id::invalid_value, where + "." + name, "must be a rate from 1e-9 to 1e12, got " + shown_number(v));
   if (!(dispatches >= 0 && dispatches <= 1e9))
     throw spec_error(error_id::invalid_value, where + ".dispatches", "must be from 0 to 1e9, got " + shown_number(dispatches));

@@ -56,7 +56,7 @@ inline validation_point calibration_point(const measured_request& m, const platf
   }
   for (const request_prediction& q : p)
     if (q.status != request_status::ok)
-      throw spec_error(error_id::invalid_value, m.where, "cannot calibrate on a request that is " + std::string(status_name(q.status)) +
+      throw spec_error(error_id::invalid_value, m.where, "cannot calibrate on a request whose status is " + std::string(status_name(q.status)) +
                                                          " on " + pf.id + ": " + q.reason);
   const bool decode = m.phase == measured_phase::decode;
   const double tokens_per_step = decode ? m.req.batch : m.req.batch * m.req.prompt;

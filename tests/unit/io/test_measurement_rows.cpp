@@ -21,9 +21,10 @@ const std::string published =
 
 std::vector<recorded_measurement> parse(const std::string& text) { return parse_measurements_csv(text, "hand.csv"); }
 
-std::string error_of(const std::string& text) {
+/// The 401 that loading `text` gives: as hand.csv, or as public.csv knowing `ids` where given.
+std::string error_of(const std::string& text, const std::vector<std::string>& ids = {}) {
   try {
-    (void)parse(text);
+    (void)(ids.empty() ? parse(text) : parse_measurements_csv(text, "public.csv", ids));
   } catch (const spec_error& e) {
     CHECK(e.id() == error_id::malformed_record);
     return e.what();
@@ -135,16 +136,7 @@ TEST_CASE("measurement rows: published tables load onto compute or system figure
   CHECK(rows[0].extra == std::vector<std::pair<std::string, std::string>>{
                              {"metric_kind", "compute"}, {"source", "zoo"}, {"notes", "hw only, batch 1"}});
   // Errors name the table's own columns.
-  auto error = [&](const std::string& row) {
-    try {
-      (void)parse_measurements_csv(published + row, "public.csv", ids);
-    } catch (const spec_error& e) {
-      CHECK(e.id() == error_id::malformed_record);
-      return std::string(e.what());
-    }
-    FAIL("loaded");
-    return std::string();
-  };
+  const auto error = [&](const std::string& row) { return error_of(published + row, ids); };
   CHECK_THAT(error("resnet50,hailo-8,,int8,1,100,2,hw,zoo,\n"),
              Catch::Contains("public.csv:2: metric_kind 'hw' must be compute, system or unknown"));
   CHECK_THAT(error("resnet50,hailo-8,,int8,1,abc,,compute,zoo,\n"),
@@ -152,4 +144,22 @@ TEST_CASE("measurement rows: published tables load onto compute or system figure
   CHECK_THAT(error("resnet50,hailo-8,,int8,1,1000,1000,system,zoo,\n"),
              Catch::Contains("public.csv:2: measured_inputs_per_s 1000 x measured_latency_ms 1000 / batch 1"));
   CHECK_THAT(error("resnet50,nowhere,,int8,1,100,,system,zoo,\n"), Catch::Contains("public.csv:2: unknown platform 'nowhere'"));
+}
+
+TEST_CASE("measurement rows: rates and batches beyond any device are unit errors", "[recorded]") {
+  const std::vector<std::string> ids = {"zcu102-dpu"};
+  const auto error = [&](const std::string& row) { return error_of(published + row, ids); };
+  // Stated, or batch / latency (1 over 1e-15 ms is about 1e18 inputs/s): 1e-9..1e12 inputs/s.
+  CHECK_THAT(error("resnet18,zcu102-dpu,,int8,1,1e300,,system,x,\n"),
+             Catch::Contains("public.csv:2: measured_inputs_per_s 1e300 gives 1e+300 inputs/s, beyond any device (1e-9..1e12)"));
+  CHECK_THAT(error("resnet18,zcu102-dpu,,int8,1,1e-300,,system,x,\n"), Catch::Contains("beyond any device"));
+  CHECK_THAT(error("resnet18,zcu102-dpu,,int8,1,,1e-15,system,x,\n"),
+             Catch::Contains("public.csv:2: measured_latency_ms 1e-15 gives 9999999999999998"));
+  // GOP/s over the network's ops: 1e9 GOP/s of CNV (0.469 GOP per input) is 2.1e9 inputs/s, within.
+  CHECK(parse(schema + "CNV,TX2,FP16,100,maxp,1,,,,,,1e9,,,,,\n").size() == 1);
+  CHECK_THAT(error_of(schema + "CNV,TX2,FP16,100,maxp,1,,,,,,1e15,,,,,\n"), Catch::Contains("tp_comp_gops 1e15 gives"));
+  // The largest batch a prediction takes, 2^40, and no more.
+  CHECK(parse_measurements_csv(published + "resnet18,zcu102-dpu,,int8,1099511627776,1000,,system,x,\n", "public.csv", ids).size() == 1);
+  CHECK_THAT(error("resnet18,zcu102-dpu,,int8,1099511627777,1000,,system,x,\n"),
+             Catch::Contains("public.csv:2: batch '1099511627777' is past 2^40"));
 }

@@ -117,24 +117,27 @@ TEST_CASE("device calibration: no rows of the device, or only of the other metri
 }
 
 TEST_CASE("device calibration: rows may name the user's own spec file's platform", "[few_shot][calibration]") {
-  // A spec that is not shipped, its id in the rows: the file loads and its rows fit.
+  // A spec that is not shipped, its id in the rows: the file loads and its rows fit. Also
+  // where its id is a shipped spec's alias (the A100 SXM's): the rows stay the user's.
   platform mine = kv260();
-  mine.id = "my-kv260";
   mine.aliases.clear();
   const std::filesystem::path dir = std::filesystem::temp_directory_path() / "qutibench_device_calibration";
   std::filesystem::create_directories(dir);
   const std::filesystem::path csv = dir / "mine.csv";
-  std::ofstream out(csv);
-  out.precision(17);
-  out << "topology_id,platform_id,mode,datatype,batch,measured_inputs_per_s,measured_latency_ms,metric_kind,"
-         "source_repo_or_url,source_path_or_section,notes\n"
-      << "mlp,my-kv260,,int8,1," << measured("mlp", 1) << ",,compute,bench,run,\n"
-      << "cnv,my-kv260,,int8,1," << measured("cnv", 1) << ",,compute,bench,run,\n";
-  out.close();
-  const device_calibration c = load_device_calibration(csv.string(), mine, "compute", QUTIBENCH_DATA_DIR);
-  CHECK(c.settings == 2);
-  CHECK(c.factors.efficiency == Approx(3.0));
-  CHECK(c.factors.dispatch_s == Approx(20e-6));
+  for (const std::string id : {"my-kv260", "nvidia-a100-sxm4-80gb"}) {
+    mine.id = id;
+    std::ofstream out(csv);
+    out.precision(17);
+    out << "topology_id,platform_id,mode,datatype,batch,measured_inputs_per_s,measured_latency_ms,metric_kind,"
+           "source_repo_or_url,source_path_or_section,notes\n"
+        << "mlp," << id << ",,int8,1," << measured("mlp", 1) << ",,compute,bench,run,\n"
+        << "cnv," << id << ",,int8,1," << measured("cnv", 1) << ",,compute,bench,run,\n";
+    out.close();
+    const device_calibration c = load_device_calibration(csv.string(), mine, "compute", QUTIBENCH_DATA_DIR);
+    CHECK(c.settings == 2);
+    CHECK(c.factors.efficiency == Approx(3.0));
+    CHECK(c.factors.dispatch_s == Approx(20e-6));
+  }
   // The metric is checked before the file is read, and an empty name is refused by name.
   CHECK_THROWS_WITH(load_device_calibration((dir / "absent.csv").string(), mine, "bogus", QUTIBENCH_DATA_DIR),
                     Catch::Contains("metric 'bogus'"));

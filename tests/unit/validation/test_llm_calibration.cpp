@@ -138,7 +138,7 @@ TEST_CASE("LLM calibration: rows the model cannot predict, and requests it canno
     FAIL("no error");
   } catch (const spec_error& e) {
     CHECK(e.id() == error_id::invalid_value);
-    CHECK_THAT(std::string(e.what()), Catch::Contains("mine.csv:2: cannot calibrate on a request that is does-not-fit on h100-sxm"));
+    CHECK_THAT(std::string(e.what()), Catch::Contains("mine.csv:2: cannot calibrate on a request whose status is does-not-fit on h100-sxm"));
   }
   // A split the request's own checks refuse (3 does not divide Llama-2-7B's 32 heads), at the row.
   CHECK_THROWS_WITH(fit_calibration(rows("topology,weights,metric,value,tp\nllama-2-7b,f16,decode_tokens_per_s,5,3\n"), h100.spec,
