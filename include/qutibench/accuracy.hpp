@@ -2,10 +2,14 @@
 // pareto graphs (thesis Table 5.2). A core record, so predictors use it without io/.
 #pragma once
 
+#include <algorithm>
+#include <array>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "qutibench/datatype.hpp"
+#include "qutibench/error.hpp"
 
 namespace qutibench {
 
@@ -18,5 +22,16 @@ struct accuracy_record {
   double top1_pct = 0;
   std::optional<double> top5_pct;
 };
+
+/// The thesis's tasks, whose networks have published accuracies to chart (heatmaps,
+/// predicted and measured pareto frontiers).
+inline constexpr std::array<std::string_view, 3> accuracy_tasks = {"imagenet", "cifar10", "mnist"};
+
+/// Refuses a task not in `accuracy_tasks`: spec_error 301 (a task without
+/// records would chart nothing, silently).
+inline void check_task(std::string_view task) {
+  if (std::ranges::find(accuracy_tasks, task) == accuracy_tasks.end())
+    throw spec_error(error_id::unknown_id, "task '" + std::string(task) + "'", "valid: imagenet, cifar10, mnist");
+}
 
 }  // namespace qutibench

@@ -2,6 +2,7 @@
 // measurements that cannot be taken or trusted (measure_error).
 #pragma once
 
+#include <algorithm>
 #include <charconv>
 #include <stdexcept>
 #include <system_error>
@@ -60,28 +61,36 @@ inline std::size_t utf8_sequence(std::string_view s) {
 }
 }  // namespace detail
 
-/// `text` with control characters written as escapes (\n, \t, \r, \xNN), and bytes that
-/// are not UTF-8 as \xNN: messages echo ids and values the user typed, and one holding a
-/// newline must not split a message or forge a second one, nor a stray byte of a Latin-1
-/// file make the message unreadable as text (Python decodes it as UTF-8).
+/// `text` with control characters written as escapes (\n, \t, \r, \xNN; also the C1
+/// controls, NEL among them, and the line and paragraph separators U+2028/9, whose bytes
+/// are escaped), and bytes that are not UTF-8 as \xNN: messages echo ids and values the
+/// user typed, and one holding a line break must not split a message or forge a second
+/// one, nor a stray byte of a Latin-1 file make the message unreadable as text (Python
+/// decodes it as UTF-8).
 inline std::string one_line(std::string_view text) {
   static constexpr char hex[] = "0123456789abcdef";
   std::string out;
   out.reserve(text.size());
+  const auto escape = [&](char c) {
+    const auto b = static_cast<unsigned char>(c);
+    out += std::string("\\x") + hex[b >> 4] + hex[b & 15];
+  };
   for (std::size_t i = 0; i < text.size();) {
     const auto b = static_cast<unsigned char>(text[i]);
-    if (b >= 0x80) {
-      if (const std::size_t n = detail::utf8_sequence(text.substr(i))) {
-        out += text.substr(i, n);
-        i += n;
-        continue;
-      }
+    if (const std::size_t n = b >= 0x80 ? detail::utf8_sequence(text.substr(i)) : 0) {
+      const std::string_view seq = text.substr(i, n);
+      const bool control = (b == 0xC2 && static_cast<unsigned char>(seq[1]) <= 0x9F) ||  // U+0080..U+009F
+                           seq == "\xE2\x80\xA8" || seq == "\xE2\x80\xA9";              // U+2028, U+2029
+      if (control) std::ranges::for_each(seq, escape);
+      else out += seq;
+      i += n;
+      continue;
     }
     if (b >= 0x20 && b < 0x7f) out += text[i];
     else if (b == '\n') out += "\\n";
     else if (b == '\t') out += "\\t";
     else if (b == '\r') out += "\\r";
-    else out += std::string("\\x") + hex[b >> 4] + hex[b & 15];
+    else escape(text[i]);
     ++i;
   }
   return out;

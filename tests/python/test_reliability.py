@@ -295,6 +295,10 @@ def test_cli_echoes_an_id_holding_a_newline_on_one_line():
 @pytest.mark.parametrize("args, call, message", [
     (("heatmap", "--task", "bogus"), lambda qb: qb.heatmap("bogus"),
      "[qutibench.spec_error.301] task 'bogus': valid: imagenet, cifar10, mnist"),
+    (("pareto", "--task", "bogus", "--measurements", "LEVEL3"), lambda qb: qb.measured_pareto(LEVEL3, "bogus"),
+     "[qutibench.spec_error.301] task 'bogus': valid: imagenet, cifar10, mnist"),
+    (("validate", "--measurements", "absent.csv", "--model", "bogus"), lambda qb: qb.validate("absent.csv", "bogus"),
+     "[qutibench.spec_error.301] model 'bogus'"),
     (("pareto", "--task", "mnist", "--x", "bogus"), lambda qb: qb.theoretical_pareto("mnist", "bogus"),
      "[qutibench.spec_error.301] figure of merit 'bogus'"),
     (("predict", "--topology", "mlp", "--platform", "tx2", "--datatype", "int8", "--model", "bogus"),
@@ -373,6 +377,11 @@ def test_validate_gives_the_thesis_coefficients_and_says_when_few_shot_has_nothi
     (lambda qb: qb.validate(None), "argument 'path': must be a string, got NoneType None"),
     (lambda qb: qb.few_shot(1), "argument 'path': must be a string, got int 1"),
     (lambda qb: qb.llm_few_shot("h100-sxm", 1), "argument 'path': must be a string, got int 1"),
+    (lambda qb: qb.heatmap(1), "argument 'task': must be a string, got int 1"),
+    (lambda qb: qb.heatmap("mnist", model=1), "argument 'model': must be a string, got int 1"),
+    (lambda qb: qb.sweep("mlp", "tx2", [1], ["int8"], per_layer="no"), "argument 'per_layer': must be True or False, got str 'no'"),
+    (lambda qb: qb.load_measurements(None), "argument 'path': must be a string, got NoneType None"),
+    (lambda qb: qb.measured_pareto(LEVEL3, 1), "argument 'task': must be a string, got int 1"),
 ])
 def test_an_argument_of_the_wrong_type_is_a_503_naming_it(call, message):
     # These were pybind's TypeErrors, which list the extension's whole signature.
@@ -382,10 +391,16 @@ def test_an_argument_of_the_wrong_type_is_a_503_naming_it(call, message):
     assert str(e.value) == "[qutibench.spec_error.503] " + message
 
 
-def test_paths_may_be_path_objects():
+def test_paths_may_be_path_objects_and_flags_numpy_booleans():
     import pathlib
 
+    import numpy
+
     import qutibench
+    layers = qutibench.predict("mlp", "zcu102-dpu", "int8", per_layer=True)["layers"]
+    assert layers and qutibench.predict("mlp", "zcu102-dpu", "int8", per_layer=numpy.True_)["layers"] == layers
+    assert "layers" not in qutibench.predict("mlp", "zcu102-dpu", "int8", per_layer=numpy.False_)
+    assert len(qutibench.load_measurements(pathlib.Path(LEVEL3))) == len(qutibench.load_measurements(LEVEL3))
     # repr: the figures hold NaN, which equals nothing.
     assert repr(list(qutibench.validate(pathlib.Path(LEVEL3))["groups"])) == repr(list(qutibench.validate(LEVEL3)["groups"]))
     assert repr(list(qutibench.few_shot(pathlib.Path(LEVEL3), 1))) == repr(list(qutibench.few_shot(LEVEL3, 1)))

@@ -251,6 +251,7 @@ void add_validate_command(CLI::App& app) {
     // Named values are checked in either mode, so that a typo is never silently ignored.
     (void)parse_validation_model(o->model);
     (void)parse_validation_metric(o->metric);
+    (void)memory_model::parse(o->memory_model);
     if (o->measurements.empty()) run_validate(*o);
     else run_dataset_validate(*o);
   });

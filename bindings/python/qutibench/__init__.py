@@ -225,9 +225,9 @@ def theoretical_pareto(task: str, x: str = "throughput", platforms: str | Platfo
     return cells
 
 
-def load_measurements(path: str) -> Table:
+def load_measurements(path: str | os.PathLike) -> Table:
     """Records of a QuTiBench measurement CSV, thesis names mapped onto the stable ids."""
-    return Table(_core.load_measurements(path))
+    return Table(_core.load_measurements(_path(path)))
 
 
 def validate(path: str | os.PathLike, model: str = "plain", metric: str = "compute") -> dict:
@@ -282,9 +282,9 @@ def fit_few_shot(points: Sequence[dict]) -> dict:
     return _core.fit_few_shot(points)
 
 
-def measured_pareto(path: str, task: str) -> Table:
+def measured_pareto(path: str | os.PathLike, task: str) -> Table:
     """Measured pareto points of a task with ``on_frontier`` (accuracy vs inputs/s)."""
-    points = Table(_core.measured_pareto_points(path, task))
+    points = Table(_core.measured_pareto_points(_path(path), task))
     front = _core.accuracy_frontier([p["accuracy_top1"] for p in points], [p["inputs_per_s"] for p in points])
     for p, f in zip(points, front):
         p["on_frontier"] = f

@@ -66,7 +66,8 @@ py::list few_shot_dicts(const std::vector<validation_point>& pts, const std::vec
 
 /// Measurement files and what validation makes of them.
 void bind_measured_data(py::module_& m) {
-  m.def("load_measurements", [](const std::filesystem::path& file) {
+  m.def("load_measurements", [](const py::object& path) {
+        const std::string file = to_text(path, "path");
         py::list out;
         for (const recorded_measurement& r : load_measurements(file, data_dir())) {
           py::dict d = dict_of(r.record);
@@ -80,10 +81,11 @@ void bind_measured_data(py::module_& m) {
 
   m.def("validate_dataset", [](const py::object& path, const py::object& model_arg, const py::object& metric_arg) {
         const std::string file = to_text(path, "path"), model = to_text(model_arg, "model"), metric = to_text(metric_arg, "metric");
+        // The names first, then the file: the CLI's order, so both give one error.
+        const validation_model mo = parse_validation_model(model);
+        const validation_metric me = parse_validation_metric(metric);
         const auto rows = load_measurements(file, data_dir());
         const auto platforms = load_platforms(data_dir() / "platforms");
-        const validation_metric me = parse_validation_metric(metric);
-        const validation_model mo = parse_validation_model(model);
         std::vector<validation_point> points = validation_points(rows, platforms, me);
         calibrate_leave_one_topology_out(points, validation_points(rows, platforms, me, false));
         const std::vector<thesis_correlation> table_7_1 = thesis_table_7_1(data_dir());
@@ -151,7 +153,9 @@ void bind_measured_data(py::module_& m) {
         return d;
       }, py::arg("points"), "the few-shot factors fitted on one device's points given as dicts");
 
-  m.def("measured_pareto_points", [](const std::filesystem::path& file, const std::string& task) {
+  m.def("measured_pareto_points", [](const py::object& path, const py::object& task_arg) {
+        const std::string file = to_text(path, "path"), task = to_text(task_arg, "task");
+        check_task(task);  // before the file, as the CLI's pareto
         py::list out;
         const auto rows = load_measurements(file, data_dir());
         for (const measured_point& p : measured_pareto_points(rows, task, published_accuracy(data_dir()))) out.append(dict_of(p));

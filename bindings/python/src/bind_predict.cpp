@@ -216,8 +216,10 @@ void bind_predictions(py::module_& m) {
       "metric: compute (None) or system, the rows' throughput they fit");
 
   m.def("sweep", [](const topology& t, const py::object& platform_list, const py::object& batch_list,
-                    const py::object& type_list, const std::string& memory, bool per_layer, const std::string& model,
-                    const py::object& threads) {
+                    const py::object& type_list, const py::object& memory_arg, const py::object& per_layer_arg,
+                    const py::object& model_arg, const py::object& threads) {
+        const std::string memory = to_text(memory_arg, "memory_model"), model = to_text(model_arg, "model");
+        const bool per_layer = to_flag(per_layer_arg, "per_layer");
         const std::vector<platform> platforms = select(platform_list);
         std::vector<std::uint64_t> batches;
         for (std::int64_t b : to_integers(batch_list, "batches")) batches.push_back(checked_batch(b, "batches").n);
@@ -293,8 +295,10 @@ void bind_predictions(py::module_& m) {
 
 /// Heatmaps and pareto frontiers.
 void bind_task_views(py::module_& m) {
-  m.def("heatmap", [](const std::string& task, const py::object& platforms, const py::object& batch, const std::string& memory,
-                      const std::string& model, const py::object& threads) {
+  m.def("heatmap", [](const py::object& task_arg, const py::object& platforms, const py::object& batch, const py::object& memory_arg,
+                      const py::object& model_arg, const py::object& threads) {
+        const std::string task = to_text(task_arg, "task"), memory = to_text(memory_arg, "memory_model"),
+                          model = to_text(model_arg, "model");
         const std::vector<platform> pfs = select(platforms);
         const prediction_model pm = parse_prediction_model(model);
         const auto cells = heatmap(task, pfs, published_accuracy(data_dir()),

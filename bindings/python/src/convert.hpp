@@ -133,7 +133,7 @@ inline std::optional<std::string> to_optional_text(py::handle h, std::string_vie
 /// string "no" is).
 inline bool to_flag(py::handle h, std::string_view name) {
   if (py::isinstance<py::bool_>(h)) return h.cast<bool>();
-  if (py::type::of(h).attr("__name__").cast<std::string>() == "bool_") return PyObject_IsTrue(h.ptr()) == 1;  // numpy.bool_
+  if (py::isinstance(h, py::module_::import("numpy").attr("bool_"))) return h.attr("item")().cast<bool>();
   bad_argument(name, "must be True or False, got " + shown(h));
 }
 

@@ -20,6 +20,7 @@
 #include "qutibench/io/file.hpp"
 #include "qutibench/io/llm_config.hpp"
 #include "qutibench/llm/formats.hpp"
+#include "qutibench/measure/record.hpp"
 #include "qutibench/predict/llm.hpp"
 
 namespace qutibench::llm {

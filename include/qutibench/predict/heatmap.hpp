@@ -3,8 +3,6 @@
 // published, with its predicted throughput and latency.
 #pragma once
 
-#include <algorithm>
-#include <array>
 #include <cmath>
 #include <deque>
 #include <optional>
@@ -40,20 +38,16 @@ struct heatmap_cell {
   double inputs_per_s_per_w() const { return power ? result.throughput.value() / power->value() : std::nan(""); }
 };
 
-/// The thesis's tasks, whose networks have published accuracies to chart.
-inline constexpr std::array<std::string_view, 3> heatmap_tasks = {"imagenet", "cifar10", "mnist"};
-
 /// The cells the thesis's method defines for `task`: for each platform and mode (in the
 /// order given) and each accuracy record of the task (in file order), a cell if the
 /// datatype runs on the mode natively or through a carrier. `base` gives the batch,
 /// memory model and efficiency; its datatype is replaced by each record's. `model`: the
 /// plain whole-network roofline or the realistic estimate. The task must be one of
-/// `heatmap_tasks` and topology ids zoo ids (spec_error 301 otherwise).
+/// `accuracy_tasks` (`check_task`) and topology ids zoo ids (spec_error 301 otherwise).
 inline std::vector<heatmap_cell> heatmap(std::string_view task, std::span<const platform> platforms,
                                          std::span<const accuracy_record> accuracy, const scenario& base = {},
                                          prediction_model model = prediction_model::plain) {
-  if (std::ranges::find(heatmap_tasks, task) == heatmap_tasks.end())
-    throw spec_error(error_id::unknown_id, "task '" + std::string(task) + "'", "valid: imagenet, cifar10, mnist");
+  check_task(task);
   struct column {
     const accuracy_record* record;
     const topology* net;

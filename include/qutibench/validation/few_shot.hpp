@@ -124,7 +124,8 @@ void fields(const few_shot_result& r, F&& field) {
 }
 
 /// Per device (in order of appearance in `best`) and per k of `ks`: every set of k of the
-/// device's networks in turn is measured (its rows in `all`, every batch and mode), the
+/// device's networks in turn is measured (its rows in `all` that state their batch, every
+/// batch and mode), the
 /// factors fitted on them (`fit_few_shot`), and the device's other networks predicted
 /// (their points in `best`); the error is |log10(predicted / measured)| over every trial's
 /// predictions (`for_each_training_set`). A device with k networks or fewer has nothing

@@ -60,10 +60,12 @@ void fields(const measured_point& p, F&& field) {
   field("inputs_per_s_per_w", p.inputs_per_s_per_w());
 }
 
-/// The measured points of `task`; accuracy from the rows' top1, else from `accuracy`
-/// (same topology and datatype); points with neither are left out.
+/// The measured points of `task` (one of `accuracy_tasks`, spec_error 301 otherwise);
+/// accuracy from the rows' top1, else from `accuracy` (same topology and datatype);
+/// points with neither are left out.
 inline std::vector<measured_point> measured_pareto_points(std::span<const recorded_measurement> rows, std::string_view task,
                                                           std::span<const accuracy_record> accuracy) {
+  check_task(task);
   std::vector<measured_point> out;
   for (const recorded_measurement& r : rows) {
     const measurement& m = r.record;

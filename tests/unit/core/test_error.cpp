@@ -23,6 +23,10 @@ TEST_CASE("error messages: UTF-8 stays, other bytes are escaped", "[error]") {
   CHECK(one_line("\xf4\x90\x80\x80") == "\\xf4\\x90\\x80\\x80");
   CHECK(one_line("\xe2\x82") == "\\xe2\\x82");
   CHECK(one_line("a\x80z") == "a\\x80z");
+  // Well-formed, but line breaks to Python's splitlines(): NEL (U+0085), another C1 control
+  // (U+009B) and the line and paragraph separators (U+2028, U+2029).
+  CHECK(one_line("a\xc2\x85" "b\xc2\x9b" "c\xe2\x80\xa8" "d\xe2\x80\xa9" "e\xc2\xa0") ==
+        "a\\xc2\\x85b\\xc2\\x9bc\\xe2\\x80\\xa8d\\xe2\\x80\\xa9e\xc2\xa0");  // U+00A0 stays
   const spec_error e(error_id::invalid_value, "p.csv:2", "weights 'f16\xff' unknown");
   CHECK(std::string(e.what()) == "[qutibench.spec_error.503] p.csv:2: weights 'f16\\xff' unknown");
 }
