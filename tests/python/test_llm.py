@@ -3,6 +3,8 @@ the same request gives the same figures, and the same arguments the same errors.
 
 Run with ``PYTHONPATH=build/python QUTIBENCH_CLI=build/bin/qutibench /usr/bin/python3 -m pytest tests/python/test_llm.py``.
 """
+import csv
+import io
 import json
 import math
 import os
@@ -83,6 +85,13 @@ def test_tensor_parallel_decode_shows_its_all_reduces():
         assert link[0]["bound"] == "link"
         r = qb.llm("llama-2-70b", "h100-sxm", tp=tp, model="plain")
         assert r["tpot_s"] == pytest.approx(shown["tpot_s"], rel=1e-12)
+        # As CSV, one table: the operations, the JSON's rows in its order.
+        run = subprocess.run([os.environ["QUTIBENCH_CLI"], "llm", "--topology", "llama-2-70b", "--platform", "h100-sxm", "--tp", str(tp),
+                              "--model", "plain", "--per-layer", "--format", "csv"], capture_output=True, text=True, timeout=60)
+        assert run.returncode == 0, run.stderr
+        rows = list(csv.DictReader(io.StringIO(run.stdout)))
+        assert [(row["phase"], row["operation"]) for row in rows] == [(o["phase"], o["operation"]) for o in shown["operations"]]
+        assert all(None not in row for row in rows)  # no row longer than the header
 
 
 def test_a_sweep_is_each_request_in_one_call():
@@ -91,14 +100,20 @@ def test_a_sweep_is_each_request_in_one_call():
     # Three devices do not split 32 heads; 64 x 8192 tokens of FP16 KV cache (64 GB) and
     # 16 GB of weights do not fit one 80 GB H100.
     assert list(s["status"][:, :, 2].ravel()) == ["unsupported"] * 4
+    assert all(why == "tp 3 does not divide the model's 32 attention heads" for why in s["reason"][:, :, 2].ravel())
     assert s["status"][1, 1, 0] == "does-not-fit" and math.isnan(s["tpot_s"][1, 1, 0])
+    assert s["reason"].shape == (2, 2, 3) and s["reason"][1, 1, 0].startswith("needs ")
     for b, batch in enumerate(s["batches"]):
         for c, context in enumerate(s["contexts"]):
             for n, tp in enumerate((1, 2)):
                 r = qb.llm("llama-3-8b", "h100-sxm", batch=int(batch), prompt=int(context), output=64, tp=tp)
-                assert s["status"][b, c, n] == r["status"]
+                assert s["status"][b, c, n] == r["status"] and s["reason"][b, c, n] == r["reason"]
                 for key in ("ttft_s", "tpot_s", "throughput_tokens_per_s", "latency_s", "memory_bytes"):
                     assert (math.isnan(s[key][b, c, n]) if r[key] is None else s[key][b, c, n] == r[key]), key
+    # Two devices on a spec without an interconnect: unsupported, and the row says why.
+    orin = qb.llm_sweep("llama-3-8b", "jetson-agx-orin", devices=[1, 2])
+    assert list(orin["status"].ravel()) == ["ok", "unsupported"]
+    assert list(orin["reason"].ravel()) == ["", "jetson-agx-orin has no interconnect in its spec (more than one device needs one)"]
     with pytest.raises(qb.SpecError, match=r"devices \(tp\) must be whole numbers from 1 to 1024, got 0"):
         qb.llm_sweep("gpt2", "a100-sxm", devices=[0])
     with pytest.raises(qb.SpecError, match="contexts"):
@@ -113,8 +128,8 @@ def test_cli_lists_sweep_as_python_does():
     rows = json.loads(run.stdout)
     s = qb.llm_sweep("mistral-7b", "a100-sxm", batches=[1, 16], contexts=[128, 2048], devices=[1, 2], output=32)
     assert [(r["batch"], r["prompt"], r["tp"]) for r in rows] == [(b, p, t) for b in (1, 16) for p in (128, 2048) for t in (1, 2)]
-    for r, status, tpot in zip(rows, s["status"].ravel(), s["tpot_s"].ravel()):
-        assert r["status"] == status and r["tpot_s"] == pytest.approx(tpot, rel=1e-12)
+    for r, status, tpot, why in zip(rows, s["status"].ravel(), s["tpot_s"].ravel(), s["reason"].ravel()):
+        assert r["status"] == status and r["tpot_s"] == pytest.approx(tpot, rel=1e-12) and r["reason"] == why
         assert r["model"] == s["model"] == "realistic"
     run = subprocess.run([os.environ["QUTIBENCH_CLI"], "llm", "--topology", "gpt2", "--platform", "a100-sxm", "--batch", "1,2", "--per-layer"],
                          capture_output=True, text=True, timeout=60)

@@ -81,6 +81,32 @@ def test_ttft_vs_prompt_marks_the_longest_prompt_that_fits(tmp_path):
     assert ax.get_xlabel() == "prompt (tokens)" and ax.get_ylabel() == "time to first token (s)"
 
 
+def test_a_sweep_figure_with_nothing_to_draw_still_saves(tmp_path):
+    # Llama-3.1-405B's 810 GB of FP16 weights never fit one 80 GB H100: no point, a linear y
+    # axis (a log one over no value cannot be drawn) and the legend says why.
+    for draw in (plot.llm_tokens_vs_batch, plot.llm_ttft_vs_prompt):
+        fig, ax = draw([("llama-3.1-405b", "h100-sxm")])
+        rendered(fig, tmp_path, draw.__name__)
+        assert ax.get_yscale() == "linear"
+        assert any("(does not fit at any" in t.get_text() for t in ax.get_legend().get_texts())
+
+
+def test_a_calibrated_setting_is_named_so(tmp_path):
+    # Decode 2x slower than realistic: the figure plots the calibrated points and says so.
+    tpot = qb.llm("llama-2-7b", "h100-sxm", prompt=1, output=128)["tpot_s"]
+    path = tmp_path / "mine.csv"
+    path.write_text(f"topology,weights,metric,value,batch,prompt,output\nllama-2-7b,f16,decode_tokens_per_s,{1 / (2 * tpot)!r},1,1,128\n")
+    calibrated = {"topology": "llama-2-7b", "platform": "h100-sxm", "calibrate": str(path)}
+    fig, ax = plot.llm_tokens_vs_batch([calibrated], batches=(1, 2))
+    rendered(fig, tmp_path, "calibrated")
+    assert ax.get_title().endswith(", calibrated model")
+    (aggregate,) = with_gid(ax.lines, "aggregate")
+    assert aggregate.get_ydata()[0] == pytest.approx(1 / qb.llm("llama-2-7b", "h100-sxm", calibrate=path)["tpot_s"], rel=1e-12)
+    fig, ax = plot.llm_tokens_vs_batch([calibrated, ("llama-2-7b", "h100-sxm")], batches=(1, 2))
+    assert ax.get_title().endswith(", realistic model, calibrated where marked")
+    assert [t.get_text() for t in ax.get_legend().get_texts()][:2] == ["llama-2-7b h100-sxm f16 calibrated", "llama-2-7b h100-sxm f16"]
+
+
 @pytest.mark.parametrize("weights,bytes_per_weight,rel", [("f16", 2, 5e-3), ("fp8", 1, 1e-2)])
 def test_roofline_decode_of_gpt2_reads_each_weight_for_two_ops(tmp_path, weights, bytes_per_weight, rel):
     fig, ax = plot.llm_roofline("gpt2", "h100-sxm", weights=weights, prompt=1, output=1, model="plain")

@@ -196,7 +196,9 @@ def test_python_efficiency_outside_its_range_is_refused(efficiency, where):
 def test_unknown_datatypes_are_error_101_not_a_cast_error():
     import qutibench
     net = qutibench.zoo.get("mlp")
+    h100 = qutibench.platform("h100-sxm")[0]
     for call in (lambda: qutibench.requirements(net, "float8"), lambda: qutibench.predict(net, "zcu102-dpu", "float8"),
+                 lambda: h100.peak("float8"), lambda: h100.carrier("float8"),
                  lambda: qutibench.sweep(net, qutibench.select_platforms("zcu102-dpu"), [1], ["float8"])):
         with pytest.raises(qutibench.SpecError, match="float8") as e:
             call()
@@ -382,6 +384,9 @@ def test_validate_gives_the_thesis_coefficients_and_says_when_few_shot_has_nothi
     (lambda qb: qb.sweep("mlp", "tx2", [1], ["int8"], per_layer="no"), "argument 'per_layer': must be True or False, got str 'no'"),
     (lambda qb: qb.load_measurements(None), "argument 'path': must be a string, got NoneType None"),
     (lambda qb: qb.measured_pareto(LEVEL3, 1), "argument 'task': must be a string, got int 1"),
+    (lambda qb: qb.llm_parameters(5), "argument 'topology': must be a string, got int 5"),
+    (lambda qb: qb.platform("h100-sxm")[0].peak(8), "argument 'datatype': must be a datatype name such as 'int8' or a Datatype, got int 8"),
+    (lambda qb: qb.platform("h100-sxm")[0].carrier("int8", None), "argument 'mode': must be a string, got NoneType None"),
 ])
 def test_an_argument_of_the_wrong_type_is_a_503_naming_it(call, message):
     # These were pybind's TypeErrors, which list the extension's whole signature.

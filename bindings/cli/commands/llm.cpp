@@ -49,7 +49,7 @@ void run_sweep(const llm_options& o, const llm::decoder& d, const llm::tensor_fo
   const llm::request_sweep r = fit ? llm::calibrated_sweep(d, f, axes, pf, mode, *fit) : llm::sweep(d, f, axes, pf, mode, parse_prediction_model(o.model));
   table t;
   t.columns = {"batch", "prompt", "tp", "model", "status", "ttft_s", "tpot_s", "decode_tokens_per_s", "throughput_tokens_per_s", "latency_s",
-               "memory_bytes", "energy_per_token_j"};
+               "memory_bytes", "energy_per_token_j", "reason"};
   // Calibrated: every row carries the file and the factors, as a single request's output does.
   std::vector<cell> calibration_cells;
   if (fit) {
@@ -65,10 +65,9 @@ void run_sweep(const llm_options& o, const llm::decoder& d, const llm::tensor_fo
         const std::size_t i = r.index(b, c, n);
         t.rows.push_back({cell{o.batch[b]}, cell{o.prompt[c]}, cell{o.tp[n]}, model, cell{std::string(llm::status_name(r.status[i]))},
                           known(r.ttft_s[i]), known(r.tpot_s[i]), known(r.decode_tokens_per_s[i]), known(r.throughput_tokens_per_s[i]),
-                          known(r.latency_s[i]), known(r.memory_bytes[i]), known(r.energy_per_token_j[i])});
+                          known(r.latency_s[i]), known(r.memory_bytes[i]), known(r.energy_per_token_j[i]), cell{r.reason(i)}});
         t.rows.back().insert(t.rows.back().end(), calibration_cells.begin(), calibration_cells.end());
       }
-  if (!r.reason.empty()) std::cerr << "qutibench: " << r.reason << '\n';
   const format fmt = parse_format(o.format);
   if (fmt == format::json)
     std::cout << to_json(t).dump(2) << '\n';
@@ -163,7 +162,9 @@ void run_llm(const llm_options& o) {
     return;
   }
   if (o.per_layer) print(std::cout, phases, fmt);
-  print(std::cout, summary, fmt);
+  // A CSV is one table: with --per-layer the operations, the request's figures being what
+  // the command prints without it.
+  if (!o.per_layer || fmt != format::csv) print(std::cout, summary, fmt);
 }
 
 }  // namespace
@@ -206,7 +207,7 @@ void add_llm_command(CLI::App& app) {
                   "phase's efficiency and time per dispatch on the realistic model and predicts with them, every point of a "
                   "sweep too (docs/llm.md)");
   cmd->add_flag("--unfused-attention", o->unfused, "Attention writes its scores off chip and reads them back (no FlashAttention)");
-  cmd->add_flag("--per-layer", o->per_layer, "Also print each phase's operations (one request only)");
+  cmd->add_flag("--per-layer", o->per_layer, "Also print each phase's operations (one request only; with --format csv the operations alone, one table)");
   auto* few_shot = cmd->add_option("--few-shot", o->few_shot,
                                    "Network counts k (1.." + std::to_string(max_few_shot_networks) +
                                        ", e.g. 1,2,3): instead of a prediction, how well the --calibrate file predicts itself: per "

@@ -172,7 +172,8 @@ def llm_sweep(topology: str, platform_ref: str | Platform, batches: Iterable[int
     under ``status`` ("ok", "does-not-fit", "unsupported"; a device count that does not
     split the heads evenly is unsupported), ``ttft_s``, ``tpot_s``, ``decode_tokens_per_s``,
     ``throughput_tokens_per_s``, ``latency_s``, ``memory_bytes`` (per device),
-    ``energy_per_token_j``; NaN where the status is not ok; the axes under ``batches``,
+    ``energy_per_token_j``; NaN where the status is not ok; ``reason`` (strings: why a
+    point is not ok, as ``llm``'s, "" where it is); the axes under ``batches``,
     ``contexts``, ``devices``; ``model``. Each point equals ``llm``'s, with ``calibrate``
     too: every point calibrated on the CSV's requests (``model`` "calibrated", the file
     and the factors under ``calibration``, ``prefill_efficiency``, ...)."""

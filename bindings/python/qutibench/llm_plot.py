@@ -57,11 +57,20 @@ def _platform_id(platform: Any) -> str:
 
 def _label(setting: dict, defaults: dict) -> str:
     """``"topology platform weights"`` (weights: qutibench.llm's default f16 unless given), with
-    ``tp N`` where the setting uses more than one device."""
+    ``tp N`` where the setting uses more than one device and ``calibrated`` where it calibrates."""
     merged = {**defaults, **setting}
     tp = merged.get("tp", 1)
     return (f"{merged['topology']} {_platform_id(merged['platform'])} {merged.get('weights', 'f16')}"
-            + (f" tp {tp}" if tp > 1 else ""))
+            + (f" tp {tp}" if tp > 1 else "") + (" calibrated" if merged.get("calibrate") is not None else ""))
+
+
+def _model_words(settings: Sequence[tuple | dict], model: str) -> str:
+    """The model a sweep figure's title names: ``model``, unless its settings calibrate on
+    their measurements (``calibrate``), whose points are then the calibrated model's."""
+    calibrated = [_setting(s).get("calibrate") is not None for s in settings]
+    if calibrated and all(calibrated):
+        return "calibrated model"
+    return f"{model} model" + (", calibrated where marked" if any(calibrated) else "")
 
 
 def _request(setting: tuple | dict) -> dict:
@@ -164,8 +173,10 @@ def _sweep_figure(settings: Sequence[tuple | dict], key: str, values: Sequence[i
     fig, ax = _axes(ax, (9, 5.5))
     colour = _colours(label for label, *_ in lines)
     handles = []
+    drawn = False
     for label, results, limit in lines:
         ok = results["status"] == "ok"
+        drawn = drawn or bool(ok.any())
         draw(ax, colour[label], np.array(values)[ok], {k: v[ok] for k, v in results.items()})
         if limit is not None:
             _mark_limit(ax, limit, colour[label], f"max {key} {limit:,}")
@@ -175,7 +186,8 @@ def _sweep_figure(settings: Sequence[tuple | dict], key: str, values: Sequence[i
     if any(limit is not None for *_, limit in lines):
         handles.append(Line2D([], [], color="black", ls=":", lw=1.2, label=limit_label))
     _swept_axis(ax, "x", values)
-    ax.set_yscale("log")
+    if drawn:  # a log axis over no positive value cannot be drawn (the legend says why)
+        ax.set_yscale("log")
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     ax.set_title(title)
@@ -205,7 +217,7 @@ def llm_tokens_vs_batch(settings: Sequence[tuple | dict], batches: Sequence[int]
                                Line2D([], [], color="black", ls="--", lw=1, label="per sequence: 1 / TPOT")],
                          limit_label="largest batch that fits", xlabel="batch (sequences decoded together)",
                          ylabel="decode throughput (tokens/s)",
-                         title=f"decode tokens/s vs batch: prompt {prompt}, output {output}, {model} model")
+                         title=f"decode tokens/s vs batch: prompt {prompt}, output {output}, {_model_words(settings, model)}")
 
 
 # --- TTFT vs prompt -----------------------------------------------------------------------
@@ -223,7 +235,7 @@ def llm_ttft_vs_prompt(settings: Sequence[tuple | dict], prompts: Sequence[int] 
     defaults = {"batch": batch, "output": output, "kv": kv, "activations": activations, "model": model}
     return _sweep_figure(settings, "prompt", prompts, defaults, ax, draw, handle={"marker": "o", "ms": 4}, keys=[],
                          limit_label="longest prompt that fits", xlabel="prompt (tokens)",
-                         ylabel="time to first token (s)", title=f"TTFT vs prompt: batch {batch}, {model} model")
+                         ylabel="time to first token (s)", title=f"TTFT vs prompt: batch {batch}, {_model_words(settings, model)}")
 
 
 # --- roofline -----------------------------------------------------------------------------

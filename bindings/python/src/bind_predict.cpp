@@ -120,12 +120,12 @@ void bind_platforms(py::module_& m) {
       .def_property_readonly("memory_capacity_bytes", [](const platform& p) {
         return p.memory_capacity ? py::cast(p.memory_capacity->value()) : py::none();
       })
-      .def("peak", [](const platform& p, const datatype& t, const std::string& mode) -> py::object {
-        const auto run = p.run(p.mode(mode), t);
+      .def("peak", [](const platform& p, const py::object& t, const py::object& mode) -> py::object {
+        const auto run = p.run(p.mode(to_text(mode, "mode")), to_datatype(t, "datatype"));
         return run ? py::cast(run->peak.value()) : py::none();
       }, py::arg("datatype"), py::arg("mode") = "", "ops/s of `datatype` (natively or in its carrier), None if unsupported")
-      .def("carrier", [](const platform& p, const datatype& t, const std::string& mode) -> py::object {
-        const auto run = p.run(p.mode(mode), t);
+      .def("carrier", [](const platform& p, const py::object& t, const py::object& mode) -> py::object {
+        const auto run = p.run(p.mode(to_text(mode, "mode")), to_datatype(t, "datatype"));
         return run ? py::cast(run->carrier.name()) : py::none();
       }, py::arg("datatype"), py::arg("mode") = "")
       .def("native_peaks", [](const platform& p, const std::string& mode) {
@@ -341,8 +341,8 @@ void bind_task_views(py::module_& m) {
 
 /// Decoder LLMs: parameter counts and request predictions (the CLI's `llm`).
 void bind_llm(py::module_& m) {
-  m.def("llm_parameters", [](const std::string& ref) {
-        const llm::parameter_counts p = llm::parameters(find_decoder(ref, data_dir()));
+  m.def("llm_parameters", [](const py::object& ref) {
+        const llm::parameter_counts p = llm::parameters(find_decoder(to_text(ref, "topology"), data_dir()));
         py::dict d;
         d["embedding"] = p.embedding, d["attention"] = p.attention, d["mlp"] = p.mlp, d["norms"] = p.norms;
         d["lm_head"] = p.lm_head, d["total"] = p.total, d["active"] = p.active;
@@ -427,13 +427,18 @@ void bind_llm(py::module_& m) {
           std::copy(v.begin(), v.end(), a.mutable_data());
           return a;
         };
-        py::list names;  // numpy strings: masks such as sweep["status"] == "ok" read naturally
-        for (llm::request_status st : r.status) names.append(std::string(llm::status_name(st)));
+        // numpy strings: masks such as sweep["status"] == "ok" read naturally
+        const auto strings = [&](auto&& text) {
+          py::list l;
+          for (std::size_t i = 0; i < r.size(); ++i) l.append(text(i));
+          return py::module_::import("numpy").attr("array")(l).attr("reshape")(shape);
+        };
         py::dict d;
-        d["status"] = py::module_::import("numpy").attr("array")(names).attr("reshape")(shape), d["ttft_s"] = array(r.ttft_s), d["tpot_s"] = array(r.tpot_s);
+        d["status"] = strings([&](std::size_t i) { return std::string(llm::status_name(r.status[i])); });
+        d["reason"] = strings([&](std::size_t i) { return r.reason(i); });
+        d["ttft_s"] = array(r.ttft_s), d["tpot_s"] = array(r.tpot_s);
         d["decode_tokens_per_s"] = array(r.decode_tokens_per_s), d["throughput_tokens_per_s"] = array(r.throughput_tokens_per_s);
         d["latency_s"] = array(r.latency_s), d["memory_bytes"] = array(r.memory_bytes), d["energy_per_token_j"] = array(r.energy_per_token_j);
-        d["reason"] = r.reason;
         d["batches"] = array(axes.batches, axes.batches.size()), d["contexts"] = array(axes.contexts, axes.contexts.size());
         d["devices"] = array(axes.devices, axes.devices.size());
         d["model"] = fit ? std::string("calibrated") : model;

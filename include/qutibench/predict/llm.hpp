@@ -183,8 +183,8 @@ inline llm_engine engine_for(const tensor_formats& f, const platform& pf, const 
   std::optional<execution> weights = f.weights.native ? pf.run(m, *f.weights.native) : std::nullopt;
   if (!weights) weights = pf.run(m, f.activations);
   const std::optional<execution> attention = pf.run(m, f.activations);
-  if (!weights || !attention) {
-    e.unsupported = pf.id + " has no peak for " + f.activations.name() + (f.weights.native ? " or " + f.weights.native->name() : "");
+  if (!weights || !attention) {  // both fail only with the activations' datatype: weights fall back to it
+    e.unsupported = pf.id + " has no peak for " + f.activations.name() + ", the activations' datatype";
     return e;
   }
   e.weight_peak = weights->peak.value(), e.attention_peak = attention->peak.value(), e.bandwidth = m.bandwidth.value();

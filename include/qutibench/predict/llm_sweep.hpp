@@ -7,8 +7,10 @@
 
 #include <cmath>
 #include <cstddef>
+#include <cstdint>
 #include <limits>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "qutibench/predict/llm.hpp"
@@ -25,14 +27,20 @@ struct sweep_axes {
 
 /// Figures of every point, batch-major: index(b, c, n). A device count that does not
 /// split the model's heads evenly (parallelism_problem) is `unsupported` there, as are all points on a
-/// platform that cannot run the formats; times are NaN unless the status is ok.
+/// platform that cannot run the formats; times are NaN unless the status is ok, and `reason`
+/// says why, as a single request's does.
 struct request_sweep {
   std::size_t batches = 0, contexts = 0, devices = 0;
   std::vector<request_status> status;
   std::vector<double> ttft_s, tpot_s, decode_tokens_per_s, throughput_tokens_per_s, latency_s, memory_bytes, energy_per_token_j;
-  std::string reason;  ///< why a platform cannot run the formats at all; empty otherwise
+  /// Why a point's status is not ok: the distinct texts once each ("" first, for ok), and
+  /// each point's index among them. Half a sweep's points may share one reason (a device
+  /// count that does not split the heads); a string each was half its time.
+  std::vector<std::string> reasons{std::string()};
+  std::vector<std::uint32_t> reason_of;
 
   std::size_t size() const { return batches * contexts * devices; }
+  const std::string& reason(std::size_t i) const { return reasons[reason_of[i]]; }
   std::size_t index(std::size_t b, std::size_t c, std::size_t n) const { return (b * contexts + c) * devices + n; }
 };
 
@@ -65,29 +73,39 @@ request_sweep sweep(const decoder& d, const tensor_formats& f, const sweep_axes&
   const std::size_t points = out.size();
   constexpr double nan = std::numeric_limits<double>::quiet_NaN();
   out.status.assign(points, request_status::unsupported);
+  out.reason_of.assign(points, 0);
+  std::unordered_map<std::string, std::uint32_t> kept;
+  const auto keep = [&](std::string why) {  // the index of `why` among the texts, kept once
+    if (why.empty()) return std::uint32_t{0};
+    const auto [at, added] = kept.try_emplace(why, static_cast<std::uint32_t>(out.reasons.size()));
+    if (added) out.reasons.push_back(std::move(why));
+    return at->second;
+  };
   for (auto* v : {&out.ttft_s, &out.tpot_s, &out.decode_tokens_per_s, &out.throughput_tokens_per_s, &out.latency_s, &out.memory_bytes,
                   &out.energy_per_token_j})
     v->assign(points, nan);
 
   const detail::llm_engine e = detail::engine_for(f, pf, m, model);
-  out.reason = e.unsupported;
   const detail::stored_weights weights = detail::stored(d, f);
   // A sweep leaves pp, ep and micro-batches at 1, so whether a point's split runs depends on
   // its device count alone: checked once per count, not per point (the check words a reason).
-  std::vector<bool> splits(out.devices);
-  for (std::size_t n = 0; n < out.devices; ++n)
-    splits[n] = parallelism_problem(d, {.tp = axes.devices[n]}, 1).empty();
+  std::vector<std::uint32_t> problem_of(out.devices);
+  for (std::size_t n = 0; n < out.devices; ++n) problem_of[n] = keep(parallelism_problem(d, {.tp = axes.devices[n]}, 1));
   for (std::size_t b = 0; b < out.batches; ++b)
     for (std::size_t c = 0; c < out.contexts; ++c) {
       request r{.batch = axes.batches[b], .prompt = axes.contexts[c], .output = axes.output, .fused_attention = axes.fused_attention};
       const step_requirements prefill = requirements(d, f, detail::prefill_step(r)), decode = requirements(d, f, detail::decode_step(r));
       for (std::size_t n = 0; n < out.devices; ++n) {
-        if (!splits[n]) continue;
+        const std::size_t i = out.index(b, c, n);
+        if (problem_of[n] != 0) {
+          out.reason_of[i] = problem_of[n];
+          continue;
+        }
         r.tp = axes.devices[n];
         request_prediction p = detail::finish(d, f, r, e, prefill, decode, weights);
         adjust(p, r);
-        const std::size_t i = out.index(b, c, n);
         out.status[i] = p.status;
+        out.reason_of[i] = keep(std::move(p.reason));
         out.memory_bytes[i] = p.memory.total();
         out.ttft_s[i] = p.ttft_s, out.tpot_s[i] = p.tpot_s, out.decode_tokens_per_s[i] = p.decode_tokens_per_s;
         out.throughput_tokens_per_s[i] = p.throughput_tokens_per_s, out.latency_s[i] = p.latency_s;

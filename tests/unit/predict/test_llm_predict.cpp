@@ -84,7 +84,13 @@ TEST_CASE("an LLM that does not fit, or a device without the datatype, has no ti
   const platform_ref dpu = find_platform("ultra96-dpu", data_dir);
   const request_prediction none = predict(find_decoder("gpt2", data_dir), f16(), {}, dpu.spec, dpu.spec.mode());
   CHECK(none.status == request_status::unsupported);
-  CHECK_THAT(none.reason, Contains("ultra96-dpu has no peak for fp16"));
+  CHECK_THAT(none.reason, Contains("ultra96-dpu has no peak for fp16, the activations' datatype"));
+  // The A100 runs the fp16 weights but has no FP8 peak (A100 whitepaper): only fp8 is named.
+  const platform_ref a100 = find_platform("a100-sxm", data_dir);
+  const tensor_formats fp8_activations{find_format("f16"), datatype::parse("fp8_e4m3"), find_format("f16")};
+  const request_prediction fp8 = predict(find_decoder("gpt2", data_dir), fp8_activations, {}, a100.spec, a100.spec.mode());
+  CHECK(fp8.status == request_status::unsupported);
+  CHECK(fp8.reason == "a100-sxm has no peak for fp8_e4m3, the activations' datatype");
   CHECK_THROWS_AS(predict(find_decoder("gpt2", data_dir), f16(), {.batch = 0}, h100.spec, h100.spec.mode()), spec_error);
 }
 
@@ -153,11 +159,13 @@ TEST_CASE("a sweep's points are predict()'s, one request at a time", "[llm]") {
           if (axes.devices[n] == 3) {
             CHECK(s.status[i] == request_status::unsupported);
             CHECK(std::isnan(s.tpot_s[i]));
+            CHECK(s.reason(i) == "tp 3 does not divide the model's 32 attention heads");
             continue;
           }
           const request_prediction p = predict(d, f16(), {.batch = axes.batches[b], .prompt = axes.contexts[c], .output = 64, .tp = axes.devices[n]},
                                                h100.spec, h100.spec.mode(), model);
           CHECK(s.status[i] == p.status);
+          CHECK(s.reason(i) == p.reason);
           CHECK(s.memory_bytes[i] == p.memory.total());
           if (p.status != request_status::ok) continue;
           CHECK(s.ttft_s[i] == p.ttft_s);
@@ -170,6 +178,18 @@ TEST_CASE("a sweep's points are predict()'s, one request at a time", "[llm]") {
   CHECK_THROWS_WITH(sweep(d, f16(), {.batches = {1, 0}}, h100.spec, h100.spec.mode()), Contains("batches (batch) must be whole numbers from 1 to 1e+09, got 0"));
   CHECK_THROWS_WITH(sweep(d, f16(), {.devices = {2.5}}, h100.spec, h100.spec.mode()), Contains("devices (tp) must be whole numbers from 1 to 1024, got 2.5"));
   CHECK_THROWS_WITH(sweep(d, f16(), {.contexts = {}}, h100.spec, h100.spec.mode()), Contains("need a value each"));
+  // A device without the activations' datatype or an interconnect: every point unsupported,
+  // each reason kept once ("" and three texts), each point's as predict() words it.
+  const platform_ref dpu = find_platform("ultra96-dpu", data_dir);
+  const request_sweep none = sweep(d, f16(), axes, dpu.spec, dpu.spec.mode());
+  CHECK(none.reasons.size() == 4);
+  for (std::size_t i = 0; i < none.size(); ++i) {
+    CHECK(none.status[i] == request_status::unsupported);
+    const std::string expected[] = {"ultra96-dpu has no peak for fp16, the activations' datatype",
+                                    "ultra96-dpu has no interconnect in its spec (more than one device needs one)",
+                                    "tp 3 does not divide the model's 32 attention heads"};
+    CHECK(none.reason(i) == expected[i % 3]);
+  }
 }
 
 TEST_CASE("the collectives' costs are the standard formulas", "[llm]") {
