@@ -34,6 +34,7 @@ std::string grouped(std::string number) {
 }  // namespace
 
 std::string readable_real(double v) {
+  if (std::isnan(v)) return "-";  // unknown, as an empty cell prints (and never "-nan")
   const double a = std::fabs(v);
   if (!std::isfinite(v) || v == 0 || a < 1e-3 || a >= 1e9) return fmt::format("{:.4g}", v);
   const int exponent = static_cast<int>(std::floor(std::log10(a)));  // 10^exponent <= |v|

@@ -171,7 +171,9 @@ inline constexpr double max_ridge_ops_per_byte = 20000;
 /// peaks; peaks do not rise as datatypes widen (unless `peaks_rise_with_width`); ridge
 /// points lie within sane bounds; modes are listed fastest first; a stated INT8 peak of an
 /// FPGA matches its DSP-derived peak within 5 %; a design's array datatype has a peak in
-/// its mode. `where` prefixes each problem (a file).
+/// its mode, and the design, a configuration of the device, is no faster than the mode (its
+/// array's peak within 5 % of the mode's, an FPGA clock at most the LUT clock, its outer
+/// level's bandwidth within 5 % of the mode's). `where` prefixes each problem (a file).
 inline std::vector<spec_problem> check(const platform& p, const std::string& where) {
   std::vector<spec_problem> out;
   auto add = [&](std::string field, std::string what) {
@@ -205,6 +207,24 @@ inline std::vector<spec_problem> check(const platform& p, const std::string& whe
       add(p.has_modes() ? "/modes/" + m.name + "/design/array/datatype" : "/design/array/datatype",
           "the design's array is stated in " + m.design->array->type.name() +
               ", which has no peak in this mode to scale from; state that peak or the array's datatype");
+  for (const operating_mode& m : p.modes) {
+    if (!m.design) continue;
+    const std::string at = p.has_modes() ? "/modes/" + m.name + "/design" : "/design";
+    const auto tera = [](double ops_per_s) { return shown_number(ops_per_s / 1e12); };
+    if (const std::optional<double> design = m.design->array_peak())
+      if (const auto device = m.native_peak(m.design->array->type); device && *design > 1.05 * device->value())
+        add(at + "/array", "the design's " + m.design->array->type.name() + " peak " + tera(*design) +
+                               " TOP/s (units x 2 x MACs per cycle x clock) exceeds the mode's " + tera(device->value()) +
+                               " TOP/s; a design runs on the device, so at most at its peak");
+    if (m.design->clock_hz && !m.design->array && p.fpga && *m.design->clock_hz > p.fpga->lut_clock.value())
+      add(at + "/clock_mhz", "the fabric clock exceeds the LUT clock (" + shown_number(p.fpga->lut_clock.value() / 1e6) +
+                                 " MHz) the peaks assume");
+    if (const auto& outer = m.design->levels.empty() ? std::nullopt : m.design->levels.back().bandwidth;
+        outer && outer->value() > 1.05 * m.bandwidth.value())
+      add(at + "/levels/" + std::to_string(m.design->levels.size() - 1) + "/bandwidth_gb_per_s",
+          "the outer level streams at " + shown_number(outer->value() / 1e9) + " GB/s, faster than the mode's memory (" +
+              shown_number(m.bandwidth.value() / 1e9) + " GB/s)");
+  }
   if (p.fpga)
     for (const operating_mode& m : p.modes)
       if (auto stated = m.native_peak(datatypes::int8)) {

@@ -46,3 +46,20 @@ TEST_CASE("cli: a second command line starts from the defaults, not the first's 
   CHECK(good.code == 0);
   CHECK(run(app, {"predict", "--platform", "tx2", "--datatype", "fp16"}).code != 0);
 }
+
+TEST_CASE("cli: an integer past 64 bits is refused as written, not as its saturated bound", "[cli]") {
+  // CLI11 read 99999999999999999999 as 2^63 - 1 and the library then refused that number.
+  qutibench::cli::application app;
+  for (const std::vector<const char*>& line :
+       {std::vector<const char*>{"predict", "--topology", "mlp", "--platform", "tx2", "--datatype", "fp16", "--batch", "99999999999999999999"},
+        std::vector<const char*>{"llm", "--topology", "gpt2", "--platform", "h100-sxm", "--batch", "1,99999999999999999999"},
+        std::vector<const char*>{"llm", "--topology", "gpt2", "--platform", "h100-sxm", "--output", "-99999999999999999999"}}) {
+    const outcome o = run(app, line);
+    CHECK(o.code == 2);
+    CHECK_THAT(o.out, Catch::Contains("[qutibench.spec_error.503] command line: ") && Catch::Contains("99999999999999999999 is beyond the 64-bit integers"));
+    CHECK_THAT(o.out, !Catch::Contains("9223372036854775807"));
+  }
+  // Within 64 bits, the library's own range check speaks, with the number as typed.
+  const outcome big = run(app, {"predict", "--topology", "mlp", "--platform", "tx2", "--datatype", "fp16", "--batch", "9223372036854775807"});
+  CHECK_THAT(big.out, Catch::Contains("batch: must be an integer from 1 to 2^40, got 9223372036854775807"));
+}

@@ -71,6 +71,17 @@ def test_show_json_totals_are_the_sums_of_the_layers():
     assert doc["totals"]["weights"] == one["totals"]["weights"]
 
 
+def test_show_has_no_intensity_without_weights(tmp_path):
+    # Adding two inputs: no ops on weights and no weight bytes, so no operational intensity
+    # (0 / 0): "-", as an unknown cell prints, not "-nan"; JSON gives null.
+    path = tmp_path / "add.json"
+    path.write_text(json.dumps({"name": "add", "nodes": [{"name": "x", "op": "input", "shape": [3, 8, 8]},
+                                                        {"name": "y", "op": "input", "shape": [3, 8, 8]},
+                                                        {"name": "sum", "op": "add", "inputs": ["x", "y"]}]}))
+    assert run("show", str(path)).stdout.endswith("operational intensity (weights off-chip): - ops/byte\n")
+    assert json.loads(run("show", str(path), "--format", "json").stdout)["totals"]["operational_intensity"] is None
+
+
 def test_show_marks_summary_level_models():
     assert json.loads(run("show", "resnet50-p50", "--format", "json").stdout)["layer_defined"] is False
     assert "summary-level" in run("show", "resnet50-p50").stdout

@@ -50,7 +50,7 @@ void run_predict(const predict_options& o) {
   table summary;
   summary.columns = {"topology", "platform", "mode", "datatype", "carrier", "batch", "memory_model", "model", "status",
                      "inputs_per_s", "ops_per_s", "latency_s", "operational_intensity", "ridge_point", "bound",
-                     "peak_ops_per_s", "bandwidth_bytes_per_s", "traffic_bytes"};
+                     "peak_ops_per_s", "bandwidth_bytes_per_s", "ops", "traffic_bytes"};
   named_cells fields = cells_of(p);
   const model_labels labels = labels_of(model, o.per_layer, fit.has_value(), s.memory);
   if (fit) {
@@ -70,7 +70,7 @@ void run_predict(const predict_options& o) {
     std::string runs;
     for (const peak_performance& k : mode.peaks) runs += (runs.empty() ? "" : ", ") + k.type.name();
     std::cerr << "qutibench: note: " << pf.id << (mode.name.empty() ? "" : ":" + mode.name) << " does not run " << s.type.name()
-              << "; it runs " << runs << (pf.carrier_emulation ? ", and narrower integers in the smallest of these that holds them" : "")
+              << "; it runs " << runs << (pf.carrier_emulation ? ", and narrower types in the smallest of these of their kind (integer, floating point) that holds them" : "")
               << '\n';
   }
   const format f = parse_format(o.common.format);

@@ -53,7 +53,7 @@ void run_show(const show_options& o) {
     if (f == format::table)
       std::cout << "peak live activations: " << text_of(to_cell(tot.peak_live.value())) << " elements ("
                 << readable_real(tot.peak_live_bytes.value()) << " bytes); operational intensity (weights off-chip): "
-                << readable_real(r.operational_intensity().value()) << " ops/byte\n";
+                << readable_real(r.operational_intensity().value()) << " ops/byte\n";  // none without ops or bytes: "-"
     return;
   }
   nlohmann::ordered_json layers = to_json(t);

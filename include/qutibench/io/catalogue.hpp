@@ -154,17 +154,22 @@ inline platform_ref find_platform(std::string_view ref, const std::filesystem::p
 
 /// Appends `r` to a selection: only its mode where it names one (a heatmap's rows are a
 /// platform's modes). Throws spec_error 505 naming `what` when `out` already selects that
-/// platform and mode: a user's file reusing a shipped id beside it, or an id and its alias,
-/// would give rows nobody could tell apart.
+/// platform and mode, or another spec with its id (a name or source of its own): a user's
+/// file reusing a shipped id beside it, or an id and its alias, would give rows nobody could
+/// tell apart. Modes of one spec may be selected one by one ("tx2:maxn,tx2:maxq").
 inline void add_selected(std::vector<platform>& out, platform_ref r, std::string_view what) {
   if (!r.mode.empty()) {
     operating_mode only = r.spec.mode(r.mode);
     r.spec.modes = {std::move(only)};
   }
-  for (const platform& q : out)
+  for (const platform& q : out) {
+    if (q.id != r.spec.id) continue;
+    if (q.name != r.spec.name || q.source != r.spec.source)
+      throw spec_error(error_id::inconsistent_spec, std::string(what), "selects two specs with the id " + q.id + "; give one of them another id");
     for (const operating_mode& m : q.modes)
-      if (q.id == r.spec.id && std::any_of(r.spec.modes.begin(), r.spec.modes.end(), [&](const operating_mode& n) { return n.name == m.name; }))
+      if (std::any_of(r.spec.modes.begin(), r.spec.modes.end(), [&](const operating_mode& n) { return n.name == m.name; }))
         throw spec_error(error_id::inconsistent_spec, std::string(what), "selects " + q.id + (m.name.empty() ? "" : ":" + m.name) + " a second time");
+  }
   out.push_back(std::move(r.spec));
 }
 

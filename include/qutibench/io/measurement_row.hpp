@@ -127,8 +127,8 @@ inline const thesis_platform* platform_of(const row_reader& r, std::span<const s
     std::string known;
     for (std::string_view m : thesis->modes)
       if (!m.empty()) known += (known.empty() ? "" : ", ") + std::string(m);
-    r.fail("op_mode '" + r.f[op_mode_col] + "' is not one of " + name + "'s" +
-           (known.empty() ? " (it has none: leave op_mode empty)" : ": " + known));
+    r.fail(r.names[op_mode_col] + " '" + r.f[op_mode_col] + "' is not one of " + name + "'s" +
+           (known.empty() ? " (it has none: leave " + r.names[op_mode_col] + " empty)" : ": " + known));
   }
   return thesis;
 }

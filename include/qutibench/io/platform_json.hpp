@@ -135,6 +135,7 @@ class platform_reader : public design_reader {
            "must map at least one datatype to its peak in 10^12 ops/s, e.g. {\"int8\": 4.6}");
       return out;
     }
+    std::vector<datatype> seen;
     for (const auto& [key, v] : peaks.items()) {
       const std::string here = at + "/" + json_pointer_token(key);
       std::optional<datatype> t;
@@ -143,6 +144,12 @@ class platform_reader : public design_reader {
       } catch (const spec_error&) {
         fail(error_id::unknown_datatype, here, "'" + key + "' is not a datatype; valid: " + std::string(datatype::valid_names));
       }
+      // Datatype names read case-insensitively, so "int8" and "INT8" are one key given twice.
+      if (t && std::ranges::find(seen, *t) != seen.end()) {
+        fail(error_id::duplicate_key, here, "the datatype " + t->name() + " given twice (names are case-insensitive)");
+        continue;
+      }
+      if (t) seen.push_back(*t);
       const std::optional<double> tops = rate(value(v, here, true), here, 1e-12);
       if (t && tops) out.push_back({*t, ops_per_s::from_value(*tops * 1e12)});
     }

@@ -92,6 +92,20 @@ TEST_CASE("catalogue: a selection naming one platform and mode twice is an error
   CHECK_THROWS_WITH(select_platforms(all, "thesis,zcu102-dpu"), Catch::Contains("selects zcu102-dpu a second time"));
   // An id and its alias name one platform (a100-sxm is also the measurement tables' nvidia-a100-sxm4-80gb).
   CHECK_THROWS_WITH(select_platforms(all, "a100-sxm,nvidia-a100-sxm4-80gb"), Catch::Contains("selects a100-sxm a second time"));
+  // A spec of one's own reusing the shipped id tx2, without modes: its rows and the shipped
+  // TX2's would both read "tx2".
+  const std::filesystem::path mine = std::filesystem::temp_directory_path() / "qutibench_catalogue_tx2.json";
+  std::ofstream(mine) << R"({"id": "tx2", "name": "my TX2 board", "kind": "gpu", "source": "test",
+                             "memory": {"bandwidth_gb_per_s": 59.7}, "peak_tera_ops_per_s": {"fp16": 1.3}})";
+  try {
+    (void)select_platforms(all, "thesis," + mine.string());
+    FAIL("accepted two specs with the id tx2");
+  } catch (const spec_error& e) {
+    CHECK(e.id() == error_id::inconsistent_spec);
+    CHECK_THAT(e.what(), Catch::Contains("selects two specs with the id tx2; give one of them another id"));
+  }
+  CHECK(select_platforms(all, mine.string()).size() == 1);  // alone, nothing to confuse it with
+  std::filesystem::remove(mine);
 }
 
 TEST_CASE("catalogue: empty items and empty modes are errors, not every mode", "[catalogue]") {

@@ -144,6 +144,8 @@ TEST_CASE("measurement rows: published tables load onto compute or system figure
   CHECK_THAT(error("resnet50,hailo-8,,int8,1,1000,1000,system,zoo,\n"),
              Catch::Contains("public.csv:2: measured_inputs_per_s 1000 x measured_latency_ms 1000 / batch 1"));
   CHECK_THAT(error("resnet50,nowhere,,int8,1,100,,system,zoo,\n"), Catch::Contains("public.csv:2: unknown platform 'nowhere'"));
+  // A platform the thesis names checks its mode at load: this table calls the column mode.
+  CHECK_THAT(error("resnet50,tx2,turbo,int8,1,200,,system,zoo,\n"), Catch::Contains("public.csv:2: mode 'turbo' is not one of tx2's: "));
 }
 
 TEST_CASE("measurement rows: rates and batches beyond any device are unit errors", "[recorded]") {

@@ -129,6 +129,8 @@ TEST_CASE("platform json: invalid files give ID'd errors naming file and pointer
       // A fuzzer finding: 1.8e308 GB/s became an infinite bandwidth and failed the round trip.
       {"huge_bandwidth.json", error_id::invalid_value, "/memory/bandwidth_gb_per_s"},
       {"full_below_idle.json", error_id::inconsistent_spec, "/power/full_w"},
+      // Datatype names read case-insensitively: which peak won depended on the key order.
+      {"case_duplicate_datatype.json", error_id::duplicate_key, "/peak_tera_ops_per_s/INT8"},
   };
   for (const expectation& c : cases) {
     INFO(c.file);
@@ -379,6 +381,39 @@ TEST_CASE("platform json: deployed designs load per mode and name each problem",
                                           "inline.json: /design/layer_runs",
                                           "inline.json: /design/levels/0/holds", "inline.json: /design/levels/0/capacity_mb",
                                           "inline.json: /design/levels/1/capacity_mb"});
+}
+
+TEST_CASE("platform json: a deployed design is no faster than its device", "[platform][check][design]") {
+  // 2 units x 8 x 16 x 16 MACs x 2 ops at 500 MHz = 4.096 TOP/s against a stated 4: within
+  // the 5 % a datasheet's rounding takes. At 1000 MHz, 8.192 TOP/s, and an outer level of
+  // 20 GB/s against a 10 GB/s memory: neither can be.
+  const auto problems = [](const std::string& clock_mhz, const std::string& outer_gb_per_s) {
+    platform p;
+    REQUIRE(read_platform(parse_json(R"({"id": "d", "name": "d", "kind": "npu", "source": "test", "memory": {"bandwidth_gb_per_s": 10},
+          "peak_tera_ops_per_s": {"int8": 4},
+          "design": {"source": "test", "units": 2, "units_take": "inputs", "clock_mhz": )" + clock_mhz + R"(,
+                     "array": {"pixels": 8, "in_channels": 16, "out_channels": 16},
+                     "levels": [{"name": "sram", "capacity_mb": 1}, {"name": "dram", "bandwidth_gb_per_s": )" + outer_gb_per_s + "}]}}",
+                                     "inline.json"), "inline.json", p).empty());
+    std::vector<std::string> where;
+    for (const spec_problem& e : check(p, "inline.json")) where.push_back(e.where + " " + e.what);
+    return where;
+  };
+  CHECK(problems("500", "10").empty());
+  const auto fast = problems("1000", "20");
+  REQUIRE(fast.size() == 2);
+  CHECK(fast[0] == "inline.json: /design/array the design's int8 peak 8.192 TOP/s (units x 2 x MACs per cycle x clock) exceeds "
+                   "the mode's 4 TOP/s; a design runs on the device, so at most at its peak");
+  CHECK(fast[1] == "inline.json: /design/levels/1/bandwidth_gb_per_s the outer level streams at 20 GB/s, faster than the mode's "
+                   "memory (10 GB/s)");
+  // FINN's fabric at 600 MHz, above the 500 MHz LUT clock its peaks assume (thesis Section 6.3).
+  platform finn = load_platform(data_dir + "/platforms/zcu104-finn.json");
+  CHECK(check(finn, "finn").empty());
+  finn.modes[0].design->clock_hz = 600e6;
+  const auto clocked = check(finn, "finn");
+  REQUIRE(clocked.size() == 1);
+  CHECK(clocked[0].where == "finn: /design/clock_mhz");
+  CHECK(clocked[0].id == error_id::inconsistent_spec);
 }
 
 TEST_CASE("platform json: runtime threads and a clock without an array only where they mean something",
