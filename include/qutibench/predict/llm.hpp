@@ -269,6 +269,12 @@ inline request_prediction finish(const decoder& d, const tensor_formats& f, cons
                                         peak_activation_bytes(d, f, {.batch = first.batch / r.ep, .tokens = first.tokens, .context = 0,
                                                                      .fused_attention = r.fused_attention})),
                 .capacity = e.capacity};
+  // A learned position table has no row past its end (rotary positions extend, at the
+  // model's quality risk but not its speed's). The last output token is never read back.
+  if (d.position == position_kind::learned && r.prompt + r.output - 1 > static_cast<double>(d.max_positions)) {
+    out.reason = "prompt + output - 1 tokens exceed the model's " + std::to_string(d.max_positions) + " learned positions";
+    return out;
+  }
   if (split.devices() > 1 && !e.link) {
     out.reason = e.platform_id + " has no interconnect in its spec (more than one device needs one)";
     return out;

@@ -94,6 +94,27 @@ TEST_CASE("an LLM that does not fit, or a device without the datatype, has no ti
   CHECK_THROWS_AS(predict(find_decoder("gpt2", data_dir), f16(), {.batch = 0}, h100.spec, h100.spec.mode()), spec_error);
 }
 
+TEST_CASE("a request past a learned position table is unsupported; rotary positions extend", "[llm]") {
+  const platform_ref h100 = find_platform("h100-sxm", data_dir);
+  // GPT-2's config: n_positions 1024. Prompt tokens take positions 0..P-1 and the fed-back
+  // outputs P..P+O-2 (the last output is never read), so P + O - 1 <= 1024 is the limit.
+  const decoder gpt2 = find_decoder("gpt2", data_dir);
+  CHECK(predict(gpt2, f16(), {.prompt = 1000, .output = 25}, h100.spec, h100.spec.mode()).status == request_status::ok);
+  const request_prediction past = predict(gpt2, f16(), {.prompt = 1000, .output = 26}, h100.spec, h100.spec.mode());
+  CHECK(past.status == request_status::unsupported);
+  CHECK(std::isnan(past.tpot_s));
+  CHECK(past.reason == "prompt + output - 1 tokens exceed the model's 1024 learned positions");
+  // Llama-2's 4096 positions are rotary: a longer context is predicted (speed does not
+  // depend on whether the model was trained for it).
+  CHECK(predict(find_decoder("llama-2-7b", data_dir), f16(), {.prompt = 8000, .output = 128}, h100.spec, h100.spec.mode()).status ==
+        request_status::ok);
+  // A sweep says so per point: contexts 512 and 2048 at 128 outputs.
+  const request_sweep s = sweep(gpt2, f16(), {.batches = {1}, .contexts = {512, 2048}, .devices = {1}}, h100.spec, h100.spec.mode());
+  CHECK(s.status[s.index(0, 0, 0)] == request_status::ok);
+  CHECK(s.status[s.index(0, 1, 0)] == request_status::unsupported);
+  CHECK(s.reason(s.index(0, 1, 0)) == past.reason);
+}
+
 TEST_CASE("tensor parallelism splits the model and pays ring all-reduces", "[llm]") {
   // 1 GB over 4 devices on 450 GB/s links, 5 us per message: 2 x 3/4 of the data each
   // way and 2 x 3 messages.
