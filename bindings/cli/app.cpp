@@ -1,8 +1,8 @@
 #include "app.hpp"
 
 #include <cerrno>
-#include <charconv>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <iostream>
 #include <string>
@@ -17,22 +17,22 @@ namespace {
 
 /// CLI11 reads an integer past 64 bits as the nearest bound (strtoll saturates), so
 /// "--batch 99999999999999999999" came back as "got 9223372036854775807", a number nobody
-/// typed. Every integer option of `app` and its commands refuses it as written instead.
+/// typed. Every integer option of `app` and its commands (all std::int64_t: a negative
+/// count reaches the library's range checks instead of wrapping) refuses it as written. The
+/// check converts as CLI11 does (strtoll, base 0: signs, spaces and hex alike) and asks only
+/// whether the value fits.
 void refuse_overflowing_integers(CLI::App& app) {
   const CLI::Validator within_64_bits(
       [](std::string& text) -> std::string {
-        const char* const end = text.data() + text.size();
-        std::int64_t v = 0;
-        std::uint64_t u = 0;
-        if (std::from_chars(text.data(), end, v).ec == std::errc::result_out_of_range && std::from_chars(text.data(), end, u).ec != std::errc{})
-          return text + " is beyond the 64-bit integers";
+        errno = 0;
+        char* end = nullptr;
+        static_cast<void>(std::strtoll(text.c_str(), &end, 0));
+        if (errno == ERANGE) return text + " is beyond the 64-bit integers";
         return {};  // CLI11 converts, or refuses what is not an integer at all
       },
       "", "64-bit");
-  for (CLI::Option* o : app.get_options()) {
-    const std::string type = o->get_type_name();
-    if (type.starts_with("INT") || type.starts_with("UINT")) o->check(within_64_bits);
-  }
+  for (CLI::Option* o : app.get_options())
+    if (o->get_type_name().starts_with("INT")) o->check(within_64_bits);
   for (CLI::App* command : app.get_subcommands([](CLI::App*) { return true; })) refuse_overflowing_integers(*command);
 }
 

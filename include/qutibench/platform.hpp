@@ -216,6 +216,8 @@ inline std::vector<spec_problem> check(const platform& p, const std::string& whe
         add(at + "/array", "the design's " + m.design->array->type.name() + " peak " + tera(*design) +
                                " TOP/s (units x 2 x MACs per cycle x clock) exceeds the mode's " + tera(device->value()) +
                                " TOP/s; a design runs on the device, so at most at its peak");
+    // Only a fabric (dataflow) design runs at the LUT clock; an array's clock is its
+    // engines' (Versal's AI Engines: 1.25 GHz, above any LUT clock).
     if (m.design->clock_hz && !m.design->array && p.fpga && *m.design->clock_hz > p.fpga->lut_clock.value())
       add(at + "/clock_mhz", "the fabric clock exceeds the LUT clock (" + shown_number(p.fpga->lut_clock.value() / 1e6) +
                                  " MHz) the peaks assume");

@@ -53,11 +53,21 @@ TEST_CASE("cli: an integer past 64 bits is refused as written, not as its satura
   for (const std::vector<const char*>& line :
        {std::vector<const char*>{"predict", "--topology", "mlp", "--platform", "tx2", "--datatype", "fp16", "--batch", "99999999999999999999"},
         std::vector<const char*>{"llm", "--topology", "gpt2", "--platform", "h100-sxm", "--batch", "1,99999999999999999999"},
-        std::vector<const char*>{"llm", "--topology", "gpt2", "--platform", "h100-sxm", "--output", "-99999999999999999999"}}) {
+        std::vector<const char*>{"llm", "--topology", "gpt2", "--platform", "h100-sxm", "--output", "-99999999999999999999"},
+        // CLI11's conversion takes a sign, leading spaces and hex: so does the check.
+        std::vector<const char*>{"predict", "--topology", "mlp", "--platform", "tx2", "--datatype", "fp16", "--batch", "+99999999999999999999"},
+        std::vector<const char*>{"predict", "--topology", "mlp", "--platform", "tx2", "--datatype", "fp16", "--batch", " 99999999999999999999"},
+        std::vector<const char*>{"predict", "--topology", "mlp", "--platform", "tx2", "--datatype", "fp16", "--batch", "0x99999999999999999999"}}) {
     const outcome o = run(app, line);
     CHECK(o.code == 2);
     CHECK_THAT(o.out, Catch::Contains("[qutibench.spec_error.503] command line: ") && Catch::Contains("99999999999999999999 is beyond the 64-bit integers"));
     CHECK_THAT(o.out, !Catch::Contains("9223372036854775807"));
+  }
+  // 2^63 and 2^64 - 1 fit an unsigned 64-bit integer but not the signed one --batch is.
+  for (const char* beyond : {"9223372036854775808", "18446744073709551615"}) {
+    const outcome o = run(app, {"predict", "--topology", "mlp", "--platform", "tx2", "--datatype", "fp16", "--batch", beyond});
+    CHECK(o.code == 2);
+    CHECK_THAT(o.out, Catch::Contains(std::string(beyond) + " is beyond the 64-bit integers"));
   }
   // Within 64 bits, the library's own range check speaks, with the number as typed.
   const outcome big = run(app, {"predict", "--topology", "mlp", "--platform", "tx2", "--datatype", "fp16", "--batch", "9223372036854775807"});

@@ -63,6 +63,11 @@ def test_show_json_totals_are_the_sums_of_the_layers():
     assert doc["topology"] == "resnet50" and doc["datatype"] == "int8" and doc["batch"] == 2
     for key in ("ops", "weights", "biases", "state"):
         assert doc["totals"][key] == sum(layer[key] for layer in doc["layers"])
+    # A layer's weight_bytes hold its weights and biases; the totals keep them apart. int8:
+    # one byte per weight and per bias (biases are stored in the weights' datatype).
+    assert doc["totals"]["weight_bytes"] == doc["totals"]["weights"]
+    assert doc["totals"]["bias_bytes"] == doc["totals"]["biases"]
+    assert doc["totals"]["weight_bytes"] + doc["totals"]["bias_bytes"] == sum(layer["weight_bytes"] for layer in doc["layers"])
     assert doc["layers"][0]["kind"] == "input" and doc["layers"][0]["out_shape"] == [3, 224, 224]
     assert doc["layers"][-1]["out_shape"] == [1000]
     # batch 2 doubles the ops of batch 1; weights stay

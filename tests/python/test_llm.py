@@ -92,6 +92,11 @@ def test_tensor_parallel_decode_shows_its_all_reduces():
         rows = list(csv.DictReader(io.StringIO(run.stdout)))
         assert [(row["phase"], row["operation"]) for row in rows] == [(o["phase"], o["operation"]) for o in shown["operations"]]
         assert all(None not in row for row in rows)  # no row longer than the header
+    # A request with no operations (GPT-2 has 1024 learned positions) says why on stderr.
+    run = subprocess.run([os.environ["QUTIBENCH_CLI"], "llm", "--topology", "gpt2", "--platform", "h100-sxm", "--prompt", "2048",
+                          "--per-layer", "--format", "csv"], capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0 and run.stdout.count("\n") == 1
+    assert "the request is unsupported (prompt + output - 1 tokens exceed the model's 1024 learned positions)" in run.stderr
 
 
 def test_a_sweep_is_each_request_in_one_call():

@@ -81,6 +81,16 @@ def test_ttft_vs_prompt_marks_the_longest_prompt_that_fits(tmp_path):
     assert ax.get_xlabel() == "prompt (tokens)" and ax.get_ylabel() == "time to first token (s)"
 
 
+def test_a_legend_says_from_which_prompt_requests_are_unsupported(tmp_path):
+    # GPT-2 reads positions 0..P+126 for a prompt P and 128 outputs: 896 fits its 1024
+    # learned positions, 2048 does not; the line stops there and the legend says why.
+    fig, ax = plot.llm_ttft_vs_prompt([("gpt2", "h100-sxm")], prompts=(512, 896, 2048, 4096))
+    rendered(fig, tmp_path, "gpt2")
+    (line,) = with_gid(ax.lines, "ttft")
+    assert list(line.get_xdata()) == [512, 896]
+    assert ax.get_legend().get_texts()[0].get_text() == "gpt2 h100-sxm f16 (unsupported from prompt 2,048)"
+
+
 def test_a_sweep_figure_with_nothing_to_draw_still_saves(tmp_path):
     # Llama-3.1-405B's 810 GB of FP16 weights never fit one 80 GB H100: no point, a linear y
     # axis (a log one over no value cannot be drawn) and the legend says why.
@@ -176,8 +186,13 @@ def test_capacity_map_boundary_is_the_hand_counted_longest_context(tmp_path):
     with pytest.raises(ValueError, match="hailo-8: the spec gives no memory capacity"):
         plot.llm_capacity_map("gpt2", "hailo-8", batches=(1,), contexts=(256,))
     # Llama-2-7B's 32 attention heads do not split over 3 devices.
-    with pytest.raises(ValueError, match="tp 3 does not split llama-2-7b's heads evenly"):
+    with pytest.raises(ValueError, match="batch 1, context 256: tp 3 does not divide the model's 32 attention heads"):
         plot.llm_capacity_map("llama-2-7b", "h100-sxm", tp=3, batches=(1,), contexts=(256,))
     # Qwen2.5-7B's 28 attention heads split over 7 devices, its 4 key/value heads do not.
-    with pytest.raises(ValueError, match="tp 7 does not split qwen2.5-7b's heads evenly"):
+    with pytest.raises(ValueError, match="tp 7 and the model's 4 key/value heads: one must divide the other"):
         plot.llm_capacity_map("qwen2.5-7b", "h100-sxm", tp=7, batches=(1,), contexts=(256,))
+    # GPT-2's 1024 learned positions: a context of 2048 (prompt 1920 + 128 outputs) has no
+    # place on a map of what fits; 1025 (1024 positions read) still has.
+    with pytest.raises(ValueError, match="batch 1, context 2,048: prompt \\+ output - 1 tokens exceed the model's 1024 learned positions"):
+        plot.llm_capacity_map("gpt2", "h100-sxm", batches=(1,), contexts=(1025, 2048))
+    plot.llm_capacity_map("gpt2", "h100-sxm", batches=(1,), contexts=(1025,))

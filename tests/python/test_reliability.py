@@ -387,6 +387,11 @@ def test_validate_gives_the_thesis_coefficients_and_says_when_few_shot_has_nothi
     (lambda qb: qb.llm_parameters(5), "argument 'topology': must be a string, got int 5"),
     (lambda qb: qb.platform("h100-sxm")[0].peak(8), "argument 'datatype': must be a datatype name such as 'int8' or a Datatype, got int 8"),
     (lambda qb: qb.platform("h100-sxm")[0].carrier("int8", None), "argument 'mode': must be a string, got NoneType None"),
+    (lambda qb: qb.platform("h100-sxm")[0].bandwidth(None), "argument 'mode': must be a string, got NoneType None"),
+    (lambda qb: qb.platform("h100-sxm")[0].native_peaks(None), "argument 'mode': must be a string, got NoneType None"),
+    (lambda qb: qb.platform("h100-sxm")[0].power_w(0), "argument 'mode': must be a string, got int 0"),
+    (lambda qb: qb.platform("h100-sxm")[0].scaled(peak="2"), "argument 'peak': must be a number, got str '2'"),
+    (lambda qb: qb.platform("h100-sxm")[0].scaled(id=3), "argument 'id': must be a string, got int 3"),
 ])
 def test_an_argument_of_the_wrong_type_is_a_503_naming_it(call, message):
     # These were pybind's TypeErrors, which list the extension's whole signature.

@@ -11,7 +11,8 @@ void add_check_platform_command(CLI::App& app) {
   auto* cmd = app.add_subcommand("check-platform",
                                  "Check platform spec files: schema (required fields, types, positive values, datatype "
                                  "keys) and consistency (peaks fall as datatypes widen, ridge points between 0.1 and "
-                                 "20000 ops/byte, modes fastest first, FPGA INT8 peak matches its DSPs). Prints every "
+                                 "20000 ops/byte, modes fastest first, FPGA INT8 peak matches its DSPs, a deployed design "
+                                 "no faster than its mode: array peak, fabric clock, outer memory level). Prints every "
                                  "problem; exit status 1 if there is any");
   auto files = fresh_options<std::vector<std::string>>(cmd);
   cmd->add_option("files", *files, "Platform spec files (JSON)")->required();

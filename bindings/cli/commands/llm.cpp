@@ -163,8 +163,11 @@ void run_llm(const llm_options& o) {
   }
   if (o.per_layer) print(std::cout, phases, fmt);
   // A CSV is one table: with --per-layer the operations, the request's figures being what
-  // the command prints without it.
-  if (!o.per_layer || fmt != format::csv) print(std::cout, summary, fmt);
+  // the command prints without it; a request with none says why on stderr.
+  if (!o.per_layer || fmt != format::csv)
+    print(std::cout, summary, fmt);
+  else if (p.status != llm::request_status::ok)
+    std::cerr << "qutibench: note: the request is " << llm::status_name(p.status) << " (" << p.reason << "), so it has no operations\n";
 }
 
 }  // namespace
@@ -185,7 +188,8 @@ void add_llm_command(CLI::App& app) {
   cmd->add_option("--batch", o->batch, "Sequences per batch, 1 to 1e9; a list (1,8,64) sweeps, a row each")
       ->delimiter(',')
       ->capture_default_str();
-  cmd->add_option("--prompt", o->prompt, "Prompt tokens per sequence, 1 to 1e9; a list sweeps")->delimiter(',')->capture_default_str();
+  cmd->add_option("--prompt", o->prompt, "Prompt tokens per sequence, 1 to 1e9 (prompt + output - 1 past a learned position table, "
+                                              "as GPT-2's 1024, is unsupported); a list sweeps")->delimiter(',')->capture_default_str();
   cmd->add_option("--output", o->output, "Output tokens per sequence, 1 to 1e9")->capture_default_str();
   cmd->add_option("--tp", o->tp, "Devices in tensor parallelism, 1 to 1024, dividing the attention heads, and the key/value heads or a multiple of them (the spec's "
                                  "interconnect carries the all-reduces; memory is per device); a list sweeps, a count that "

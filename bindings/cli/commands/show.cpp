@@ -50,10 +50,11 @@ void run_show(const show_options& o) {
                         to_cell(tot.state.value()), (tot.weight_bytes + tot.bias_bytes).value(),
                         tot.activation_bytes.value()});
     print(std::cout, t, f);
+    // Intensity 0/0 prints "-"; ops without weight bytes "inf" (JSON, having no infinity, null).
     if (f == format::table)
       std::cout << "peak live activations: " << text_of(to_cell(tot.peak_live.value())) << " elements ("
                 << readable_real(tot.peak_live_bytes.value()) << " bytes); operational intensity (weights off-chip): "
-                << readable_real(r.operational_intensity().value()) << " ops/byte\n";  // none without ops or bytes: "-"
+                << readable_real(r.operational_intensity().value()) << " ops/byte\n";
     return;
   }
   nlohmann::ordered_json layers = to_json(t);
@@ -75,10 +76,12 @@ void run_show(const show_options& o) {
   doc["batch"] = o.batch;
   doc["layer_defined"] = net.layer_defined();
   doc["layers"] = std::move(layers);
+  // weight_bytes counts the weights only, as requirement_totals does; bias_bytes beside it
+  // makes the layers' weight_bytes (both) add up to the two.
   doc["totals"] = cells_of(tot)
                       .set("operational_intensity", r.operational_intensity().value())
                       .object({"ops", "other_ops", "weights", "biases", "activations", "state", "peak_live", "weight_bytes",
-                               "peak_live_bytes", "operational_intensity"});
+                               "bias_bytes", "peak_live_bytes", "operational_intensity"});
   std::cout << doc.dump(2) << '\n';
 }
 

@@ -130,13 +130,20 @@ def _sweep(settings: Sequence[tuple | dict], key: str, values: Sequence[int], de
     return out
 
 
-def _status_note(status: Any, what: str) -> str:
-    """A legend's note on a setting none of whose requests run: why, from the first status."""
-    if (status == "ok").any():
+def _status_note(status: Any, key: str, values: Sequence[int]) -> str:
+    """A legend's note on a setting: why none of its requests run (from the first status),
+    or from which value of ``key`` on they are unsupported (a prompt past GPT-2's learned
+    positions; what does not fit has its dotted line instead)."""
+    import numpy as np
+
+    if not (status == "ok").any():
+        return " (unsupported)" if len(status) and status[0] == "unsupported" else f" (does not fit at any {key})"
+    unsupported = np.flatnonzero(status == "unsupported")
+    if not len(unsupported):
         return ""
-    if len(status) and status[0] == "unsupported":
-        return " (unsupported)"
-    return f" (does not fit at {what})"
+    if unsupported[0] + len(unsupported) == len(status):  # a tail of the sweep
+        return f" (unsupported from {key} {values[unsupported[0]]:,})"
+    return f" (unsupported at {len(unsupported)} {key} values)"
 
 
 def _mark_limit(ax: Any, at: float, colour: Any, text: str) -> None:
@@ -181,7 +188,7 @@ def _sweep_figure(settings: Sequence[tuple | dict], key: str, values: Sequence[i
         if limit is not None:
             _mark_limit(ax, limit, colour[label], f"max {key} {limit:,}")
         handles.append(Line2D([], [], color=colour[label], **handle,
-                              label=label + _status_note(results["status"], f"any {key}")))
+                              label=label + _status_note(results["status"], key, values)))
     handles += keys
     if any(limit is not None for *_, limit in lines):
         handles.append(Line2D([], [], color="black", ls=":", lw=1.2, label=limit_label))
@@ -396,10 +403,16 @@ def llm_capacity_map(topology: str, platform: Any, batches: Sequence[int] = BATC
                              fused_attention=fused_attention)
         return grid["memory_bytes"][:, :, 0]
 
-    cells = memory(batches, contexts)
-    if np.isnan(cells).any():  # the sweep leaves memory unknown only where tp does not split the heads evenly
-        raise ValueError(f"tp {tp} does not split {topology}'s heads evenly (it must divide the attention heads, "
-                         "and it and the key/value heads one the other)")
+    grid = _qb.llm_sweep(topology, platform, batches=batches, contexts=[c - output for c in contexts], devices=(tp,),
+                         weights=weights, kv=kv, activations=activations, output=output, mode=mode,
+                         fused_attention=fused_attention)
+    # A cell that cannot run at all (a split the heads refuse, a context past a learned
+    # position table) has no place on a map of what fits: the sweep's reason says why.
+    refused = grid["status"][:, :, 0] == "unsupported"
+    if refused.any():
+        i, j = np.argwhere(refused)[0]
+        raise ValueError(f"batch {batches[i]:,}, context {contexts[j]:,}: {grid['reason'][i, j, 0]}")
+    cells = grid["memory_bytes"][:, :, 0]
     ratio = cells / capacity
     boundary = []  # (longest context that fits, batch)
     for b, row in zip(batches, cells):

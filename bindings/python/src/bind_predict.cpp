@@ -128,15 +128,15 @@ void bind_platforms(py::module_& m) {
         const auto run = p.run(p.mode(to_text(mode, "mode")), to_datatype(t, "datatype"));
         return run ? py::cast(run->carrier.name()) : py::none();
       }, py::arg("datatype"), py::arg("mode") = "")
-      .def("native_peaks", [](const platform& p, const std::string& mode) {
+      .def("native_peaks", [](const platform& p, const py::object& mode) {
         py::dict d;
-        for (const peak_performance& pk : p.mode(mode).peaks) d[pk.type.name().c_str()] = pk.value.value();
+        for (const peak_performance& pk : p.mode(to_text(mode, "mode")).peaks) d[pk.type.name().c_str()] = pk.value.value();
         return d;
       }, py::arg("mode") = "", "ops/s per native datatype")
-      .def("bandwidth", [](const platform& p, const std::string& mode) { return p.mode(mode).bandwidth.value(); },
+      .def("bandwidth", [](const platform& p, const py::object& mode) { return p.mode(to_text(mode, "mode")).bandwidth.value(); },
            py::arg("mode") = "", "external memory bandwidth, bytes/s")
-      .def("power_w", [](const platform& p, const std::string& mode) -> py::object {
-        const auto w = p.mode(mode).power.budget();
+      .def("power_w", [](const platform& p, const py::object& mode) -> py::object {
+        const auto w = p.mode(to_text(mode, "mode")).power.budget();
         return w ? py::cast(w->value()) : py::none();
       }, py::arg("mode") = "", "TDP, else measured full power; None if unknown")
       .def("check", [](const platform& p) {
@@ -145,7 +145,9 @@ void bind_platforms(py::module_& m) {
         return out;
       }, "consistency problems (as check-platform reports them); empty if none")
       .def("to_json", [](const platform& p) { return to_json(p).dump(2); })
-      .def("scaled", [](const platform& p, double peak, double bandwidth, const std::string& id) {
+      .def("scaled", [](const platform& p, const py::object& peak_factor, const py::object& bandwidth_factor, const py::object& new_id) {
+        const double peak = to_real(peak_factor, "peak"), bandwidth = to_real(bandwidth_factor, "bandwidth");
+        const std::string id = to_text(new_id, "id");
         platform q = p;
         q.id = id.empty() ? p.id : id;
         for (operating_mode& mo : q.modes) {
