@@ -152,20 +152,37 @@ inline platform_ref find_platform(std::string_view ref, const std::filesystem::p
   return detail::resolve_platform(ref, load_platforms(data_dir / "platforms"));
 }
 
+namespace detail {
+
+/// Whether `a` and `b`, each perhaps cut to some of its modes, are one spec: every field
+/// outside the modes, and each mode both hold, as the spec file would write them.
+inline bool same_spec(const platform& a, const platform& b) {
+  platform x = a, y = b;
+  x.modes.clear(), y.modes.clear();
+  for (const operating_mode& m : a.modes)
+    if (const auto it = std::ranges::find(b.modes, m.name, &operating_mode::name); it != b.modes.end())
+      x.modes.push_back(m), y.modes.push_back(*it);
+  if (x.modes.empty()) x.modes = y.modes = {operating_mode{}};  // no mode in common: the other fields alone
+  return to_json(x) == to_json(y);
+}
+
+}  // namespace detail
+
 /// Appends `r` to a selection: only its mode where it names one (a heatmap's rows are a
 /// platform's modes). Throws spec_error 505 naming `what` when `out` already selects that
-/// platform and mode, or another spec with its id (a name or source of its own): a user's
-/// file reusing a shipped id beside it, or an id and its alias, would give rows nobody could
-/// tell apart. Modes of one spec may be selected one by one ("tx2:maxn,tx2:maxq").
+/// platform and mode, or another spec with its id (any field or shared mode of its own): a
+/// user's edited copy of a shipped file beside it would give rows nobody could tell apart.
+/// Modes of one spec may be selected one by one ("tx2:maxn,tx2:maxq").
 inline void add_selected(std::vector<platform>& out, platform_ref r, std::string_view what) {
+  for (const platform& q : out)
+    if (q.id == r.spec.id && !detail::same_spec(q, r.spec))  // r whole: a mode it does not select may differ too
+      throw spec_error(error_id::inconsistent_spec, std::string(what), "selects two specs with the id " + q.id + "; give one of them another id");
   if (!r.mode.empty()) {
     operating_mode only = r.spec.mode(r.mode);
     r.spec.modes = {std::move(only)};
   }
   for (const platform& q : out) {
     if (q.id != r.spec.id) continue;
-    if (q.name != r.spec.name || q.source != r.spec.source)
-      throw spec_error(error_id::inconsistent_spec, std::string(what), "selects two specs with the id " + q.id + "; give one of them another id");
     for (const operating_mode& m : q.modes)
       if (std::any_of(r.spec.modes.begin(), r.spec.modes.end(), [&](const operating_mode& n) { return n.name == m.name; }))
         throw spec_error(error_id::inconsistent_spec, std::string(what), "selects " + q.id + (m.name.empty() ? "" : ":" + m.name) + " a second time");

@@ -106,6 +106,18 @@ TEST_CASE("catalogue: a selection naming one platform and mode twice is an error
   }
   CHECK(select_platforms(all, mine.string()).size() == 1);  // alone, nothing to confuse it with
   std::filesystem::remove(mine);
+  // A copy of the shipped TX2 keeping its name and source: unchanged, its maxq beside the
+  // shipped maxn is one spec's two modes; with its peaks edited, it is another spec.
+  platform copy = find_platform("tx2", data_dir).spec;
+  const std::filesystem::path same = std::filesystem::temp_directory_path() / "qutibench_catalogue_tx2_copy.json";
+  std::ofstream(same) << to_json(copy).dump();
+  CHECK(select_platforms(all, "tx2:maxn," + same.string() + ":maxq").size() == 2);
+  for (operating_mode& m : copy.modes)
+    for (peak_performance& pk : m.peaks) pk.value = pk.value * 10.0;
+  std::ofstream(same) << to_json(copy).dump();
+  CHECK_THROWS_WITH(select_platforms(all, "tx2:maxn," + same.string() + ":maxq"),
+                    Catch::Contains("selects two specs with the id tx2; give one of them another id"));
+  std::filesystem::remove(same);
 }
 
 TEST_CASE("catalogue: empty items and empty modes are errors, not every mode", "[catalogue]") {
