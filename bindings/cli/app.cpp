@@ -25,8 +25,7 @@ void refuse_overflowing_integers(CLI::App& app) {
   const CLI::Validator within_64_bits(
       [](std::string& text) -> std::string {
         errno = 0;
-        char* end = nullptr;
-        static_cast<void>(std::strtoll(text.c_str(), &end, 0));
+        static_cast<void>(std::strtoll(text.c_str(), nullptr, 0));
         if (errno == ERANGE) return text + " is beyond the 64-bit integers";
         return {};  // CLI11 converts, or refuses what is not an integer at all
       },

@@ -396,16 +396,13 @@ def llm_capacity_map(topology: str, platform: Any, batches: Sequence[int] = BATC
     if capacity is None:
         raise ValueError(f"{_platform_id(platform)}: the spec gives no memory capacity")
 
-    def memory(bs: Sequence[int], cs: Sequence[int]) -> Any:
-        """Memory per device (bytes) at batches x contexts."""
-        grid = _qb.llm_sweep(topology, platform, batches=bs, contexts=[c - output for c in cs], devices=(tp,),
+    def requests(bs: Sequence[int], cs: Sequence[int]) -> dict:
+        """The sweep at batches x contexts (each context prompt + output tokens)."""
+        return _qb.llm_sweep(topology, platform, batches=bs, contexts=[c - output for c in cs], devices=(tp,),
                              weights=weights, kv=kv, activations=activations, output=output, mode=mode,
                              fused_attention=fused_attention)
-        return grid["memory_bytes"][:, :, 0]
 
-    grid = _qb.llm_sweep(topology, platform, batches=batches, contexts=[c - output for c in contexts], devices=(tp,),
-                         weights=weights, kv=kv, activations=activations, output=output, mode=mode,
-                         fused_attention=fused_attention)
+    grid = requests(batches, contexts)
     # A cell that cannot run at all (a split the heads refuse, a context past a learned
     # position table) has no place on a map of what fits: the sweep's reason says why.
     refused = grid["status"][:, :, 0] == "unsupported"
@@ -419,7 +416,7 @@ def llm_capacity_map(topology: str, platform: Any, batches: Sequence[int] = BATC
         fit = row <= capacity
         if fit[0] and not fit[-1]:
             last = np.flatnonzero(fit)[-1]
-            boundary.append((_largest(lambda c: memory([b], [c])[0, 0] <= capacity, contexts[last], contexts[last + 1]),
+            boundary.append((_largest(lambda c: requests([b], [c])["memory_bytes"][0, 0, 0] <= capacity, contexts[last], contexts[last + 1]),
                              b))
 
     fig, ax = _axes(ax, (2.5 + 0.8 * len(contexts), 1.8 + 0.45 * len(batches)))

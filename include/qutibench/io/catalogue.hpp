@@ -174,19 +174,16 @@ inline bool same_spec(const platform& a, const platform& b) {
 /// user's edited copy of a shipped file beside it would give rows nobody could tell apart.
 /// Modes of one spec may be selected one by one ("tx2:maxn,tx2:maxq").
 inline void add_selected(std::vector<platform>& out, platform_ref r, std::string_view what) {
-  for (const platform& q : out)
-    if (q.id == r.spec.id && !detail::same_spec(q, r.spec))  // r whole: a mode it does not select may differ too
-      throw spec_error(error_id::inconsistent_spec, std::string(what), "selects two specs with the id " + q.id + "; give one of them another id");
-  if (!r.mode.empty()) {
-    operating_mode only = r.spec.mode(r.mode);
-    r.spec.modes = {std::move(only)};
-  }
+  std::vector<operating_mode> modes = r.mode.empty() ? r.spec.modes : std::vector<operating_mode>{r.spec.mode(r.mode)};
   for (const platform& q : out) {
     if (q.id != r.spec.id) continue;
+    if (!detail::same_spec(q, r.spec))  // r whole: a mode it does not select may differ too
+      throw spec_error(error_id::inconsistent_spec, std::string(what), "selects two specs with the id " + q.id + "; give one of them another id");
     for (const operating_mode& m : q.modes)
-      if (std::any_of(r.spec.modes.begin(), r.spec.modes.end(), [&](const operating_mode& n) { return n.name == m.name; }))
+      if (std::ranges::find(modes, m.name, &operating_mode::name) != modes.end())
         throw spec_error(error_id::inconsistent_spec, std::string(what), "selects " + q.id + (m.name.empty() ? "" : ":" + m.name) + " a second time");
   }
+  r.spec.modes = std::move(modes);
   out.push_back(std::move(r.spec));
 }
 
